@@ -1,0 +1,127 @@
+"""The application factory: wires settings, storage and every domain's routes."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Controller, Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+import api
+from api import errors
+from api.auth.middleware import BearerTokenMiddleware
+from api.deps import provide_db, provide_principal, provide_store
+from api.settings import Settings
+from mobile_contract import CONTRACT_VERSION
+from storage import objects
+from storage.db import create_pool
+from storage.migrate import apply_migrations
+
+SCHEMA_PATH = "/schema"
+
+
+def discover_controllers() -> list[type[Controller]]:
+    """Every Controller defined in an ``api/<domain>/routes.py``."""
+    found: list[type[Controller]] = []
+    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        if not module_info.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"api.{module_info.name}.routes")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"api.{module_info.name}.routes":
+                continue
+            raise
+        found += [
+            obj
+            for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, Controller) and obj.__module__ == module.__name__
+        ]
+    return found
+
+
+def unguarded_routes(app: Litestar) -> list[str]:
+    """Routes with neither a guard nor ``opt={"public": True}``."""
+    missing = []
+    for route in app.routes:
+        if route.path.startswith(SCHEMA_PATH):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if handler.http_methods == {"OPTIONS"}:
+                continue  # Litestar's automatic CORS pre-flight answer
+            if not handler.resolve_guards() and not handler.opt.get("public"):
+                missing.append(f"{sorted(handler.http_methods)} {route.path}")
+    return missing
+
+
+def lifespan_for(settings: Settings):
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        assert settings.database.url is not None, "resolve embedded services first"
+        await asyncio.to_thread(apply_migrations, settings.database.url)
+        app.state.pool = await create_pool(
+            settings.database.url,
+            min_size=settings.database.pool_min,
+            max_size=settings.database.pool_max,
+        )
+        app.state.store = build_store(settings)
+        await app.state.store.ensure_bucket()
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    return lifespan
+
+
+def build_store(settings: Settings) -> objects.ObjectStore:
+    s3 = settings.object_store
+    assert s3.endpoint is not None, "resolve embedded services first"
+    client = objects.connect(
+        endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=s3.secure, region=s3.region
+    )
+    return objects.ObjectStore(client, s3.bucket, retention_days=s3.retention_days, presign_ttl_s=s3.presign_ttl_s)
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Field enforcement API (移动执法与非现场监管)",
+        version=CONTRACT_VERSION,
+        path=SCHEMA_PATH,
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    app = Litestar(
+        route_handlers=discover_controllers(),
+        lifespan=[lifespan_for(settings)],
+        dependencies={
+            "db": Provide(provide_db),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+            "store": Provide(provide_store, sync_to_thread=False),
+        },
+        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public")],
+        exception_handlers={Exception: errors.handle},
+        response_headers=[ResponseHeader(name="X-Contract-Version", value=CONTRACT_VERSION)],
+        openapi_config=openapi_config(),
+        response_cache_config=ResponseCacheConfig(),
+        debug=False,
+    )
+    app.state.settings = settings
+    if missing := unguarded_routes(app):
+        raise RuntimeError(f"routes without an authorisation rule: {missing}")
+    return app

@@ -1,0 +1,1 @@
+"""Authentication (JWT access and refresh tokens, argon2 passwords) and guards."""

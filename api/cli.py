@@ -1,0 +1,74 @@
+"""``enforce``: run the API and administer it.
+
+Each domain may add a command group in ``api/<domain>/cli.py`` exposing
+``cli = typer.Typer(name=...)``; it is found and added here automatically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+
+import api
+from api.settings import load_settings
+
+app = typer.Typer(help="移动执法后端 / field enforcement backend", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="listen address (default ENFORCE_HOST or 127.0.0.1)"),
+    port: int | None = typer.Option(None, help="listen port (default ENFORCE_PORT or 8000)"),
+    workers: int = typer.Option(1, min=1, help="uvicorn worker processes"),
+) -> None:
+    """Run the API; without DATABASE_URL / S3_ENDPOINT it starts embedded PostgreSQL and S3."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.runtime import resolved
+
+    logging.basicConfig(level=logging.INFO)
+    settings = load_settings()
+    with resolved(settings) as ready:
+        typer.echo(f"database: {_redact(ready.database.url)}  s3: {ready.object_store.endpoint}")
+        typer.echo(f"API on http://{host or ready.host}:{port or ready.port}  (OpenAPI at /schema)")
+        uvicorn.run(
+            create_app(ready), host=host or ready.host, port=port or ready.port, workers=workers, log_level="info"
+        )
+
+
+@app.command()
+def openapi(out: Annotated[Path, typer.Option(help="where to write")] = Path("mobile_contract/openapi.json")) -> None:
+    """Write the OpenAPI document generated from the mobile contract."""
+    out.write_bytes(openapi_document())
+    typer.echo(f"wrote {out}")
+
+
+def openapi_document() -> bytes:
+    from api.app import create_app
+
+    schema = create_app(load_settings({})).openapi_schema.to_schema()
+    return msgspec.json.format(msgspec.json.encode(schema, order="sorted"), indent=2) + b"\n"
+
+
+def _redact(url: str | None) -> str:
+    return (url or "").split("@")[-1]
+
+
+def _add_domain_commands() -> None:
+    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        if module_info.ispkg and (Path(api.__path__[0]) / module_info.name / "cli.py").exists():
+            module = importlib.import_module(f"api.{module_info.name}.cli")
+            app.add_typer(module.cli)
+
+
+_add_domain_commands()
+
+if __name__ == "__main__":
+    app()

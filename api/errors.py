@@ -1,0 +1,78 @@
+"""One place that turns every error into an RFC 9457 problem document."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+
+from mobile_contract.problems import (
+    AppError,
+    ClientError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Problem,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def problem_response(request: Request, error: AppError) -> Response[Problem]:
+    return Response(
+        error.to_problem(instance=request.url.path),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def field_errors(exc: ValidationException) -> list[FieldError]:
+    """msgspec's "Expected `int`, got `str` - at `$.gps.lat`" → field + message."""
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        message = str(item.get("message", "")) if isinstance(item, dict) else str(item)
+        match = _MSGSPEC_PATH.search(message)
+        field = match["path"] if match else str(item.get("key") or "") if isinstance(item, dict) else ""
+        errors.append(FieldError(field=field, message=_MSGSPEC_PATH.sub("", message)))
+    return errors
+
+
+def translate(exc: Exception) -> AppError:
+    """Framework exceptions → our hierarchy, so clients see one error shape."""
+    match exc:
+        case AppError():
+            return exc
+        case ValidationException():
+            return InvalidInput(
+                "提交的数据格式不正确，请按字段提示修改后重新提交",
+                "request failed validation",
+                errors=field_errors(exc),
+            )
+        case NotAuthorizedException():
+            return Unauthenticated("请先登录", str(exc.detail))
+        case PermissionDeniedException():
+            return Forbidden("无权执行此操作", str(exc.detail))
+        case NotFoundException():
+            return NotFound("请求的资源不存在", str(exc.detail))
+        case HTTPException() if exc.status_code < 500:
+            error = ClientError(str(exc.detail), str(exc.detail))
+            error.status = exc.status_code  # type: ignore[misc]
+            return error
+    log.exception("unhandled error", exc_info=exc)
+    return AppError("服务器内部错误，数据未丢失，请稍后重试", "internal server error")
+
+
+def handle(request: Request, exc: Exception) -> Response[Problem]:
+    return problem_response(request, translate(exc))

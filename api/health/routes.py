@@ -1,0 +1,29 @@
+"""Liveness and readiness for load balancers and the deploy compose file."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import msgspec
+from litestar import Controller, get
+from litestar.datastructures import State
+
+from mobile_contract import CONTRACT_VERSION
+
+
+class Health(msgspec.Struct):
+    status: str
+    contract_version: str
+    database: bool
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags: ClassVar[list[str]] = ["health"]
+    opt: ClassVar[dict[str, object]] = {"public": True}
+
+    @get("/", summary="服务健康检查 / health check")
+    async def health(self, state: State) -> Health:
+        async with state.pool.acquire() as conn:
+            ok = await conn.fetchval("SELECT 1") == 1
+        return Health(status="ok" if ok else "degraded", contract_version=CONTRACT_VERSION, database=ok)

@@ -1,0 +1,90 @@
+"""Settings, read from the environment once at start; one Struct per concern.
+
+Secrets (database password, S3 keys, JWT secret) come only from the
+environment. In embedded mode (no ``DATABASE_URL``) the servers are started
+locally and a JWT secret is generated into the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True):
+    url: str | None = None  # None: start the embedded PostgreSQL
+    pool_min: int = 2
+    pool_max: int = 20
+
+
+class ObjectStoreSettings(msgspec.Struct, frozen=True):
+    endpoint: str | None = None  # host:port; None: start the embedded S3 (weed mini)
+    access_key: str = ""
+    secret_key: str = ""
+    secure: bool = False
+    region: str = "us-east-1"
+    bucket: str = "enforcement-evidence"
+    retention_days: int = 3650  # compliance retention of evidence objects
+    presign_ttl_s: int = 3600
+
+
+class AuthSettings(msgspec.Struct, frozen=True):
+    jwt_secret: str = ""
+    access_ttl_s: int = 900
+    refresh_ttl_s: int = 30 * 24 * 3600
+
+
+class Settings(msgspec.Struct, frozen=True):
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database: DatabaseSettings = DatabaseSettings()
+    object_store: ObjectStoreSettings = ObjectStoreSettings()
+    auth: AuthSettings = AuthSettings()
+
+    @property
+    def embedded(self) -> bool:
+        return self.database.url is None or self.object_store.endpoint is None
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    """Build settings from ``ENFORCE_*``-style variables; unknown ones are ignored."""
+    get = env.get
+    return Settings(
+        data_dir=Path(get("ENFORCE_DATA_DIR", "var")),
+        host=get("ENFORCE_HOST", "127.0.0.1"),
+        port=int(get("ENFORCE_PORT", "8000")),
+        database=DatabaseSettings(
+            url=get("DATABASE_URL"),
+            pool_min=int(get("DATABASE_POOL_MIN", "2")),
+            pool_max=int(get("DATABASE_POOL_MAX", "20")),
+        ),
+        object_store=ObjectStoreSettings(
+            endpoint=get("S3_ENDPOINT"),
+            access_key=get("S3_ACCESS_KEY", ""),
+            secret_key=get("S3_SECRET_KEY", ""),
+            secure=get("S3_SECURE", "false").lower() == "true",
+            region=get("S3_REGION", "us-east-1"),
+            bucket=get("S3_BUCKET", "enforcement-evidence"),
+            retention_days=int(get("S3_RETENTION_DAYS", "3650")),
+        ),
+        auth=AuthSettings(
+            jwt_secret=get("JWT_SECRET", ""),
+            access_ttl_s=int(get("ACCESS_TOKEN_TTL_S", "900")),
+            refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
+        ),
+    )
+
+
+def local_jwt_secret(data_dir: Path) -> str:
+    """A per-installation secret for embedded mode, created once, readable by owner only."""
+    path = data_dir / "jwt_secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,67 @@
+"""Sign-in, tokens and the roles a user can hold."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from mobile_contract.types import CertificateNo, RegionCode
+
+
+class Role(enum.StrEnum):
+    """用户角色 / user role."""
+
+    INSPECTOR = "inspector"  # 执法人员
+    MONITORING_OPERATOR = "monitoring_operator"  # 监控中心值班员
+    LEGAL_REVIEWER = "legal_reviewer"  # 法制审核人员
+    SUPERVISOR = "supervisor"  # 监管负责人
+    ADMIN = "admin"  # 系统管理员
+    VISION_NODE = "vision_node"  # 视频分析节点（机器账号）
+
+
+Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Password = Annotated[str, Meta(min_length=10, max_length=256)]
+DeviceId = Annotated[
+    str,
+    Meta(
+        min_length=4,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="终端编号 / handheld device identifier (serial or IMEI)",
+    ),
+]
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """登录 / sign in with username, password and the handheld's device ID."""
+
+    username: Username
+    password: Password
+    device_id: DeviceId | None = None
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: str
+
+
+class TokenPair(msgspec.Struct):
+    """访问令牌与刷新令牌 / short-lived access token and rotating refresh token."""
+
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+class UserRead(msgspec.Struct):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    department_id: uuid.UUID
+    region_code: RegionCode
+    certificate_no: CertificateNo | None = None

@@ -1,0 +1,143 @@
+"""Errors the API reports, as RFC 9457 problem details.
+
+Hierarchy (each class carries its HTTP status and a stable ``code`` that
+clients switch on; the wording may change, the code never does)::
+
+    AppError
+    ├── ClientError                 4xx: the request must change
+    │   ├── InvalidInput            422 invalid-input
+    │   ├── Unauthenticated         401 unauthenticated
+    │   ├── Forbidden               403 forbidden
+    │   ├── NotFound                404 not-found
+    │   ├── Conflict                409 conflict (and more specific codes)
+    │   └── InvalidTransition       409 invalid-transition
+    └── UpstreamError               5xx: retry later, nothing was lost
+        ├── DatabaseUnavailable     503 database-unavailable
+        └── ObjectStoreError        503 object-store-unavailable
+
+Each error has a Chinese message for the inspector (``detail``) and an
+English one (``detail_en``) for logs and integrators.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import msgspec
+
+PROBLEM_BASE = "/problems/"
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    """One invalid field: where it is and what is wrong (字段错误)."""
+
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, with our ``code`` and bilingual detail."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    detail_en: str = ""
+    instance: str | None = None
+    errors: list[FieldError] = []
+    extra: dict[str, Any] = {}
+
+
+class AppError(Exception):
+    """Base of every error the API turns into a problem document."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        detail_en: str = "",
+        *,
+        code: str | None = None,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail_en or detail)
+        self.detail = detail
+        self.detail_en = detail_en
+        self.instance_code = code or self.code
+        self.errors = errors or []
+        self.extra = extra or {}
+
+    def to_problem(self, instance: str | None = None) -> Problem:
+        return Problem(
+            type=PROBLEM_BASE + self.instance_code,
+            title=self.title,
+            status=self.status,
+            code=self.instance_code,
+            detail=self.detail,
+            detail_en=self.detail_en,
+            instance=instance,
+            errors=self.errors,
+            extra=self.extra,
+        )
+
+
+class ClientError(AppError):
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+
+class InvalidInput(ClientError):
+    status = 422
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class Unauthenticated(ClientError):
+    status = 401
+    code = "unauthenticated"
+    title = "Not signed in"
+
+
+class Forbidden(ClientError):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(ClientError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(ClientError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid-transition"
+    title = "Step not allowed now"
+
+
+class UpstreamError(AppError):
+    status = 503
+    code = "upstream-unavailable"
+    title = "Service temporarily unavailable"
+
+
+class DatabaseUnavailable(UpstreamError):
+    code = "database-unavailable"
+    title = "Database unavailable"
+
+
+class ObjectStoreError(UpstreamError):
+    code = "object-store-unavailable"
+    title = "Evidence store unavailable"

@@ -1,0 +1,133 @@
+"""The audit log (全程留痕、可回溯): append-only and hash-chained.
+
+Each entry's hash covers the previous entry's hash and the entry's own
+canonical JSON, so changing, removing or reordering any entry behind the
+database's back breaks every hash after it. The database refuses UPDATE,
+DELETE and TRUNCATE on the table (migration 0001). Appends take a
+transaction-scoped advisory lock, so the chain has exactly one successor per
+entry; callers append as the last step before commit to keep that short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import msgspec
+
+from storage.db import Connection
+
+GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 0x61756469  # "audi": the advisory lock guarding the chain's head
+
+
+class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """What happened (操作), by whom, on which device, to what."""
+
+    actor_id: uuid.UUID | None
+    actor_role: str
+    department_id: uuid.UUID | None
+    device_id: str | None
+    action: str
+    entity_type: str
+    entity_id: str
+    before_hash: str | None = None
+    after_hash: str | None = None
+    detail: dict[str, Any] = {}
+
+
+class StoredAuditEntry(AuditEntry, frozen=True, kw_only=True):
+    seq: int
+    occurred_at: dt.datetime
+    prev_hash: str
+    entry_hash: str
+
+
+def canonical_bytes(seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> bytes:
+    """The exact bytes hashed for an entry: sorted-key JSON of every field."""
+    fields = {name: getattr(entry, name) for name in AuditEntry.__struct_fields__}
+    body = msgspec.to_builtins(fields) | {
+        "seq": seq,
+        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+    }
+    return msgspec.json.encode(body, order="sorted")
+
+
+def chain_hash(prev_hash: str, seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical_bytes(seq, occurred_at, entry)).hexdigest()
+
+
+async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[StoredAuditEntry]:
+    """Append entries in order, continuing the chain; returns them as stored."""
+    if not entries:
+        return []
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_LOCK_KEY)
+    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    seq, prev = (head["seq"], head["entry_hash"]) if head else (0, GENESIS_HASH)
+    now = dt.datetime.now(dt.UTC)
+    stored = []
+    for entry in entries:
+        seq += 1
+        entry_hash = chain_hash(prev, seq, now, entry)
+        fields = msgspec.structs.asdict(entry)
+        stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
+        prev = entry_hash
+    await conn.copy_records_to_table("audit_log", records=[_row(e) for e in stored], columns=COLUMNS)
+    return stored
+
+
+async def append(conn: Connection, entry: AuditEntry) -> StoredAuditEntry:
+    return (await append_many(conn, [entry]))[0]
+
+
+COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_role",
+    "department_id",
+    "device_id",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before_hash",
+    "after_hash",
+    "detail",
+    "prev_hash",
+    "entry_hash",
+)
+
+
+def _row(e: StoredAuditEntry) -> tuple[Any, ...]:
+    return tuple(getattr(e, c) if c != "detail" else msgspec.json.encode(e.detail).decode() for c in COLUMNS)
+
+
+def _from_record(record: Any) -> StoredAuditEntry:
+    return StoredAuditEntry(**{c: record[c] for c in COLUMNS})
+
+
+async def iter_chain(conn: Connection, *, after_seq: int = 0, batch: int = 5000) -> AsyncIterator[StoredAuditEntry]:
+    """Every entry from ``after_seq`` on, in order, read in batches."""
+    while True:
+        rows = await conn.fetch(
+            f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",  # noqa: S608
+            after_seq,
+            batch,
+        )
+        for row in rows:
+            yield _from_record(row)
+        if len(rows) < batch:
+            return
+        after_seq = rows[-1]["seq"]
+
+
+async def list_for_entity(conn: Connection, *, entity_type: str, entity_id: str) -> list[StoredAuditEntry]:
+    rows = await conn.fetch(
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq",  # noqa: S608
+        entity_type,
+        entity_id,
+    )
+    return [_from_record(r) for r in rows]

@@ -1,0 +1,52 @@
+"""The asyncpg pool, the per-request transaction and error translation."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from mobile_contract.problems import DatabaseUnavailable
+
+Connection = asyncpg.Connection
+CONNECTION_ERRORS = (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb travels in binary (COPY needs it): a version byte, then the JSON text, encoded by msgspec.
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=_encode_jsonb, decoder=_decode_jsonb, format="binary"
+    )
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return b"\x01" + (value.encode() if isinstance(value, str) else msgspec.json.encode(value))
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return msgspec.json.decode(data[1:])
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+    """Open the application's pool; raises DatabaseUnavailable when unreachable."""
+    try:
+        pool = await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        )
+    except CONNECTION_ERRORS as exc:
+        raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"cannot reach database: {exc}") from exc
+    assert pool is not None
+    return pool
+
+
+@contextlib.asynccontextmanager
+async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[asyncpg.Connection]:
+    """One connection and one transaction; commits on success, rolls back on error."""
+    try:
+        async with pool.acquire() as conn, conn.transaction(**options):
+            yield conn
+    except CONNECTION_ERRORS as exc:
+        raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"database connection lost: {exc}") from exc

@@ -1,0 +1,122 @@
+"""Fixtures on the real embedded PostgreSQL and S3 servers, started once per run.
+
+Every test makes its own department and users, so tests never share data and
+nothing needs truncating (the audit log could not be truncated anyway).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import asyncpg
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from api.auth.passwords import hash_password
+from api.auth.principal import Principal
+from api.auth.tokens import issue_access_token
+from api.runtime import resolved
+from api.settings import Settings
+from mobile_contract.auth import Role
+from storage import users
+from storage.db import create_pool
+
+TEST_PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)
+
+
+class Caller(msgspec.Struct):
+    """A signed-in user as a test uses it: who, and the headers to send."""
+
+    principal: Principal
+    headers: dict[str, str]
+
+
+class Department(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    region_code: str
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    with resolved(Settings(data_dir=tmp_path_factory.mktemp("var"))) as ready:
+        yield ready
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+async def pool(settings: Settings, client: AsyncTestClient) -> AsyncIterator[asyncpg.Pool]:
+    """The tests' own pool on the same database (the app's lives on the client's loop)."""
+    assert settings.database.url is not None
+    test_pool = await create_pool(settings.database.url, min_size=1, max_size=10)
+    yield test_pool
+    await test_pool.close()
+
+
+@pytest.fixture
+def make_department(pool: asyncpg.Pool) -> Callable[..., Awaitable[Department]]:
+    async def make(region_code: str = "360102") -> Department:
+        dept = Department(id=uuid.uuid4(), code=f"D{uuid.uuid4().hex[:10]}", region_code=region_code)
+        async with pool.acquire() as conn:
+            await users.create_department(
+                conn, id=dept.id, code=dept.code, name=f"测试局 {dept.code}", region_code=region_code
+            )
+        return dept
+
+    return make
+
+
+@pytest.fixture
+def make_user(pool: asyncpg.Pool, settings: Settings) -> Callable[..., Awaitable[Caller]]:
+    async def make(role: Role, department: Department, *, device_id: str | None = "DEV-TEST-0001") -> Caller:
+        user_id = uuid.uuid4()
+        username = f"{role.value}-{user_id.hex[:8]}"
+        async with pool.acquire() as conn:
+            await users.create_user(
+                conn,
+                id=user_id,
+                username=username,
+                display_name=f"测试 {username}",
+                password_hash=_PASSWORD_HASH,
+                role=role.value,
+                department_id=department.id,
+                region_code=department.region_code,
+                certificate_no=f"C{user_id.hex[:10]}" if role is Role.INSPECTOR else None,
+            )
+        principal = Principal(
+            user_id=user_id,
+            username=username,
+            role=role,
+            department_id=department.id,
+            region_code=department.region_code,
+            device_id=device_id,
+        )
+        token = issue_access_token(principal, secret=settings.auth.jwt_secret, ttl_s=600)
+        return Caller(principal=principal, headers={"Authorization": f"Bearer {token}"})
+
+    return make
+
+
+@pytest.fixture
+async def department(make_department: Callable[..., Awaitable[Department]]) -> Department:
+    return await make_department()
+
+
+@pytest.fixture
+async def inspector(make_user: Callable[..., Awaitable[Caller]], department: Department) -> Caller:
+    return await make_user(Role.INSPECTOR, department)
