@@ -1,0 +1,126 @@
+"""Monitored sites and their cameras (非现场监管点位), as a versioned config document.
+
+A site config is written by a monitoring centre (YAML or JSON), validated by
+these Structs, stored in the API's camera registry with a version number,
+and read by the vision pipeline. Zones are drawn on each camera's image in
+normalised coordinates (0–1, origin top-left), since cameras are fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+Unit = Annotated[float, Meta(ge=0.0, le=1.0)]
+Point = tuple[Unit, Unit]
+Polygon = Annotated[list[Point], Meta(min_length=3, max_length=64, description="多边形顶点（归一化坐标）/ polygon")]
+Name = Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class SiteKind(enum.StrEnum):
+    """点位类型 / kind of monitored site."""
+
+    QUARRY = "quarry"  # 采石场 / 塘口
+    HILLSIDE = "hillside"  # 破损山体
+    HAUL_ROAD = "haul_road"  # 山石运输道路
+
+
+class DomainClass(enum.StrEnum):
+    """What the detector's classes mean to an inspector (识别目标类别)."""
+
+    EXCAVATOR = "excavator"  # 挖掘机
+    LOADER = "loader"  # 装载机
+    DRILL_RIG = "drill_rig"  # 钻机
+    DUMP_TRUCK = "dump_truck"  # 自卸车 / 渣土车
+    PERSON = "person"  # 人员
+
+
+MACHINERY = frozenset({DomainClass.EXCAVATOR, DomainClass.LOADER, DomainClass.DRILL_RIG})
+
+
+class _Zone(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind"):
+    name: Name
+
+
+class PermittedArea(_Zone, frozen=True, tag="permitted"):
+    """采矿许可范围: machinery here is lawful only while the permit is valid."""
+
+    polygon: Polygon
+    permit_no: Annotated[str, Meta(min_length=1, max_length=64, description="采矿许可证号 / mining permit number")]
+    valid_from: dt.date
+    valid_to: dt.date
+    dwell_s: Annotated[float, Meta(ge=0, le=86_400)] = 120.0
+
+
+class ForbiddenZone(_Zone, frozen=True, tag="forbidden"):
+    """禁采区: machinery or trucks staying longer than ``dwell_s`` raise an alert."""
+
+    polygon: Polygon
+    dwell_s: Annotated[float, Meta(ge=0, le=86_400)] = 60.0
+    classes: frozenset[DomainClass] = frozenset(MACHINERY | {DomainClass.DUMP_TRUCK})
+
+
+class CountLine(_Zone, frozen=True, tag="count_line"):
+    """运输计数线: crossings from the ``a``→``b`` left side to its right count as outbound (出场)."""
+
+    a: Point
+    b: Point
+    classes: frozenset[DomainClass] = frozenset({DomainClass.DUMP_TRUCK})
+
+
+class LandformZone(_Zone, frozen=True, tag="landform"):
+    """地貌变化监测区: compared with a reference image for fresh excavation."""
+
+    polygon: Polygon
+    min_changed_fraction: Annotated[float, Meta(gt=0, le=1)] = 0.05
+    persist_s: Annotated[float, Meta(ge=0, le=7 * 86_400)] = 300.0
+
+
+Zone = PermittedArea | ForbiddenZone | CountLine | LandformZone
+
+
+class ProhibitedHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """禁止作业时段 (local time); ``start`` after ``end`` wraps past midnight."""
+
+    start: dt.time
+    end: dt.time
+    weekdays: frozenset[Annotated[int, Meta(ge=1, le=7)]] = frozenset(range(1, 8))
+
+
+class CameraConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One fixed camera (监控摄像头) and the zones drawn on its image."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    name: Name
+    url: Annotated[str, Meta(min_length=1, max_length=1000, description="rtsp://, http(s):// or a file path")]
+    analysis_hz: Annotated[float, Meta(gt=0, le=25, description="分析频率 / frames analysed per second")] = 1.0
+    zones: list[Zone] = []
+    reference_image: str | None = None  # S3 key or path of the landform reference
+    offline_after_s: Annotated[float, Meta(gt=0, le=3600)] = 30.0
+
+
+class SiteConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """点位配置 / site configuration document (versioned)."""
+
+    id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    name: Name
+    kind: SiteKind
+    region_code: Annotated[str, Meta(pattern=r"^\d{6}$")]
+    cameras: Annotated[list[CameraConfig], Meta(min_length=1)]
+    timezone: str = "Asia/Shanghai"
+    closed: bool = False  # 停产/关停: any truck movement is an alert
+    prohibited_hours: list[ProhibitedHours] = []
+    version: Annotated[int, Meta(ge=1)] = 1
+    department_id: uuid.UUID | None = None
+
+
+def load_site_config(data: bytes, *, format: Literal["json", "yaml"] = "json") -> SiteConfig:
+    """Decode and validate a site config; msgspec.ValidationError names the bad field."""
+    if format == "yaml":
+        return msgspec.yaml.decode(data, type=SiteConfig)
+    return msgspec.json.decode(data, type=SiteConfig)
