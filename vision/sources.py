@@ -1,0 +1,229 @@
+"""Video sources (视频源): files and RTSP/HTTP streams, decoded with PyAV.
+
+A source yields the stream's compressed packets (for the evidence ring
+buffer) and ``Silence`` markers when nothing arrives: a camera that stops
+delivering is an event, never a silent gap. Live streams reconnect with
+exponential back-off; files end at their end. Frame times come from the
+stream's own timestamps, anchored once to the wall clock (live) or to the
+recording's start time (files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator
+
+import av
+import cv2
+import msgspec
+import numpy as np
+
+from vision.types import Packet
+
+log = logging.getLogger(__name__)
+
+
+class Silence(msgspec.Struct, frozen=True):
+    """No packet since ``since_s`` (stream seconds) up to ``until_s``; ``resumed`` once data flows again."""
+
+    since_s: float
+    until_s: float
+    at: dt.datetime
+    resumed: bool = False
+
+
+class StreamInfo(msgspec.Struct, frozen=True):
+    width: int
+    height: int
+    fps: float
+
+
+def open_container(url: str, *, timeout_s: float) -> av.container.InputContainer:
+    """Open a file or stream; network reads give up after ``timeout_s`` so silence is noticed."""
+    options: dict[str, str] = {}
+    if url.startswith("rtsp://"):
+        options = {"rtsp_transport": "tcp", "timeout": str(int(timeout_s * 1e6))}
+    elif url.startswith(("http://", "https://")):
+        options = {"rw_timeout": str(int(timeout_s * 1e6))}
+    return av.open(url, options=options, timeout=timeout_s)
+
+
+def recording_start(container: av.container.InputContainer) -> dt.datetime | None:
+    """The recording's start time from its ``creation_time`` tag, if the recorder wrote one."""
+    tag = container.metadata.get("creation_time") or container.streams.video[0].metadata.get("creation_time")
+    if not tag:
+        return None
+    return dt.datetime.fromisoformat(tag.replace("Z", "+00:00"))
+
+
+class VideoSource:
+    """Packets of one camera's video, with reconnection for live streams.
+
+    ``start`` anchors stream time to real time for files; live streams anchor
+    on the wall clock when their first packet arrives (and again after every
+    reconnection, since the camera restarts its timestamps).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        live: bool,
+        start: dt.datetime | None = None,
+        timeout_s: float = 5.0,
+        gap_s: float = 30.0,
+        backoff_max_s: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.live = live
+        self.timeout_s = timeout_s
+        self.gap_s = gap_s
+        self.backoff_max_s = backoff_max_s
+        self.clock = clock
+        self.container: av.container.InputContainer | None = None
+        self.stream: av.VideoStream | None = None
+        self.origin: dt.datetime | None = start
+        self._offset_s = 0.0  # stream seconds of earlier connections, so time keeps increasing
+        self._first_pts: int | None = None
+        self._last_s: float | None = None
+        self._attempts = 0  # failed connections in a row, for the back-off
+
+    def info(self) -> StreamInfo:
+        assert self.stream is not None
+        rate = self.stream.average_rate or self.stream.guessed_rate or 25
+        return StreamInfo(
+            width=self.stream.codec_context.width, height=self.stream.codec_context.height, fps=float(rate)
+        )
+
+    def wall(self, pts_s: float) -> dt.datetime:
+        assert self.origin is not None
+        return self.origin + dt.timedelta(seconds=pts_s)
+
+    def packets(self) -> Iterator[Packet | Silence]:
+        """Every packet of the stream in decode order, and ``Silence`` wherever the stream went quiet."""
+        while True:
+            try:
+                self._connect()
+                yield from self._read()
+            except (av.error.FFmpegError, OSError) as exc:
+                if not self.live:
+                    raise
+                log.warning("camera %s: %s", self.url, exc)
+            if not self.live:
+                return
+            yield from self._reconnect_wait()
+
+    def decode(self, packet: Packet, *, drain: bool = False) -> list[av.VideoFrame]:
+        """Decode one packet into zero or more frames.
+
+        A decoder holds frames back to reorder B-frames; fed key frames only it
+        would answer one or two key frames late (seconds), so with ``drain`` it
+        gives up the frame at once and starts afresh for the next key frame.
+        """
+        assert self.stream is not None
+        raw = av.Packet(packet.data)
+        raw.pts, raw.dts, raw.duration = packet.pts, packet.dts, packet.duration
+        raw.is_keyframe = packet.key
+        raw.time_base = self.stream.time_base
+        codec = self.stream.codec_context
+        pictures = list(codec.decode(raw))
+        if drain:
+            pictures += codec.decode(None)
+            codec.flush_buffers()
+        return pictures
+
+    def flush(self) -> list[av.VideoFrame]:
+        assert self.stream is not None
+        return list(self.stream.codec_context.decode(None))
+
+    def key_frames_only(self, enabled: bool) -> None:
+        """Tell the decoder to drop everything but key frames (``skip_frame = NONKEY``)."""
+        assert self.stream is not None
+        self.stream.codec_context.skip_frame = "NONKEY" if enabled else "DEFAULT"
+
+    def seconds(self, pts: int) -> float:
+        assert self.stream is not None and self.stream.time_base is not None
+        first = self._first_pts or 0
+        return self._offset_s + float((pts - first) * self.stream.time_base)
+
+    def close(self) -> None:
+        if self.container is not None:
+            self.container.close()
+            self.container = None
+
+    def _connect(self) -> None:
+        self.close()
+        self.container = open_container(self.url, timeout_s=self.timeout_s)
+        self.stream = self.container.streams.video[0]
+        self.stream.thread_type = "SLICE"  # frame threading delays frames; slices keep latency at one frame
+        self._first_pts = None
+        if self.origin is None and not self.live:
+            self.origin = recording_start(self.container)
+
+    def _read(self) -> Iterator[Packet | Silence]:
+        assert self.container is not None and self.stream is not None
+        for raw in self.container.demux(self.stream):
+            if raw.size == 0 or raw.pts is None:
+                continue
+            if self._first_pts is None:
+                self._first_pts = raw.pts
+                self._attempts = 0
+                self._anchor()
+            pts_s = self.seconds(raw.pts)
+            if self._last_s is not None and pts_s - self._last_s >= self.gap_s:
+                yield Silence(self._last_s, pts_s, self.wall(pts_s), resumed=True)
+            self._last_s = max(pts_s, self._last_s or 0.0)
+            yield Packet(bytes(raw), raw.pts, raw.dts or raw.pts, raw.duration or 0, raw.is_keyframe, pts_s)
+
+    def _anchor(self) -> None:
+        """Live streams restart their timestamps on every connection: place each on the wall clock."""
+        if self.live:
+            now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+            self.origin = self.origin or now
+            self._offset_s = (now - self.origin).total_seconds()
+        elif self.origin is None:
+            raise ValueError(f"{self.url}: recording has no creation_time; pass its start time explicitly")
+
+    def _reconnect_wait(self) -> Iterator[Silence]:
+        """Back off exponentially between attempts, reporting silence at least once a second."""
+        self._attempts += 1
+        pause = min(self.backoff_max_s, 0.5 * 2 ** min(self._attempts, 10))
+        deadline = self.clock() + pause
+        since = self._last_s or 0.0
+        while self.clock() < deadline:
+            time.sleep(min(1.0, max(0.0, deadline - self.clock())))
+            yield self._silence(since)
+
+    def _silence(self, since: float) -> Silence:
+        assert self.origin is not None or not self.live
+        now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        origin = self.origin or now
+        return Silence(since, (now - origin).total_seconds(), now)
+
+
+def grey_small(picture: object, width: int) -> np.ndarray:
+    """The analysis image: luma only, ``width`` pixels wide, as uint8."""
+    if isinstance(picture, av.VideoFrame):
+        height = max(2, round(picture.height * width / picture.width / 2) * 2)
+        return picture.reformat(width=width, height=height, format="gray").to_ndarray()
+    arr = np.asarray(picture)
+    grey = cv2.cvtColor(arr, cv2.COLOR_BGR2GRAY) if arr.ndim == 3 else arr
+    height = max(2, round(grey.shape[0] * width / grey.shape[1] / 2) * 2)
+    return cv2.resize(grey, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def bgr(picture: object, width: int | None = None) -> np.ndarray:
+    """Full-colour pixels of a frame, optionally scaled to ``width`` in the same conversion."""
+    if isinstance(picture, av.VideoFrame):
+        if width is None or width == picture.width:
+            return picture.to_ndarray(format="bgr24")
+        height = max(2, round(picture.height * width / picture.width / 2) * 2)
+        return picture.reformat(width=width, height=height, format="bgr24").to_ndarray()
+    arr = np.asarray(picture)
+    if width is None or width == arr.shape[1]:
+        return arr
+    height = max(2, round(arr.shape[0] * width / arr.shape[1] / 2) * 2)
+    return cv2.resize(arr, (width, height), interpolation=cv2.INTER_AREA)
