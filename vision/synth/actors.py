@@ -140,7 +140,8 @@ def _excavator(pose: Pose) -> tuple[list[Part], list[tuple[float, float]]]:
     bucket = _turn(
         _poly((0, 0.05), (0.32, -0.02), (0.34, -0.3), (0.08, -0.36), (-0.06, -0.12)) + wrist, wrist, -70 + 110 * p
     )
-    parts = _tracks(-0.85, 0.85, 0.28) + [
+    parts = [
+        *_tracks(-0.85, 0.85, 0.28),
         (_rect(-0.25, 0.27, 0.25, 0.34), _RUBBER),
         (_poly((-0.78, 0.34), (0.45, 0.34), (0.45, 0.62), (-0.75, 0.66)), c),
         (_poly((-0.95, 0.36), (-0.74, 0.36), (-0.74, 0.64), (-0.9, 0.6)), _shade(c, 0.75)),
@@ -173,7 +174,7 @@ def _loader(pose: Pose) -> tuple[list[Part], list[tuple[float, float]]]:
     if pose.loaded:
         parts.append(
             (
-                _poly((0.0, 0.2) + np.array(hinge), (0.18, 0.34) + np.array(hinge), (0.38, 0.2) + np.array(hinge)),
+                _poly((0.0, 0.2), (0.18, 0.34), (0.38, 0.2)) + hinge,
                 (98, 118, 140),
             )
         )
@@ -184,7 +185,8 @@ def _drill_rig(pose: Pose) -> tuple[list[Part], list[tuple[float, float]]]:
     p, c = pose.phase, pose.colour
     mast, top = _bar((0.45, 0.15), 60 + 30 * p, 2.7, 0.16)
     rod = _bar((0.45, 0.15), 60 + 30 * p, 2.6, 0.035)[0]
-    parts = _tracks(-0.7, 0.6, 0.24) + [
+    parts = [
+        *_tracks(-0.7, 0.6, 0.24),
         (_rect(-0.72, 0.24, 0.5, 0.56), c),
         *_cab(-0.66, -0.18, 0.56, 0.98, _shade(c, 0.95)),
         (_bar((0.1, 0.45), 35 + 40 * p, 0.7, 0.1)[0], _shade(c, 0.8)),

@@ -8,6 +8,7 @@ backdrop itself (rock, vegetation, gravel, sky, clutter) is painted from value n
 from __future__ import annotations
 
 import enum
+import itertools
 
 import cv2
 import msgspec
@@ -176,7 +177,7 @@ def _quarry(canvas: _Canvas, layout: Layout) -> None:
     canvas.paint(canvas.below(rim), (55, 100, 62), coarse=0.4, medium=0.5)
     benches = int(canvas.rng.integers(3, 5))
     tops = np.linspace(layout.horizon + 0.08, layout.ground_top, benches + 1)
-    for top, bottom in zip(tops[:-1], tops[1:], strict=True):
+    for top, bottom in itertools.pairwise(tops):
         grey = int(canvas.rng.integers(115, 170))
         rock = (grey - int(canvas.rng.integers(0, 18)), grey, grey + int(canvas.rng.integers(0, 22)))
         canvas.paint(canvas.below(canvas.ridge(top, 0.03, 0.1)), rock, coarse=0.3, medium=0.3, grain=0.2, streaks=0.45)
