@@ -25,11 +25,11 @@ from vision.synth.weather import (
 )
 
 MIN_BOX_PIXELS = 3.0  # a sliver narrower than this at the frame edge is not labelled
-_MACHINE_COLOURS: tuple[Colour, ...] = (
+MACHINE_COLOURS: tuple[Colour, ...] = (
     (0, 185, 235), (0, 200, 245), (10, 130, 235), (30, 150, 250), (40, 45, 185),
     (150, 95, 35), (60, 135, 50), (215, 215, 210), (125, 125, 120), (40, 175, 200),
 )  # fmt: skip
-_CLOTHES: tuple[Colour, ...] = (
+CLOTHES: tuple[Colour, ...] = (
     (0, 110, 255),
     (60, 230, 210),
     (95, 45, 25),
@@ -37,7 +37,7 @@ _CLOTHES: tuple[Colour, ...] = (
     (210, 210, 205),
     (45, 45, 45),
 )
-_HELMETS: tuple[Colour, ...] = ((0, 220, 255), (235, 235, 235), (30, 30, 200), (170, 80, 20), (0, 140, 255))
+HELMETS: tuple[Colour, ...] = ((0, 220, 255), (235, 235, 235), (30, 30, 200), (170, 80, 20), (0, 140, 255))
 
 
 class Box(msgspec.Struct, frozen=True):
@@ -132,14 +132,14 @@ def _random_pose(rng: np.random.Generator, layout: Layout, kind: ActorKind, widt
         facing=1 if rng.random() < 0.5 else -1,
         phase=float(rng.random()),
         depth=1.0 if person or rng.random() < 0.5 else float(rng.uniform(0.55, 1.0)),
-        colour=_pick(rng, _CLOTHES if person else _MACHINE_COLOURS),
-        trim=_pick(rng, _HELMETS if person else _MACHINE_COLOURS),
+        colour=pick_colour(rng, CLOTHES if person else MACHINE_COLOURS),
+        trim=pick_colour(rng, HELMETS if person else MACHINE_COLOURS),
         loaded=bool(rng.random() < 0.5),
         lights=bool(rng.random() < 0.85),
     )
 
 
-def _pick(rng: np.random.Generator, palette: tuple[Colour, ...]) -> Colour:
+def pick_colour(rng: np.random.Generator, palette: tuple[Colour, ...]) -> Colour:
     base = palette[int(rng.integers(len(palette)))]
     wear = rng.uniform(0.75, 1.1)
     return tuple(int(min(255, c * wear)) for c in base)  # type: ignore[return-value]
