@@ -29,12 +29,17 @@ class _Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     pass
 
 
-class ModelCard(_Frozen):
-    """What a model's classes mean and how sure it must be (模型说明): recorded on every alert."""
+class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
+    """What a model's classes mean and how sure it must be (模型说明): recorded on every alert.
 
-    name: str
-    version: str = "0"
-    class_map: dict[str, DomainClass] = {}  # model label → domain class; unmapped labels are ignored
+    Unknown fields are allowed: a card written by training (``vision.train``) also records how the
+    weights were made.
+    """
+
+    name: str = ""  # empty: the weights' file name
+    version: str = ""  # empty: ``trained_at``
+    trained_at: str = ""
+    class_map: dict[str, DomainClass] = {}  # model label or class index → domain class; others are ignored
     thresholds: dict[DomainClass, Annotated[float, Meta(ge=0, le=1)]] = {}
     default_threshold: Annotated[float, Meta(ge=0, le=1)] = 0.4
 
@@ -90,16 +95,17 @@ class RegionConfig(_Frozen):
 
 
 class TamperConfig(_Frozen):
-    """Thresholds on frame statistics for a blinded camera (摄像头遮挡/失焦/移位/冻结)."""
+    """Thresholds on frame statistics for a blinded camera (摄像头遮挡/失焦/移位/冻结), see ``vision.rules.tamper``."""
 
-    persist_s: Seconds = 10.0
-    covered_contrast: Annotated[float, Meta(ge=0, le=1)] = 0.04  # grey std / mean below this: uniform
-    covered_dark: Annotated[float, Meta(ge=0, le=255)] = 6.0  # mean grey level below this and uniform
+    persist_s: Seconds = 5.0  # a condition must hold this long
+    clear_s: Seconds = 2.5  # and is forgotten only after being absent this long (one odd frame is not recovery)
+    covered_contrast: Annotated[float, Meta(ge=0, le=1)] = 0.04  # grey std / mean below this: a uniform picture
+    covered_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.5  # blurred and this unlike the view: covered
     defocus_ratio: Fraction = 0.35  # sharpness below this share of the baseline
-    moved_px: Annotated[float, Meta(gt=0, le=100)] = 4.0  # shift at analysis width
-    moved_response: Fraction = 0.08  # phase-correlation peak below this: a different view altogether
-    frozen_diff: Annotated[float, Meta(ge=0, le=10)] = 0.05  # mean absolute grey difference
-    baseline_s: Seconds = 30.0  # time constant of the sharpness baseline
+    moved_px: Annotated[float, Meta(gt=0, le=200)] = 8.0  # shift of the view, in analysis-image pixels
+    moved_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.6  # the view is no longer this alike
+    frozen_diff: Annotated[float, Meta(ge=0, le=10)] = 0.3  # mean absolute grey difference between frames
+    baseline_s: Seconds = 600.0  # time constant of the healthy view and sharpness
 
 
 class RuleTuning(_Frozen):
@@ -110,7 +116,7 @@ class RuleTuning(_Frozen):
     min_active_s: Seconds = 5.0  # machinery must work this long in prohibited hours
     update_every_s: Seconds = 300.0  # a continuing incident refreshes its ``last_seen_at`` this often
     landform_every_s: Seconds = 5.0
-    landform_threshold: Annotated[float, Meta(gt=0, le=2)] = 0.25
+    landform_threshold: Annotated[float, Meta(gt=0, le=2)] = 0.2  # change of log brightness or local contrast
     track_lost_s: Seconds = 5.0
 
 

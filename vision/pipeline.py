@@ -27,7 +27,7 @@ from vision.motion import MotionGate, plan_regions
 from vision.ringbuffer import PacketRing
 from vision.rules import CameraRules
 from vision.sampler import Sampler
-from vision.sources import Silence, VideoSource, bgr, grey_small
+from vision.sources import Silence, VideoSource, bgr, make_frame
 from vision.track import ObjectTracker
 from vision.types import AlertCandidate, Box, Detection, Frame, Motion, Packet, Track
 
@@ -91,14 +91,17 @@ class CameraPipeline:
     def run(self, source: VideoSource, stop: threading.Event | None = None) -> PipelineStats:
         self.source = source
         for item in source.packets():
-            if isinstance(item, Silence):
-                self.on_silence(item)
-            else:
-                self.on_packet(item)
+            self.feed(item)
             if stop is not None and stop.is_set():
                 break
         self.finish()
         return self.stats
+
+    def feed(self, item: Packet | Silence) -> None:
+        if isinstance(item, Silence):
+            self.on_silence(item)
+        else:
+            self.on_packet(item)
 
     def on_packet(self, packet: Packet) -> None:
         assert self.source is not None
@@ -126,7 +129,7 @@ class CameraPipeline:
         dt_s = (frame.at - self._last_at).total_seconds() if self._last_at else 0.0
         self._last_at = frame.at
         with self.stats.timed("motion"):
-            motion = self.gate.detect(frame.grey, dt_s)
+            motion = self.gate.detect(frame.contrast, dt_s)
         tracker = self._tracker(frame)
         crops = self._crops(frame, motion, tracker.tracks)
         if crops is None:
@@ -159,20 +162,12 @@ class CameraPipeline:
         pts_s = self.source.seconds(picture.pts)
         if picture.pts is None or not self.sampler.due(pts_s):
             return
-        with self.stats.timed("decode"):
-            grey = grey_small(picture, self.config.motion.width)
         self._seq += 1
-        frame = Frame(
-            camera_id=self.camera.id,
-            seq=self._seq,
-            pts_s=pts_s,
-            at=self.source.wall(pts_s),
-            key=picture.key_frame,
-            width=picture.width,
-            height=picture.height,
-            grey=grey,
-            picture=picture,
-        )
+        with self.stats.timed("decode"):
+            frame = make_frame(
+                self.camera.id, picture, seq=self._seq, pts_s=pts_s, at=self.source.wall(pts_s),
+                width=self.config.motion.width,
+            )  # fmt: skip
         self.analyse(frame)
 
     def _tracker(self, frame: Frame) -> ObjectTracker:
@@ -200,8 +195,9 @@ class CameraPipeline:
             return self._whole(frame)
         image = bgr(frame.picture)
         h, w = image.shape[:2]
+        size = self._imgsz(region=True)
         crops = [
-            Crop(image[int(r.y1 * h) : int(r.y2 * h), int(r.x1 * w) : int(r.x2 * w)], r, self._imgsz(region=True))
+            Crop(image[int(r.y1 * h) : int(r.y2 * h), int(r.x1 * w) : int(r.x2 * w)], r, size, frame.pts_s)
             for r in regions
         ]
         self._count(len(crops), whole=False)
@@ -210,7 +206,8 @@ class CameraPipeline:
     def _whole(self, frame: Frame) -> list[Crop]:
         self._last_whole = self._last_recheck = frame.at
         self._count(1, whole=True)
-        return [Crop(bgr(frame.picture, width=self._imgsz(region=False)), WHOLE, self._imgsz(region=False))]
+        size = self._imgsz(region=False)
+        return [Crop(bgr(frame.picture, width=size), WHOLE, size, frame.pts_s)]
 
     def _imgsz(self, *, region: bool) -> int:
         detector = self.config.detector

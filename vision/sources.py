@@ -20,7 +20,8 @@ import cv2
 import msgspec
 import numpy as np
 
-from vision.types import Packet
+from vision.motion.gate import local_contrast
+from vision.types import Frame, Packet
 
 log = logging.getLogger(__name__)
 
@@ -227,3 +228,24 @@ def bgr(picture: object, width: int | None = None) -> np.ndarray:
         return arr
     height = max(2, round(arr.shape[0] * width / arr.shape[1] / 2) * 2)
     return cv2.resize(arr, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def make_frame(camera_id: str, picture: object, *, seq: int, pts_s: float, at: dt.datetime, width: int) -> Frame:
+    """An analysis frame from a decoded picture (or a BGR array): the small grey and contrast images made once."""
+    grey = grey_small(picture, width)
+    if isinstance(picture, av.VideoFrame):
+        size, key = (picture.width, picture.height), picture.key_frame
+    else:
+        size, key = (np.asarray(picture).shape[1], np.asarray(picture).shape[0]), True
+    return Frame(
+        camera_id=camera_id,
+        seq=seq,
+        pts_s=pts_s,
+        at=at,
+        key=key,
+        width=size[0],
+        height=size[1],
+        grey=grey,
+        contrast=local_contrast(grey),
+        picture=picture,
+    )

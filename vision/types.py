@@ -79,7 +79,8 @@ class Frame(msgspec.Struct):
     key: bool
     width: int
     height: int
-    grey: np.ndarray
+    grey: np.ndarray  # uint8, the analysis width (320 px)
+    contrast: np.ndarray  # float32 local contrast of ``grey``: brightness divided out, see vision.motion.gate
     picture: object
 
 

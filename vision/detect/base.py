@@ -17,6 +17,7 @@ class Crop(msgspec.Struct, frozen=True):
     image: np.ndarray  # BGR
     region: Box
     imgsz: int
+    pts_s: float = 0.0  # stream time of the frame it was cut from
 
 
 class Detector(Protocol):

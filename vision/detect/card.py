@@ -25,12 +25,14 @@ def card_path(weights: Path) -> Path:
 
 
 def load_card(config: DetectorConfig) -> ModelCard:
-    if config.card is not None:
-        return config.card
-    path = card_path(Path(config.weights))
-    if not path.exists():
-        raise FileNotFoundError(f"model card {path} not found: write one or set detector.card in the node config")
-    return msgspec.json.decode(path.read_bytes(), type=ModelCard)
+    weights = Path(config.weights)
+    card = config.card
+    if card is None:
+        path = card_path(weights)
+        if not path.exists():
+            raise FileNotFoundError(f"model card {path} not found: write one or set detector.card in the node config")
+        card = msgspec.json.decode(path.read_bytes(), type=ModelCard)
+    return msgspec.structs.replace(card, name=card.name or weights.stem, version=card.version or card.trained_at)
 
 
 def weights_sha256(weights: Path) -> str:

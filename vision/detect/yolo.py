@@ -77,7 +77,7 @@ class YoloDetector:
         detections = []
         for (x1, y1, x2, y2), score, index in zip(boxes.xyxyn, boxes.conf, boxes.cls.astype(int), strict=True):
             label = result.names[int(index)]
-            cls = self.card.class_map.get(label)
+            cls = self.card.class_map.get(label) or self.card.class_map.get(str(index))
             if cls is None or score < threshold_for(self.card, cls):
                 continue
             box = Box(

@@ -36,17 +36,16 @@ class MotionGate:
         self.config = config
         self.background: np.ndarray | None = None
 
-    def detect(self, grey: np.ndarray, dt_s: float) -> Motion:
-        """Compare a frame with the background, then let the background learn from it."""
-        contrast = local_contrast(grey)
+    def detect(self, contrast: np.ndarray, dt_s: float) -> Motion:
+        """Compare a frame's local contrast with the background, then let the background learn from it."""
         if self.background is None or self.background.shape != contrast.shape:
-            self.background = contrast
-            return Motion(regions=[], changed_fraction=0.0, mask=np.zeros(grey.shape, bool))
+            self.background = contrast.copy()
+            return Motion(regions=[], changed_fraction=0.0, mask=np.zeros(contrast.shape, bool))
         mask = self._changed(contrast)
         changed = float(mask.mean())
         if changed > self.config.relight_fraction:
-            self.background = contrast  # the whole picture changed at once: lighting, not objects
-            return Motion(regions=[], changed_fraction=changed, mask=np.zeros(grey.shape, bool), relit=True)
+            self.background = contrast.copy()  # the whole picture changed at once: lighting, not objects
+            return Motion(regions=[], changed_fraction=changed, mask=np.zeros(contrast.shape, bool), relit=True)
         self._learn(contrast, dt_s)
         return Motion(regions=self._blobs(mask), changed_fraction=changed, mask=mask)
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-import numpy as np
-
 from mobile_contract.sites import CameraConfig, CountLine, ForbiddenZone, LandformZone, PermittedArea, SiteConfig
 from vision.config import RuleTuning, TamperConfig
 from vision.rules.crossing import LineCounter
@@ -48,16 +46,16 @@ class CameraRules:
         self.tamper = TamperMonitor(camera.id, tamper)
         self._last_at: dt.datetime | None = None
 
-    def set_reference(self, grey: np.ndarray) -> None:
+    def set_reference(self, frame: Frame) -> None:
         """The landform reference view (a surveyed image), instead of the first frame seen."""
         for rule in self.landform:
-            rule.set_reference(grey)
+            rule.set_reference(frame)
 
     def evaluate(self, frame: Frame, tracks: list[Track], motion: Motion) -> list[AlertCandidate]:
         at = frame.at
         dt_s = (at - self._last_at).total_seconds() if self._last_at else 0.0
         self._last_at = at
-        candidates = self.tamper.evaluate(frame.grey, at, dt_s)
+        candidates = self.tamper.evaluate(frame.grey, frame.contrast, at, dt_s)
         if candidates:
             return candidates  # a blinded camera's picture proves nothing else
         for rule in self.forbidden:
@@ -68,7 +66,7 @@ class CameraRules:
         for line in self.lines:
             candidates += line.evaluate(tracks, at)
         for rule in self.landform:
-            candidates += rule.evaluate(frame.grey, motion, tracks, at)
+            candidates += rule.evaluate(frame, tracks)
         return candidates
 
     def silence(self, silence: Silence, origin: dt.datetime) -> list[AlertCandidate]:

@@ -1,24 +1,31 @@
 """Camera tamper from frame statistics (摄像头遮挡、失焦、移位、冻结).
 
-All measures are taken on the small grey image and are indifferent to
-brightness, so nightfall is not tamper:
+Measures are taken on the small grey image and do not care about
+brightness, so nightfall is not tamper. The healthy *view* is a slowly
+learnt, heavily reduced (80 px wide) picture of the scene; the healthy
+*sharpness* a slowly learnt baseline.
 
-- covered: the picture is uniform (grey std / mean below ``covered_contrast``)
-  or black and featureless;
+- covered: the picture is uniform (grey std / mean below
+  ``covered_contrast``), or it lost its sharpness *and* no longer looks like
+  the view (normalised correlation below ``covered_similarity``);
 - defocused: sharpness (variance of the Laplacian of the local-contrast
-  image) fell below ``defocus_ratio`` of its slowly learnt baseline;
-- moved: the edge image no longer lines up with the reference view
-  (phase-correlation shift over ``moved_px``, or no clear peak at all);
-- frozen: consecutive analysed frames are identical (a live scene always has
-  sensor noise).
+  image) fell below ``defocus_ratio`` of the baseline while the coarse view is
+  still there;
+- moved: sharp, but the view shifted by more than ``moved_px`` (phase
+  correlation) or no longer correlates with it (``moved_similarity``);
+- frozen: the picture is the same as a second or more ago (a live scene
+  always has sensor noise; consecutive frames of a video are compared at
+  that distance because an encoder smooths noise from one frame to the next).
 
-Each condition must hold for ``persist_s``; a truck passing close to the lens
-is not tamper. Offline (no frames at all) is raised by the pipeline from the
-source's silence.
+Each condition must hold for ``persist_s`` (a truck passing close to the
+lens is not tamper) and ends once absent for ``clear_s`` (a key frame that
+re-encodes a frozen picture with fresh noise is not recovery). Offline (no frames at all) comes from the source's
+silence, see ``CameraRules.silence``.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import math
 
@@ -28,7 +35,6 @@ import numpy as np
 
 from mobile_contract.alerts import AlertKind, Severity
 from vision.config import TamperConfig
-from vision.motion.gate import local_contrast
 from vision.types import AlertCandidate, IncidentKey, TamperFacts, TamperKind
 
 KINDS = {
@@ -40,15 +46,25 @@ KINDS = {
 }
 
 
-def sharpness(grey: np.ndarray) -> float:
-    return float(cv2.Laplacian(local_contrast(grey), cv2.CV_32F).var())
+VIEW_WIDTH = 80
+FROZEN_GAP_S = 1.0
 
 
-def edges(grey: np.ndarray) -> np.ndarray:
-    contrast = local_contrast(grey)
-    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0)
-    gy = cv2.Sobel(contrast, cv2.CV_32F, 0, 1)
-    return cv2.magnitude(gx, gy)
+def sharpness(contrast: np.ndarray) -> float:
+    return float(cv2.Laplacian(contrast, cv2.CV_32F).var())
+
+
+def coarse_view(grey: np.ndarray) -> np.ndarray:
+    height = max(8, round(grey.shape[0] * VIEW_WIDTH / grey.shape[1]))
+    small = cv2.resize(grey, (VIEW_WIDTH, height), interpolation=cv2.INTER_AREA).astype(np.float32)
+    return cv2.GaussianBlur(small, (0, 0), 1.0)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised cross-correlation: 1.0 for the same view under any brightness and gain."""
+    a = (a - a.mean()) / (a.std() + 1e-6)
+    b = (b - b.mean()) / (b.std() + 1e-6)
+    return float((a * b).mean())
 
 
 def tamper_candidate(
@@ -69,26 +85,29 @@ class Readings(msgspec.Struct, frozen=True):
     """The frame statistics the checks are made of."""
 
     uniformity: float  # grey std / mean
-    mean: float
-    std: float
-    sharpness: float
     sharpness_ratio: float  # against the baseline; 1.0 while there is none
-    shift_px: float
-    response: float  # phase-correlation peak, 1.0 while there is no reference
-    difference: float  # mean absolute difference from the previous analysed frame
+    similarity: float  # to the healthy view; 1.0 while there is none
+    shift_px: float  # against the healthy view, in analysis-image pixels
+    difference: float  # mean absolute grey difference from the picture a second or more ago
+    sharpness: float
 
     def tripped(self, c: TamperConfig) -> dict[TamperKind, TamperFacts]:
-        """Each failed check with its measure. A covered lens also looks blurred and moved: report only covered."""
-        if self.uniformity < c.covered_contrast or (self.mean < c.covered_dark and self.std < c.covered_dark / 2):
-            return {TamperKind.COVERED: TamperFacts(TamperKind.COVERED, round(self.uniformity, 4), c.covered_contrast)}
+        """Each failed check with its measure. A covered lens also looks blurred and moved: only covered counts."""
+        blurred = self.sharpness_ratio < c.defocus_ratio
+        if self.uniformity < c.covered_contrast or (blurred and self.similarity < c.covered_similarity):
+            return {TamperKind.COVERED: _facts(TamperKind.COVERED, self.similarity, c.covered_similarity)}
+        if blurred:
+            return {TamperKind.DEFOCUSED: _facts(TamperKind.DEFOCUSED, self.sharpness_ratio, c.defocus_ratio)}
         found = {}
-        if self.sharpness_ratio < c.defocus_ratio:
-            found[TamperKind.DEFOCUSED] = TamperFacts(TamperKind.DEFOCUSED, self.sharpness_ratio, c.defocus_ratio)
-        if self.shift_px > c.moved_px or self.response < c.moved_response:
-            found[TamperKind.MOVED] = TamperFacts(TamperKind.MOVED, self.shift_px, c.moved_px)
+        if self.shift_px > c.moved_px or self.similarity < c.moved_similarity:
+            found[TamperKind.MOVED] = _facts(TamperKind.MOVED, self.shift_px, c.moved_px)
         if self.difference < c.frozen_diff:
-            found[TamperKind.FROZEN] = TamperFacts(TamperKind.FROZEN, self.difference, c.frozen_diff)
+            found[TamperKind.FROZEN] = _facts(TamperKind.FROZEN, self.difference, c.frozen_diff)
         return found
+
+
+def _facts(kind: TamperKind, measure: float, threshold: float) -> TamperFacts:
+    return TamperFacts(kind, round(measure, 4), threshold)
 
 
 class TamperMonitor:
@@ -96,49 +115,66 @@ class TamperMonitor:
         self.camera_id = camera_id
         self.config = config
         self.baseline: float | None = None  # sharpness of the healthy view
-        self.reference: np.ndarray | None = None  # edge image of the healthy view
-        self._window: np.ndarray | None = None
-        self._previous: np.ndarray | None = None
+        self.view: np.ndarray | None = None  # coarse picture of the healthy view
+        self._learnt = 0
+        self._history: collections.deque[tuple[dt.datetime, np.ndarray]] = collections.deque()  # for frozen
         self._since: dict[TamperKind, dt.datetime] = {}
+        self._seen: dict[TamperKind, dt.datetime] = {}
 
-    def evaluate(self, grey: np.ndarray, at: dt.datetime, dt_s: float) -> list[AlertCandidate]:
-        readings = self.read(grey)
-        self._previous = grey
+    def evaluate(self, grey: np.ndarray, contrast: np.ndarray, at: dt.datetime, dt_s: float) -> list[AlertCandidate]:
+        view = coarse_view(grey)
+        readings = self.read(grey, contrast, view, self._earlier(at))
+        if not self._history or (at - self._history[-1][0]).total_seconds() >= FROZEN_GAP_S / 2:
+            self._history.append((at, grey))
         tripped = readings.tripped(self.config)
         if not tripped:
-            self._learn(grey, readings.sharpness, dt_s)
-        self._since = {kind: self._since.get(kind, at) for kind in tripped}
+            self._learn(view, readings.sharpness, dt_s)
+        for kind in tripped:
+            self._since.setdefault(kind, at)
+            self._seen[kind] = at
+        gone = [k for k, seen in self._seen.items() if (at - seen).total_seconds() > self.config.clear_s]
+        for kind in gone:
+            del self._since[kind], self._seen[kind]
         return [
             tamper_candidate(self.camera_id, facts, at, since=self._since[kind])
             for kind, facts in tripped.items()
             if (at - self._since[kind]).total_seconds() >= self.config.persist_s
         ]
 
-    def read(self, grey: np.ndarray) -> Readings:
+    def _earlier(self, at: dt.datetime) -> np.ndarray | None:
+        """The latest picture at least ``FROZEN_GAP_S`` old; older ones are dropped."""
+        while len(self._history) > 1 and (at - self._history[1][0]).total_seconds() >= FROZEN_GAP_S:
+            self._history.popleft()
+        if self._history and (at - self._history[0][0]).total_seconds() >= FROZEN_GAP_S:
+            return self._history[0][1]
+        return None
+
+    def read(self, grey: np.ndarray, contrast: np.ndarray, view: np.ndarray, earlier: np.ndarray | None) -> Readings:
         mean, std = (float(v[0][0]) for v in cv2.meanStdDev(grey))
-        sharp = sharpness(grey)
-        shift, response = self._shift(grey)
+        sharp = sharpness(contrast)
+        known = self.view is not None and self.view.shape == view.shape
+        shift = self._shift(view) * grey.shape[1] / VIEW_WIDTH if known else 0.0
         return Readings(
             uniformity=std / max(mean, 1.0),
-            mean=mean,
-            std=std,
-            sharpness=sharp,
             sharpness_ratio=sharp / self.baseline if self.baseline else 1.0,
+            similarity=similarity(self.view, view) if known else 1.0,  # type: ignore[arg-type]
             shift_px=shift,
-            response=response,
-            difference=float(cv2.absdiff(grey, self._previous).mean()) if self._previous is not None else math.inf,
+            difference=float(cv2.absdiff(grey, earlier).mean()) if earlier is not None else math.inf,
+            sharpness=sharp,
         )
 
-    def _shift(self, grey: np.ndarray) -> tuple[float, float]:
-        if self.reference is None or self.reference.shape != grey.shape:
-            return 0.0, 1.0
-        (dx, dy), response = cv2.phaseCorrelate(self.reference, edges(grey), self._window)
-        return math.hypot(dx, dy), float(response)
+    def _shift(self, view: np.ndarray) -> float:
+        assert self.view is not None
+        window = cv2.createHanningWindow((view.shape[1], view.shape[0]), cv2.CV_32F)
+        # phaseCorrelate multiplies its inputs by the window in place: give it copies.
+        (dx, dy), _ = cv2.phaseCorrelate(self.view.copy(), view.copy(), window)
+        return math.hypot(dx, dy)
 
-    def _learn(self, grey: np.ndarray, sharp: float, dt_s: float) -> None:
-        """Healthy frames teach the sharpness baseline; the first one is the reference view."""
-        if self.reference is None or self.reference.shape != grey.shape:
-            self.reference = edges(grey)
-            self._window = cv2.createHanningWindow((grey.shape[1], grey.shape[0]), cv2.CV_32F)
-        alpha = 1.0 - math.exp(-max(dt_s, 0.0) / self.config.baseline_s)
+    def _learn(self, view: np.ndarray, sharp: float, dt_s: float) -> None:
+        """Healthy frames teach the view and the sharpness: a plain mean at first, then slow forgetting."""
+        if self.view is None or self.view.shape != view.shape:
+            self.view, self._learnt = view.copy(), 0
+        self._learnt += 1
+        alpha = max(1.0 / self._learnt, 1.0 - math.exp(-max(dt_s, 0.0) / self.config.baseline_s))
+        cv2.accumulateWeighted(view, self.view, alpha)
         self.baseline = sharp if self.baseline is None else self.baseline + alpha * (sharp - self.baseline)
