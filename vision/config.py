@@ -1,9 +1,10 @@
 """Vision node configuration (视频分析节点配置): one frozen Struct per concern.
 
 Read once from a YAML or JSON file, validated by msgspec (unknown keys are
-refused and the error names the field), then frozen. Secrets — the API
-token and the node's own S3 keys — come only from the environment:
-``VISION_API_TOKEN``, ``VISION_S3_ACCESS_KEY``, ``VISION_S3_SECRET_KEY``.
+refused and the error names the field), then frozen. Secrets come from the
+environment: ``VISION_API_TOKEN`` or ``VISION_API_USERNAME`` and
+``VISION_API_PASSWORD`` (a ``vision_node`` user), and the node's own S3 keys
+``VISION_S3_ACCESS_KEY``, ``VISION_S3_SECRET_KEY``.
 Site configs (zones, permits, hours) are separate documents, see
 ``mobile_contract.sites``.
 """
@@ -138,8 +139,12 @@ class OutboxConfig(_Frozen):
 
 
 class ApiConfig(_Frozen):
-    url: str | None = None  # e.g. https://enforce.example.cn/api; None: keep alerts in the outbox
-    token: str = ""  # VISION_API_TOKEN: bearer token of a vision_node user
+    """The enforcement API, signed in as a ``vision_node`` user: a fixed token, or a username and password."""
+
+    url: str | None = None  # e.g. https://enforce.example.cn; None: keep alerts in the outbox
+    token: str = ""  # VISION_API_TOKEN
+    username: str = ""  # VISION_API_USERNAME
+    password: str = ""  # VISION_API_PASSWORD: signs in again whenever the token has expired
     timeout_s: Annotated[float, Meta(gt=0, le=120)] = 10.0
 
 
@@ -179,7 +184,12 @@ def load_node_config(path: Path, env: Mapping[str, str] = os.environ) -> NodeCon
 
 
 def with_secrets(config: NodeConfig, env: Mapping[str, str]) -> NodeConfig:
-    api = msgspec.structs.replace(config.api, token=env.get("VISION_API_TOKEN", config.api.token))
+    api = msgspec.structs.replace(
+        config.api,
+        token=env.get("VISION_API_TOKEN", config.api.token),
+        username=env.get("VISION_API_USERNAME", config.api.username),
+        password=env.get("VISION_API_PASSWORD", config.api.password),
+    )
     s3 = msgspec.structs.replace(
         config.s3,
         access_key=env.get("VISION_S3_ACCESS_KEY", config.s3.access_key),

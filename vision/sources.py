@@ -64,7 +64,9 @@ class VideoSource:
 
     ``start`` anchors stream time to real time for files; live streams anchor
     on the wall clock when their first packet arrives (and again after every
-    reconnection, since the camera restarts its timestamps).
+    reconnection, since the camera restarts its timestamps). A ``paced`` file
+    plays like a camera: anchored on the wall clock, each packet delivered
+    when its time comes (for demonstrations and latency measurements).
     """
 
     def __init__(
@@ -76,10 +78,12 @@ class VideoSource:
         timeout_s: float = 5.0,
         gap_s: float = 30.0,
         backoff_max_s: float = 30.0,
+        paced: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
         self.live = live
+        self.paced = paced
         self.timeout_s = timeout_s
         self.gap_s = gap_s
         self.backoff_max_s = backoff_max_s
@@ -161,7 +165,7 @@ class VideoSource:
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "SLICE"  # frame threading delays frames; slices keep latency at one frame
         self._first_pts = None
-        if self.origin is None and not self.live:
+        if self.origin is None and not self.live and not self.paced:
             self.origin = recording_start(self.container)
 
     def _read(self) -> Iterator[Packet | Silence]:
@@ -177,12 +181,14 @@ class VideoSource:
             if self._last_s is not None and pts_s - self._last_s >= self.gap_s:
                 yield Silence(self._last_s, pts_s, self.wall(pts_s), resumed=True)
             self._last_s = max(pts_s, self._last_s or 0.0)
+            if self.paced:
+                time.sleep(max(0.0, (self.wall(pts_s) - self._now()).total_seconds()))
             yield Packet(bytes(raw), raw.pts, raw.dts or raw.pts, raw.duration or 0, raw.is_keyframe, pts_s)
 
     def _anchor(self) -> None:
         """Live streams restart their timestamps on every connection: place each on the wall clock."""
-        if self.live:
-            now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        if self.live or (self.paced and self.origin is None):
+            now = self._now()
             self.origin = self.origin or now
             self._offset_s = (now - self.origin).total_seconds()
         elif self.origin is None:
@@ -198,9 +204,11 @@ class VideoSource:
             time.sleep(min(1.0, max(0.0, deadline - self.clock())))
             yield self._silence(since)
 
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+
     def _silence(self, since: float) -> Silence:
-        assert self.origin is not None or not self.live
-        now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
+        now = self._now()
         origin = self.origin or now
         return Silence(since, (now - origin).total_seconds(), now)
 

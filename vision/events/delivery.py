@@ -2,8 +2,9 @@
 
 For each waiting revision, oldest alert first and revisions in order: its
 media go to S3 (skipped if the object is already there; S3 checks the
-SHA-256 of the bytes), then ``PUT {api}/alerts/{id}`` with the
-``AlertUpsert`` and the node's bearer token. Only a 2xx answer removes the
+SHA-256 of the bytes, in one PUT with ``x-amz-checksum-sha256`` so the
+store keeps the hash the API verifies), then ``PUT {api}/alerts/{id}`` with
+the ``AlertUpsert`` and the node's bearer token. Only a 2xx answer removes the
 file. The API stores each (id, revision) once, so a revision resent after a
 lost answer is harmless.
 
@@ -11,7 +12,7 @@ Errors::
 
     DeliveryError
     ├── Unavailable   API or S3 down, 5xx, 429, 401/403: retry later, keep everything
-    └── Refused       the API will never take this revision (409, 400, 422): move to rejected/
+    └── Refused       the API will never take this revision (409, 404, 400, 422): move to rejected/
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from minio.error import S3Error
 from mobile_contract.alerts import AlertMedia, AlertUpsert
 from mobile_contract.problems import ObjectStoreError
 from storage.objects import ObjectStore
+from vision.client import client
 from vision.config import ApiConfig, OutboxConfig
 from vision.events.outbox import Outbox, Pending
 
@@ -60,18 +62,10 @@ class Delivery:
         store: ObjectStore | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if api.url is None:
-            raise ValueError("delivery needs api.url")
         self.outbox = outbox
-        self.api = api
         self.retry = retry
         self.store = store
-        self.client = httpx.AsyncClient(
-            base_url=api.url.rstrip("/"),
-            headers={"Authorization": f"Bearer {api.token}"},
-            timeout=api.timeout_s,
-            transport=transport,
-        )
+        self.client = client(api, transport=transport)
         self.delivered = 0
         self.wake = asyncio.Event()
 
@@ -103,6 +97,12 @@ class Delivery:
         )
         with contextlib.suppress(Unavailable):  # stopped while still unavailable: alerts wait for the next start
             await retrying(self.deliver_pending)
+
+    async def deliver_pending_once(self) -> int:
+        """One pass without retrying; what cannot go now stays in the outbox."""
+        with contextlib.suppress(Unavailable):
+            return await self.deliver_pending()
+        return 0
 
     async def deliver_pending(self) -> int:
         """Deliver everything waiting now; raises ``Unavailable`` at the first outage."""
