@@ -134,7 +134,7 @@ def run_command(
     _offline()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = node_config(config, None)
-    paths = site or settings.sites
+    paths = site or [Path(p) for p in settings.sites]
     sites = [read_site(p) for p in paths] if paths else asyncio.run(_registry(settings))
     cameras = sum(len(s.cameras) for s in sites)
     console.print(f"{len(sites)} sites, {cameras} cameras; outbox {settings.outbox.dir}")
@@ -198,3 +198,7 @@ def train_command(
 
     card = train_default_model(out, images=images, epochs=epochs, imgsz=imgsz)
     console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out synthetic split")
+
+
+if __name__ == "__main__":
+    app()

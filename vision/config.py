@@ -133,7 +133,7 @@ class EvidenceConfig(_Frozen):
 class OutboxConfig(_Frozen):
     """Alerts wait here until the API and S3 have them (本地待发队列)."""
 
-    dir: Path = Path("var/vision/outbox")
+    dir: str = "var/vision/outbox"
     retry_initial_s: Annotated[float, Meta(gt=0, le=60)] = 1.0
     retry_max_s: Annotated[float, Meta(gt=0, le=600)] = 30.0
 
@@ -169,7 +169,7 @@ class NodeConfig(_Frozen):
     outbox: OutboxConfig = OutboxConfig()
     api: ApiConfig = ApiConfig()
     s3: S3Config = S3Config()
-    sites: list[Path] = []  # site config files for ``vision run`` without the API's registry
+    sites: list[str] = []  # site config files for ``vision run`` without the API's registry
 
 
 def load_node_config(path: Path, env: Mapping[str, str] = os.environ) -> NodeConfig:

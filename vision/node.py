@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from pathlib import Path
 
 from mobile_contract.sites import CameraConfig, SiteConfig
 from storage.objects import ObjectStore, connect
@@ -52,7 +53,7 @@ class Node:
         self.config = config
         self.sites = sites
         self.detector = detector
-        self.outbox = Outbox(config.outbox.dir)
+        self.outbox = Outbox(Path(config.outbox.dir))
         self.service = DetectorService(
             detector, max_batch=config.detector.max_batch, batch_wait_ms=config.detector.batch_wait_ms
         )
