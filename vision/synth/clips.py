@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -271,7 +272,7 @@ def _events(script: ClipScript, frames: list[FrameTruth]) -> list[TruthEvent]:
             events.append(TruthEvent("tamper_ends", item.end_s, detail=item.kind))
     for change in script.landform:
         events.append(TruthEvent("landform_changes", change.t_s, detail=msgspec.json.encode(change.polygon).decode()))
-    for before, after in zip(script.lighting, script.lighting[1:], strict=False):
+    for before, after in itertools.pairwise(script.lighting):
         if before.level != after.level:
             detail = f"{before.level:g} -> {after.level:g} by {after.t_s:g} s"
             events.append(TruthEvent("light_changes", before.t_s, detail=detail))
