@@ -277,7 +277,7 @@ def draw_actor(image: np.ndarray, pose: Pose) -> Drawn:
         cv2.fillPoly(image, [pts], colour, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
         cv2.polylines(image, [pts], True, _shade(colour, 0.55), edge, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
     hull = np.concatenate([poly for poly, _ in parts])
-    pad = edge / 2.0  # the outline is drawn centred on the polygon's edge
+    pad = edge / 2.0 + 1.5  # the outline is centred on the edge, and anti-aliasing spreads it further still
     x1, y1 = hull.min(axis=0) - pad
     x2, y2 = hull.max(axis=0) + pad
     return Drawn(box=(float(x1), float(y1), float(x2), float(y2)), lamps=lamps)

@@ -123,32 +123,24 @@ def forbidden_zone_dwell(
     script = ClipScript(
         scene="quarry", duration_s=duration_s, actors=actors, seed=seed, start_time=_at(10), **_size(width, height, fps)
     )
-    dwell, passing = zone_intervals(script, 0, zone), zone_intervals(script, 1, zone)
+    (dwell_from, _), *_ = zone_intervals(script, 0, zone)
+    (pass_from, pass_to), *_ = zone_intervals(script, 1, zone)
+    stays = Expect(rule="zone_dwell", fires=True, start_s=dwell_from, region="forbidden", actors=[0], detail="stays")
+    passes = Expect(
+        rule="zone_dwell",
+        fires=False,
+        start_s=pass_from,
+        end_s=pass_to,
+        region="forbidden",
+        actors=[1],
+        detail=f"truck inside for {pass_to - pass_from:.1f} s only: no dwell with a longer threshold",
+    )
     return Scenario(
         name="forbidden_zone_dwell",
         description="禁区停留：挖掘机驶入禁区作业，自卸车仅穿过 / excavator dwells in a forbidden zone, a truck passes",
         script=script,
         regions={"forbidden": zone},
-        expect=[
-            Expect(
-                rule="zone_dwell",
-                fires=True,
-                start_s=dwell[0][0],
-                end_s=None,
-                region="forbidden",
-                actors=[0],
-                detail="excavator stays to the end",
-            ),
-            Expect(
-                rule="zone_dwell",
-                fires=False,
-                start_s=passing[0][0],
-                end_s=passing[0][1],
-                region="forbidden",
-                actors=[1],
-                detail=f"truck inside for {passing[0][1] - passing[0][0]:.1f} s only: no dwell with a longer threshold",
-            ),
-        ],
+        expect=[stays, passes],
     )
 
 

@@ -25,7 +25,7 @@ def covered(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         x = int(w / 32 + finger * w / 70)
         cv2.line(small, (x, h // 10), (x + int(rng.uniform(-4, 4)), 0), (0.8, 0.8, 0.8), max(2, w // 90))
     small = cv2.GaussianBlur(small, (0, 0), max(1.0, w / 200))
-    shade = 0.35 + 0.65 * small  # gaps between fingers are darker, never black
+    shade = 0.75 + 0.25 * small  # so close to the lens the hand is a blur; gaps between fingers a little darker
     out = cv2.resize(shade * _SKIN, (w, h), interpolation=cv2.INTER_LINEAR)
     return np.clip(out, 0, 255).astype(np.uint8)
 

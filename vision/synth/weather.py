@@ -83,10 +83,17 @@ def _add_beam(image: np.ndarray, lamp: Lamp, strength: float) -> None:
             (lamp.x + lamp.facing * reach, lamp.y + reach * 0.35),
         ]
     )
-    overlay = np.zeros_like(image)
+    h, w = image.shape[:2]
+    x0, y0 = max(0, int(cone[:, 0].min()) - 2), max(0, int(cone[:, 1].min()) - 2)
+    x1, y1 = min(w, int(cone[:, 0].max()) + 3), min(h, int(cone[:, 1].max()) + 3)
+    if x0 >= x1 or y0 >= y1:
+        return
+    roi = image[y0:y1, x0:x1]  # only the cone's surroundings: a full-frame overlay per lamp is slow at 1080p
+    overlay = np.zeros_like(roi)
     level = int(45 * strength)
-    cv2.fillPoly(overlay, [np.round(cone * 16).astype(np.int32)], (level, level + 5, level + 8), cv2.LINE_AA, shift=4)
-    cv2.add(image, overlay, dst=image)
+    points = np.round(cone * 16).astype(np.int32) - np.array([x0 * 16, y0 * 16], np.int32)
+    cv2.fillPoly(overlay, [points], (level, level + 5, level + 8), cv2.LINE_AA, shift=4)
+    cv2.add(roi, overlay, dst=roi)
 
 
 class Haze:
