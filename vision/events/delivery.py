@@ -12,7 +12,8 @@ Errors::
 
     DeliveryError
     ├── Unavailable   API or S3 down, 5xx, 429, 401/403: retry later, keep everything
-    └── Refused       the API will never take this revision (409, 404, 400, 422): move to rejected/
+    └── Refused       the API will never take this revision (409, 404, 400, 422), or S3
+                      refuses its media as not matching their SHA-256: move to rejected/
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from vision.events.outbox import Outbox, Pending
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {401, 403, 408, 425, 429}  # a token can be fixed, a limit waits out
+CORRUPT_CODES = {"BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"}  # resending the same bytes cannot help
 
 
 class DeliveryError(Exception):
@@ -157,6 +159,8 @@ class Delivery:
                 metadata={"x-amz-checksum-sha256": checksum, "sha256": media.sha256},
             )
         except ObjectStoreError as exc:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in CORRUPT_CODES:
+                raise Refused(f"S3 refused {media.object_key}: the outbox copy no longer matches its SHA-256") from exc
             raise Unavailable(f"S3 upload of {media.object_key} failed: {exc.detail_en}") from exc
 
     async def _exists(self, key: str) -> bool:
