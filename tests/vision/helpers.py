@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fractions
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -56,3 +57,24 @@ def scenario_site(scenario: Scenario, clip: Path, zones: list[Zone], **options: 
 
 def load_scenario(clip: Path) -> Scenario:
     return msgspec.json.decode(clip.with_suffix(".scenario.json").read_bytes(), type=Scenario)
+
+
+def encode(script: clips.ClipScript, path: Path, *, gop_s: float = 1.0) -> clips.GroundTruth:
+    """Encode a script as H.264 with its per-frame truth kept in memory (no truth file written)."""
+    import av
+
+    gop = max(1, round(gop_s * script.fps))
+    truths = []
+    with av.open(str(path), "w") as container:
+        container.metadata["creation_time"] = script.start_time.isoformat()
+        stream = container.add_stream("libx264", rate=script.fps)
+        stream.width, stream.height, stream.pix_fmt = script.width, script.height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0"}
+        for synth in clips.iter_frames(script):
+            picture = av.VideoFrame.from_ndarray(synth.image, format="bgr24")
+            picture.pts = synth.truth.index
+            picture.time_base = fractions.Fraction(1, script.fps)
+            container.mux(stream.encode(picture))
+            truths.append(synth.truth)
+        container.mux(stream.encode(None))
+    return clips.GroundTruth(script, script.fps, script.width, script.height, gop, len(truths), truths, [])
