@@ -83,6 +83,7 @@ class CameraPipeline:
         self.tracker: ObjectTracker | None = None
         self.awaiting_clip: list[Incident] = []
         self._key_only = False
+        self._stream: av.VideoStream | None = None
         self._seq = 0
         self._last_at: dt.datetime | None = None
         self._last_whole: dt.datetime | None = None
@@ -106,6 +107,9 @@ class CameraPipeline:
     def on_packet(self, packet: Packet) -> None:
         assert self.source is not None
         self.stats.packets += 1
+        if self.source.stream is not self._stream:  # a new connection: new decoder, packets of the old one unusable
+            self._stream, self._key_only = self.source.stream, False
+            self.ring.clear()
         self.ring.append(packet)
         if not self.sampler.wants(packet):
             return

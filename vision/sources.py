@@ -103,6 +103,11 @@ class VideoSource:
             width=self.stream.codec_context.width, height=self.stream.codec_context.height, fps=float(rate)
         )
 
+    @property
+    def last_s(self) -> float | None:
+        """Stream time of the newest packet so far."""
+        return self._last_s
+
     def wall(self, pts_s: float) -> dt.datetime:
         assert self.origin is not None
         return self.origin + dt.timedelta(seconds=pts_s)
@@ -155,6 +160,8 @@ class VideoSource:
         return self._offset_s + float((pts - first) * self.stream.time_base)
 
     def close(self) -> None:
+        """Close the connection; its stream (and decoder) must not be touched afterwards."""
+        self.stream = None
         if self.container is not None:
             self.container.close()
             self.container = None
