@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 import uuid
 
 import msgspec
@@ -24,6 +25,7 @@ class AlertServer:
     def __init__(self) -> None:
         self.stored: dict[tuple[uuid.UUID, int], bytes] = {}
         self.arrivals: list[tuple[uuid.UUID, int]] = []  # every accepted first delivery, in order
+        self.first_of_kind: dict[str, float] = {}  # alert kind → wall time its first revision arrived
         self.resent = 0
         self.refused = 0
         self.refuse_next = 0
@@ -65,6 +67,7 @@ class AlertServer:
                 return 200 if self.stored[key] == body else 409
             self.stored[key] = body
             self.arrivals.append(key)
+            self.first_of_kind.setdefault(upsert.kind.value, time.time())
             return 201 if upsert.revision == 1 else 200
 
 
