@@ -22,7 +22,7 @@ from vision.config import NodeConfig
 from vision.detect.base import Detector
 from vision.events import Outbox, Publisher
 from vision.pipeline import CameraPipeline, PipelineStats
-from vision.sources import Silence, VideoSource
+from vision.sources import VideoSource
 
 
 class LineCount(msgspec.Struct, frozen=True):
@@ -91,13 +91,8 @@ def analyze(
     )
     pipeline = CameraPipeline(site, camera, config, detect=detector.detect, publisher=publisher, reference=reference)
     source = VideoSource(str(video), live=False, start=start, gap_s=camera.offline_after_s)
-    pipeline.source = source
     began = time.perf_counter()
-    for item in source.packets():
-        pipeline.feed(item)
-        if progress is not None and not isinstance(item, Silence):
-            progress(item.pts_s)
-    pipeline.finish()
+    pipeline.run(source, progress=progress)
     wall_s = time.perf_counter() - began
     counts = [LineCount(name, out, into) for name, (out, into) in pipeline.rules.counts().items()]
     return AnalyzeResult(

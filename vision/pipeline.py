@@ -10,50 +10,25 @@ yardstick the normal mode's alerts are checked against.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
-import time
-from collections.abc import Callable, Iterator
-
-import av
-import msgspec
+from collections.abc import Callable
 
 from mobile_contract.sites import CameraConfig, SiteConfig
 from vision.config import NodeConfig
 from vision.detect.base import Crop
 from vision.events import Incident, IncidentBook, Publisher, Reason, Revision
 from vision.motion import MotionGate, plan_regions
-from vision.ringbuffer import PacketRing
+from vision.reader import FrameReader
 from vision.rules import CameraRules
 from vision.sampler import Sampler
-from vision.sources import Silence, VideoSource, bgr, make_frame
+from vision.sources import Silence, VideoSource, bgr
+from vision.stats import PipelineStats
 from vision.track import ObjectTracker
-from vision.types import AlertCandidate, Box, Detection, Frame, Motion, Packet, Track
+from vision.types import AlertCandidate, Box, Detection, Frame, Motion, Track
 
 Detect = Callable[[list[Crop]], list[list[Detection]]]
 WHOLE = Box(0.0, 0.0, 1.0, 1.0)
-
-
-class PipelineStats(msgspec.Struct):
-    """Counters and stage timings of one camera, for the summary and the benchmark."""
-
-    packets: int = 0
-    decoded: int = 0
-    analysed: int = 0
-    detector_frames: int = 0  # analysed frames that went to the detector
-    whole_frames: int = 0
-    crops: int = 0
-    revisions: int = 0
-    seconds: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 class CameraPipeline:
@@ -76,54 +51,42 @@ class CameraPipeline:
         self.gate = MotionGate(config.motion)
         self.rules = CameraRules(site, camera, tuning=config.rules, tamper=config.tamper)
         self.book = IncidentBook(config.rules)
-        evidence = config.evidence
-        self.ring = PacketRing(keep_s=evidence.clip_pre_s + evidence.clip_post_s + 5.0)
         self.stats = PipelineStats()
-        self.source: VideoSource | None = None
+        self.reader: FrameReader | None = None
         self.tracker: ObjectTracker | None = None
         self.awaiting_clip: list[Incident] = []
-        self._key_only = False
-        self._stream: av.VideoStream | None = None
-        self._seq = 0
         self._last_at: dt.datetime | None = None
         self._last_whole: dt.datetime | None = None
         self._last_recheck: dt.datetime | None = None
 
-    def run(self, source: VideoSource, stop: threading.Event | None = None) -> PipelineStats:
-        self.source = source
-        for item in source.packets():
-            self.feed(item)
-            if stop is not None and stop.is_set():
-                break
-        self.finish()
+    def run(
+        self,
+        source: VideoSource,
+        stop: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> PipelineStats:
+        """Analyse a source to its end (or until ``stop``); decoding runs a few frames ahead in its own thread."""
+        evidence = self.config.evidence
+        ring_s = evidence.clip_pre_s + evidence.clip_post_s + 5.0
+        self.reader = FrameReader(
+            self.camera.id, source, self.sampler, ring_s=ring_s, width=self.config.motion.width, stats=self.stats
+        )
+        try:
+            for item in self.reader.ahead(stop):
+                if isinstance(item, Silence):
+                    self.on_silence(item)
+                    continue
+                self.analyse(item)
+                if progress is not None:
+                    progress(item.pts_s)
+        finally:
+            self.finish()
+            source.close()
         return self.stats
 
-    def feed(self, item: Packet | Silence) -> None:
-        if isinstance(item, Silence):
-            self.on_silence(item)
-        else:
-            self.on_packet(item)
-
-    def on_packet(self, packet: Packet) -> None:
-        assert self.source is not None
-        self.stats.packets += 1
-        if self.source.stream is not self._stream:  # a new connection: new decoder, packets of the old one unusable
-            self._stream, self._key_only = self.source.stream, False
-            self.ring.clear()
-        self.ring.append(packet)
-        if not self.sampler.wants(packet):
-            return
-        if packet.key and self.sampler.key_only != self._key_only:
-            self._key_only = self.sampler.key_only
-            self.source.key_frames_only(self._key_only)
-        with self.stats.timed("decode"):
-            pictures = self.source.decode(packet, drain=self._key_only)
-        for picture in pictures:
-            self._picture(picture)
-
     def on_silence(self, silence: Silence) -> None:
-        assert self.source is not None and self.source.origin is not None
-        candidates = self.rules.silence(silence, self.source.origin)
+        assert self.reader is not None and self.reader.source.origin is not None
+        candidates = self.rules.silence(silence, self.reader.source.origin)
         self._publish(self.book.observe(candidates, silence.at), None)
         self._publish(self.book.expire(silence.at), None)
 
@@ -150,29 +113,11 @@ class CameraPipeline:
         return tracks
 
     def finish(self) -> None:
-        """End of the recording or shutdown: last frames, clips with what there is, incidents ended."""
-        if self.source is not None and self.source.stream is not None:
-            for picture in self.source.flush():
-                self._picture(picture)
+        """End of the recording or shutdown: clips with what there is, incidents ended."""
+        newest = self.reader.ring.newest_s if self.reader is not None else None
         for incident in list(self.awaiting_clip):
-            self._clip(incident, self.ring.newest_s)
+            self._clip(incident, newest)
         self._publish([self.book.end(incident) for incident in list(self.book.open.values())], None)
-        if self.source is not None:
-            self.source.close()
-
-    def _picture(self, picture: av.VideoFrame) -> None:
-        assert self.source is not None
-        self.stats.decoded += 1
-        pts_s = self.source.seconds(picture.pts)
-        if picture.pts is None or not self.sampler.due(pts_s):
-            return
-        self._seq += 1
-        with self.stats.timed("decode"):
-            frame = make_frame(
-                self.camera.id, picture, seq=self._seq, pts_s=pts_s, at=self.source.wall(pts_s),
-                width=self.config.motion.width,
-            )  # fmt: skip
-        self.analyse(frame)
 
     def _tracker(self, frame: Frame) -> ObjectTracker:
         if self.tracker is None:
@@ -232,11 +177,10 @@ class CameraPipeline:
     def _clip(self, incident: Incident, end_s: float | None) -> None:
         """Cut ``clip_pre_s`` before to ``clip_post_s`` after the moment the rule fired, from the ring."""
         self.awaiting_clip.remove(incident)
-        if self.source is None or self.source.stream is None or end_s is None:
+        if self.reader is None or end_s is None:
             return  # frames fed in memory: there is no compressed stream to cut from
         evidence = self.config.evidence
-        start_s = end_s - evidence.clip_post_s - evidence.clip_pre_s
-        data = self.ring.clip(start_s, end_s, self.source.stream)
+        data = self.reader.clip(end_s - evidence.clip_post_s - evidence.clip_pre_s, end_s)
         if data:
             media = self.publisher.clip_media(incident, data)
             self._publish([self.book.attach(incident, [media], clip=True)], None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -95,6 +96,7 @@ class VideoSource:
         self._first_pts: int | None = None
         self._last_s: float | None = None
         self._attempts = 0  # failed connections in a row, for the back-off
+        self.lock = threading.RLock()  # held while the decoder may be replaced: others use it under this lock
 
     def info(self) -> StreamInfo:
         assert self.stream is not None
@@ -161,16 +163,19 @@ class VideoSource:
 
     def close(self) -> None:
         """Close the connection; its stream (and decoder) must not be touched afterwards."""
-        self.stream = None
-        if self.container is not None:
-            self.container.close()
-            self.container = None
+        with self.lock:
+            self.stream = None
+            if self.container is not None:
+                self.container.close()
+                self.container = None
 
     def _connect(self) -> None:
         self.close()
-        self.container = open_container(self.url, timeout_s=self.timeout_s)
-        self.stream = self.container.streams.video[0]
-        self.stream.thread_type = "SLICE"  # frame threading delays frames; slices keep latency at one frame
+        container = open_container(self.url, timeout_s=self.timeout_s)
+        with self.lock:
+            self.container = container
+            self.stream = container.streams.video[0]
+            self.stream.thread_type = "SLICE"  # frame threading delays frames; slices keep latency at one frame
         self._first_pts = None
         if self.origin is None and not self.live and not self.paced:
             self.origin = recording_start(self.container)
@@ -220,29 +225,53 @@ class VideoSource:
         return Silence(since, (now - origin).total_seconds(), now)
 
 
+def _planes(picture: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Y, U and V of a yuv420p picture as arrays (one copy), or None for other pixel formats."""
+    if picture.format.name != "yuv420p":
+        return None
+    data, h, w = picture.to_ndarray(), picture.height, picture.width
+    return data[:h], data[h : h + h // 4].reshape(h // 2, w // 2), data[h + h // 4 :].reshape(h // 2, w // 2)
+
+
+def _scaled_height(height: int, width: int, to_width: int) -> int:
+    return max(2, round(height * to_width / width / 2) * 2)
+
+
 def grey_small(picture: object, width: int) -> np.ndarray:
-    """The analysis image: luma only, ``width`` pixels wide, as uint8."""
+    """The analysis image: luma only, ``width`` pixels wide, as uint8 (area-averaged: no aliasing shimmer)."""
     if isinstance(picture, av.VideoFrame):
-        height = max(2, round(picture.height * width / picture.width / 2) * 2)
-        return picture.reformat(width=width, height=height, format="gray").to_ndarray()
+        height = _scaled_height(picture.height, picture.width, width)
+        planes = _planes(picture)
+        if planes is None:
+            return picture.reformat(width=width, height=height, format="gray").to_ndarray()
+        luma = cv2.resize(planes[0], (width, height), interpolation=cv2.INTER_AREA)
+        return cv2.convertScaleAbs(luma, alpha=255 / 219, beta=-16 * 255 / 219)  # video range 16–235 to 0–255
     arr = np.asarray(picture)
     grey = cv2.cvtColor(arr, cv2.COLOR_BGR2GRAY) if arr.ndim == 3 else arr
-    height = max(2, round(grey.shape[0] * width / grey.shape[1] / 2) * 2)
-    return cv2.resize(grey, (width, height), interpolation=cv2.INTER_AREA)
+    return cv2.resize(grey, (width, _scaled_height(grey.shape[0], grey.shape[1], width)), interpolation=cv2.INTER_AREA)
 
 
 def bgr(picture: object, width: int | None = None) -> np.ndarray:
-    """Full-colour pixels of a frame, optionally scaled to ``width`` in the same conversion."""
-    if isinstance(picture, av.VideoFrame):
-        if width is None or width == picture.width:
-            return picture.to_ndarray(format="bgr24")
-        height = max(2, round(picture.height * width / picture.width / 2) * 2)
-        return picture.reformat(width=width, height=height, format="bgr24").to_ndarray()
-    arr = np.asarray(picture)
-    if width is None or width == arr.shape[1]:
-        return arr
-    height = max(2, round(arr.shape[0] * width / arr.shape[1] / 2) * 2)
-    return cv2.resize(arr, (width, height), interpolation=cv2.INTER_AREA)
+    """Full-colour pixels of a frame, optionally scaled to ``width``; scaling YUV before converting is cheaper."""
+    if not isinstance(picture, av.VideoFrame):
+        arr = np.asarray(picture)
+        if width is None or width == arr.shape[1]:
+            return arr
+        size = (width, _scaled_height(arr.shape[0], arr.shape[1], width))
+        return cv2.resize(arr, size, interpolation=cv2.INTER_AREA)
+    planes = _planes(picture)
+    if width is None or width == picture.width or planes is None:
+        height = _scaled_height(picture.height, picture.width, width or picture.width)
+        return picture.reformat(width=width or picture.width, height=height, format="bgr24").to_ndarray()
+    height = _scaled_height(picture.height, picture.width, width)
+    y, u, v = (
+        cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
+        for plane, size in zip(
+            planes, [(width, height), (width // 2, height // 2), (width // 2, height // 2)], strict=True
+        )
+    )
+    i420 = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(height * 3 // 2, width)
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
 
 
 def make_frame(camera_id: str, picture: object, *, seq: int, pts_s: float, at: dt.datetime, width: int) -> Frame:
