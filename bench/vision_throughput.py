@@ -48,6 +48,8 @@ from mobile_contract.sites import (
     SiteKind,
     Zone,
 )
+from storage import embedded
+from storage.objects import ObjectStore, connect
 from vision.analyze import AnalyzeResult, analyze
 from vision.config import NodeConfig, OpenVinoDetector, PyTorchDetector, RegionConfig
 from vision.detect.base import Crop
@@ -231,7 +233,9 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
 
     from tests.vision.events.alert_server import TOKEN, AlertServer
 
-    server = AlertServer()
+    server, s3 = AlertServer(), embedded.start_s3(OUT / "s3")
+    client = connect(endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=False, region="")
+    store = ObjectStore(client, "evidence", retention_days=1, presign_ttl_s=60)
     zone = ForbiddenZone(name="作业区", polygon=scenario.regions["site"], dwell_s=3600)
     site = site_for(path, [zone], hz=1.0)
     outbox = Outbox(OUT / "outbox" / "latency")
@@ -239,11 +243,9 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
     api = msgspec.structs.replace(config.api, url=server.url, token=TOKEN)
 
     async def live() -> None:
-        delivery, stop, loop = (
-            Delivery(outbox, api=api, retry=config.outbox),
-            asyncio.Event(),
-            asyncio.get_running_loop(),
-        )
+        await store.ensure_bucket()
+        delivery = Delivery(outbox, api=api, retry=config.outbox, store=store)
+        stop, loop = asyncio.Event(), asyncio.get_running_loop()
         wake = [lambda _alert: loop.call_soon_threadsafe(delivery.wake.set)]
         camera = site.cameras[0]
         publisher = Publisher(
@@ -257,8 +259,11 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
         await task
         await delivery.aclose()
 
-    asyncio.run(live())
-    server.stop()
+    try:
+        asyncio.run(live())
+    finally:
+        server.stop()
+        s3.stop()
     (tamper,) = scenario.script.tamper
     condition_met = source.wall(tamper.start_s + config.tamper.persist_s).timestamp()
     received = server.first_of_kind.get(AlertKind.CAMERA_COVERED.value)
@@ -266,6 +271,7 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
         "analysis_hz": 1.0,
         "persist_s": config.tamper.persist_s,
         "latency_s": (received - condition_met) if received else float("nan"),
+        "delivered_revisions": len(server.arrivals),
     }
 
 
@@ -327,15 +333,21 @@ def main() -> None:
 
 
 def overhead(figures: dict[str, float], detector_ms: float) -> dict[str, float]:
-    """Every analysed frame through the whole pipeline with a whole-frame detector call, against the limit."""
-    per_frame = figures["wall_s"] / figures["analysed"] * 1000
-    decode = figures.get("stage_decode_s", 0.0) / figures["analysed"] * 1000
+    """Every analysed frame through the whole pipeline with a whole-frame detector call.
+
+    Against the limit measured before, and against the time spent inside the detector in this very run
+    (the fairer figure on a shared machine, whose load changes between measurements).
+    """
+    frames = figures["analysed"]
+    per_frame = figures["wall_s"] / frames * 1000
+    in_detector = figures["stage_detect_s"] / frames * 1000
     return {
         **figures,
         "ms_per_analysed_frame": per_frame,
-        "decode_ms_per_analysed_frame": decode,
-        "overhead_vs_detector": per_frame / detector_ms - 1,
-        "overhead_without_decode": (per_frame - decode) / detector_ms - 1,
+        "detector_ms_in_run": in_detector,
+        "decode_ms_per_analysed_frame": figures.get("stage_decode_s", 0.0) / frames * 1000,
+        "overhead_vs_limit": per_frame / detector_ms - 1,
+        "overhead_vs_detector_in_run": per_frame / in_detector - 1,
     }
 
 
@@ -391,10 +403,10 @@ def table(f: Figures) -> Table:
     )
     s = f.saturated
     t.add_row(
-        "every sampled frame to the detector",
+        "every sampled frame to the detector (busy, 1 Hz)",
         f"{s['ms_per_analysed_frame']:.1f} ms/frame",
-        f"decode {s['decode_ms_per_analysed_frame']:.1f} ms",
-        f"+{s['overhead_vs_detector']:.0%} vs limit, +{s['overhead_without_decode']:.0%} without decode (goal ≤ 15%)",
+        f"in detector {s['detector_ms_in_run']:.1f} ms, decoding {s['decode_ms_per_analysed_frame']:.1f} ms",
+        f"+{s['overhead_vs_detector_in_run']:.0%} over detector (+{s['overhead_vs_limit']:.0%} vs limit); goal ≤ 15%",
     )
     t.add_row("alert latency after the event, 1 Hz", f"{f.latency['latency_s']:.2f} s", "", "goal ≤ 3 s")
     t.caption = f"load average {f.machine['load_average_1m']:.1f}; benchmark took {f.machine['benchmark_wall_s']} s"

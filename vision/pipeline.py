@@ -118,6 +118,7 @@ class CameraPipeline:
         for incident in list(self.awaiting_clip):
             self._clip(incident, newest)
         self._publish([self.book.end(incident) for incident in list(self.book.open.values())], None)
+        self.publisher.retain(set())
 
     def _tracker(self, frame: Frame) -> ObjectTracker:
         if self.tracker is None:
@@ -173,6 +174,7 @@ class CameraPipeline:
         post = dt.timedelta(seconds=self.config.evidence.clip_post_s)
         for incident in [i for i in self.awaiting_clip if frame.at >= i.opened_at + post]:
             self._clip(incident, frame.pts_s - (frame.at - incident.opened_at - post).total_seconds())
+        self.publisher.retain({i.id for i in self.book.open.values()} | {i.id for i in self.awaiting_clip})
 
     def _clip(self, incident: Incident, end_s: float | None) -> None:
         """Cut ``clip_pre_s`` before to ``clip_post_s`` after the moment the rule fired, from the ring."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,12 @@ Listener = Callable[[AlertUpsert], None]
 
 
 class Publisher:
-    """Queues every revision of one camera's incidents, with media, in the outbox."""
+    """Queues every revision of one camera's incidents, with media, in the outbox.
+
+    Delivery removes media from the outbox once no waiting revision needs them, while the incident may
+    still issue revisions listing them; so the bytes of a live incident's media stay in memory and are
+    put back before each revision (a no-op when still there). ``retain`` forgets finished incidents.
+    """
 
     def __init__(
         self,
@@ -39,6 +45,7 @@ class Publisher:
         self.evidence = evidence
         self.context = context or {}
         self.listeners = listeners or []
+        self._media: dict[uuid.UUID, dict[str, bytes]] = {}
 
     def publish(self, revision: Revision, frame: Frame | None = None) -> AlertUpsert:
         """Queue the revision; opening and material changes carry a snapshot of ``frame``."""
@@ -46,14 +53,26 @@ class Publisher:
         if frame is not None and revision.reason in {Reason.OPENED, Reason.CHANGED}:
             incident.media = [*incident.media, self._snapshot(incident, frame)]
         upsert = self._upsert(revision)
+        kept = self._media.get(incident.id, {})
+        for media in upsert.media:
+            self.outbox.put_media(incident.id, kept[media.sha256])
         self.outbox.put(upsert)
         for listener in self.listeners:
             listener(upsert)
         return upsert
 
+    def retain(self, alert_ids: set[uuid.UUID]) -> None:
+        """Forget the media bytes of incidents that will issue no more revisions."""
+        self._media = {alert_id: media for alert_id, media in self._media.items() if alert_id in alert_ids}
+
     def clip_media(self, incident: Incident, data: bytes) -> AlertMedia:
         key = object_key(self.site.id, self.camera.id, incident.id, "clip.mp4")
-        return store_media(self.outbox, kind="clip", key=key, alert_id=incident.id, data=data, media_type="video/mp4")
+        return self._keep(incident, kind="clip", key=key, data=data, media_type="video/mp4")
+
+    def _keep(self, incident: Incident, *, kind: str, key: str, data: bytes, media_type: str) -> AlertMedia:
+        media = store_media(self.outbox, kind=kind, key=key, alert_id=incident.id, data=data, media_type=media_type)
+        self._media.setdefault(incident.id, {})[media.sha256] = data
+        return media
 
     def _snapshot(self, incident: Incident, frame: Frame) -> AlertMedia:
         data = snapshot_jpeg(
@@ -64,9 +83,7 @@ class Publisher:
             quality=self.evidence.jpeg_quality,
         )
         key = object_key(self.site.id, self.camera.id, incident.id, f"snapshot-r{incident.revision}.jpg")
-        return store_media(
-            self.outbox, kind="snapshot", key=key, alert_id=incident.id, data=data, media_type="image/jpeg"
-        )
+        return self._keep(incident, kind="snapshot", key=key, data=data, media_type="image/jpeg")
 
     def _upsert(self, revision: Revision) -> AlertUpsert:
         incident = revision.incident
