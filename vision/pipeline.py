@@ -99,6 +99,8 @@ class CameraPipeline:
             motion = self.gate.detect(frame.contrast, dt_s)
         tracker = self._tracker(frame)
         crops = self._crops(frame, motion, tracker.tracks)
+        if self.reader is not None:  # a camera busy now is likely busy next frame: let the reader scale ahead
+            self.reader.whole_width = self._imgsz(region=False) if crops is not None else None
         if crops is None:
             tracks = tracker.hold(motion)
         else:
@@ -157,7 +159,8 @@ class CameraPipeline:
         self._last_whole = self._last_recheck = frame.at
         self._count(1, whole=True)
         size = self._imgsz(region=False)
-        return [Crop(bgr(frame.picture, width=size), WHOLE, size, frame.pts_s)]
+        image = frame.whole if frame.whole is not None else bgr(frame.picture, width=size)
+        return [Crop(image, WHOLE, size, frame.pts_s)]
 
     def _imgsz(self, *, region: bool) -> int:
         detector = self.config.detector
