@@ -142,7 +142,10 @@ class CameraPipeline:
             self._last_recheck = at
         if not boxes:
             return None
-        regions = plan_regions(boxes, aspect=frame.width / frame.height, config=config)
+        aspect = frame.width / frame.height
+        whole_scale = self._imgsz(region=False) / frame.width  # detector pixels per frame pixel, whole frame
+        crop_scale = self._imgsz(region=True) / (config.min_side * frame.height)  # the same, smallest crop
+        regions = plan_regions(boxes, aspect=aspect, config=config, zoom=crop_scale / whole_scale)
         if regions is None:
             return self._whole(frame)
         image = bgr(frame.picture)
