@@ -47,7 +47,7 @@ async def test_503s_are_waited_out_and_nothing_is_sent_twice(tmp_path: Path) -> 
     server.refuse_next = 5
     sender = delivery(outbox, server)
     stop = asyncio.Event()
-    await sender.deliver_with_backoff(stop)
+    await asyncio.wait_for(sender.deliver_with_backoff(stop), timeout=60)  # a guard against hanging
     await sender.aclose()
     server.stop()
     assert server.refused == 5
@@ -62,7 +62,7 @@ async def test_a_revision_the_api_refuses_for_good_is_set_aside_not_retried(tmp_
     outbox.put(upsert(alert_id, 1))
     server.stored[(alert_id, 1)] = b"something else"  # the API already holds different content: 409
     sender = delivery(outbox, server)
-    await sender.deliver_with_backoff(asyncio.Event())
+    await asyncio.wait_for(sender.deliver_with_backoff(asyncio.Event()), timeout=60)  # a guard against hanging
     await sender.aclose()
     server.stop()
     assert outbox.pending() == []

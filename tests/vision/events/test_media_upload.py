@@ -45,7 +45,7 @@ async def test_media_are_uploaded_once_with_a_verified_checksum(tmp_path: Path, 
     outbox.put(upsert(alert_id, 1, [media]))
     outbox.put(upsert(alert_id, 2, [media]))
     sender = Delivery(outbox, api=ApiConfig(url=server.url, token=TOKEN), retry=FAST_RETRY, store=store)
-    await sender.deliver_with_backoff(asyncio.Event())
+    await asyncio.wait_for(sender.deliver_with_backoff(asyncio.Event()), timeout=60)  # a guard against hanging
     await sender.aclose()
     server.stop()
     assert server.arrivals == [(alert_id, 1), (alert_id, 2)]
