@@ -50,6 +50,8 @@ def open_camera(camera: CameraConfig) -> VideoSource:
 
 class Node:
     def __init__(self, config: NodeConfig, sites: list[SiteConfig], *, detector: Detector) -> None:
+        if config.api.url is not None and config.s3.endpoint is None:
+            raise ValueError("api.url is set but s3.endpoint is not: alerts carry evidence that must go to S3 first")
         self.config = config
         self.sites = sites
         self.detector = detector
@@ -80,6 +82,7 @@ class Node:
             self.service.close()
 
     def _camera(self, site: SiteConfig, camera: CameraConfig) -> None:
+        """Run one camera until the node stops; a failure restarts it after a pause."""
         while not self.stop.is_set():
             publisher = Publisher(
                 site,
