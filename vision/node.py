@@ -14,6 +14,8 @@ import logging
 import threading
 from pathlib import Path
 
+import msgspec
+
 from mobile_contract.sites import CameraConfig, SiteConfig
 from storage.objects import ObjectStore, connect
 from vision.config import NodeConfig, S3Config
@@ -81,8 +83,22 @@ class Node:
                 thread.join()
             self.service.close()
 
+    def _fetch_reference(self, camera: CameraConfig) -> CameraConfig:
+        """A ``reference_image`` given as an S3 key is fetched once into the outbox folder."""
+        key = camera.reference_image
+        if key is None or Path(key).exists():
+            return camera
+        store = object_store(self.config.s3)
+        if store is None:
+            raise FileNotFoundError(f"camera {camera.id}: reference image {key} is neither a file nor in S3")
+        target = Path(self.config.outbox.dir) / "references" / f"{camera.id}{Path(key).suffix or '.jpg'}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        store.client.fget_object(store.bucket, key, str(target))
+        return msgspec.structs.replace(camera, reference_image=str(target))
+
     def _camera(self, site: SiteConfig, camera: CameraConfig) -> None:
         """Run one camera until the node stops; a failure restarts it after a pause."""
+        camera = self._fetch_reference(camera)
         while not self.stop.is_set():
             publisher = Publisher(
                 site,

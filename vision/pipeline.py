@@ -14,6 +14,8 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 
+import cv2
+
 from mobile_contract.sites import CameraConfig, SiteConfig
 from vision.config import NodeConfig
 from vision.detect.base import Crop
@@ -22,7 +24,7 @@ from vision.motion import MotionGate, plan_regions
 from vision.reader import FrameReader
 from vision.rules import CameraRules
 from vision.sampler import Sampler
-from vision.sources import Silence, VideoSource, bgr
+from vision.sources import Silence, VideoSource, bgr, make_frame
 from vision.stats import PipelineStats
 from vision.track import ObjectTracker
 from vision.types import AlertCandidate, Box, Detection, Frame, Motion, Track
@@ -58,6 +60,7 @@ class CameraPipeline:
         self._last_at: dt.datetime | None = None
         self._last_whole: dt.datetime | None = None
         self._last_recheck: dt.datetime | None = None
+        self._load_reference()
 
     def run(
         self,
@@ -121,6 +124,19 @@ class CameraPipeline:
             self._clip(incident, newest)
         self._publish([self.book.end(incident) for incident in list(self.book.open.values())], None)
         self.publisher.retain(set())
+
+    def _load_reference(self) -> None:
+        """The surveyed landform reference (``reference_image``, a local file), instead of the first frame."""
+        path = self.camera.reference_image
+        if path is None:
+            return
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise FileNotFoundError(f"camera {self.camera.id}: reference image {path} cannot be read")
+        epoch = dt.datetime.fromtimestamp(0, dt.UTC)
+        self.rules.set_reference(
+            make_frame(self.camera.id, image, seq=0, pts_s=0.0, at=epoch, width=self.config.motion.width)
+        )
 
     def _tracker(self, frame: Frame) -> ObjectTracker:
         if self.tracker is None:
