@@ -1,7 +1,7 @@
 -- Cases, the three kinds of supervision record, their versions, declared evidence and tasks.
--- Every row that a handheld pulls carries change_seq from one sequence: the sync token.
-
-CREATE SEQUENCE sync_change_seq;
+-- Every row a handheld pulls carries the id of the transaction that last wrote it (txid).
+-- The sync token is a snapshot's xmin: every transaction below it has finished, so a pull
+-- from that point misses no row committed late (see storage/sync.py).
 
 CREATE TABLE cases (
     id             uuid PRIMARY KEY,
@@ -13,10 +13,11 @@ CREATE TABLE cases (
     device_id      text,
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
-    change_seq     bigint NOT NULL DEFAULT nextval('sync_change_seq'),
+    txid           xid8 NOT NULL DEFAULT pg_current_xact_id(),
     participant_ids uuid[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX cases_department ON cases (department_id, change_seq);
+CREATE INDEX cases_sync ON cases (txid, id);
+CREATE INDEX cases_participants ON cases USING gin (participant_ids);
 
 CREATE TABLE records (
     id             uuid PRIMARY KEY,
@@ -33,10 +34,11 @@ CREATE TABLE records (
     device_id      text,
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
-    change_seq     bigint NOT NULL DEFAULT nextval('sync_change_seq'),
+    txid           xid8 NOT NULL DEFAULT pg_current_xact_id(),
     participant_ids uuid[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX records_department ON records (department_id, change_seq);
+CREATE INDEX records_department ON records (department_id, created_at);
+CREATE INDEX records_sync ON records (txid, id);
 CREATE INDEX records_case ON records (case_id);
 CREATE INDEX records_participants ON records USING gin (participant_ids);
 
@@ -103,6 +105,6 @@ CREATE TABLE tasks (
     created_by     uuid REFERENCES users (id),
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
-    change_seq     bigint NOT NULL DEFAULT nextval('sync_change_seq')
+    txid           xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
-CREATE INDEX tasks_assignee ON tasks (assignee_id, change_seq);
+CREATE INDEX tasks_sync ON tasks (assignee_id, txid, id);
