@@ -107,9 +107,13 @@ async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -
 def _version_of(row: asyncpg.Record) -> RecordVersionRead:
     content = msgspec.convert(row["content"], RecordContent)
     return RecordVersionRead(
-        version=row["version"], content_sha256=row["content_sha256"], content=content,
-        changed_by=row["version_by"], device_id=row["version_device"], changed_at=row["updated_at"],
-    )  # fmt: skip
+        version=row["version"],
+        content_sha256=row["content_sha256"],
+        content=content,
+        changed_by=row["version_by"],
+        device_id=row["version_device"],
+        changed_at=row["updated_at"],
+    )
 
 
 def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
@@ -125,11 +129,19 @@ def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
 
 def _read(row: asyncpg.Record, progress: EvidenceProgress) -> RecordRead:
     return RecordRead(
-        id=row["id"], kind=row["kind"], version=row["version"], department_id=row["department_id"],
-        content=msgspec.convert(row["content"], RecordContent), content_sha256=row["content_sha256"],
-        created_by=row["created_by"], device_id=row["device_id"], created_at=row["created_at"],
-        updated_at=row["updated_at"], evidence=progress, complete=progress.verified == progress.declared,
-    )  # fmt: skip
+        id=row["id"],
+        kind=row["kind"],
+        version=row["version"],
+        department_id=row["department_id"],
+        content=msgspec.convert(row["content"], RecordContent),
+        content_sha256=row["content_sha256"],
+        created_by=row["created_by"],
+        device_id=row["device_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        evidence=progress,
+        complete=progress.verified == progress.declared,
+    )
 
 
 def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
@@ -146,12 +158,21 @@ def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
 def _manifest_row(principal: Principal, record_id: uuid.UUID, item: EvidenceDeclaration) -> dict:
     gps = item.gps
     return {
-        "id": item.id, "record_id": record_id, "department_id": principal.department_id, "kind": item.kind.value,
-        "media_type": item.media_type, "size": item.size, "sha256": item.sha256, "captured_at": item.captured_at,
-        "gps_lat": gps.lat if gps else None, "gps_lon": gps.lon if gps else None,
-        "gps_accuracy_m": gps.accuracy_m if gps else None, "device_id": item.device_id,
-        "description": item.description, "object_key": f"evidence/{principal.department_id}/{record_id}/{item.id}",
-    }  # fmt: skip
+        "id": item.id,
+        "record_id": record_id,
+        "department_id": principal.department_id,
+        "kind": item.kind.value,
+        "media_type": item.media_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "captured_at": item.captured_at,
+        "gps_lat": gps.lat if gps else None,
+        "gps_lon": gps.lon if gps else None,
+        "gps_accuracy_m": gps.accuracy_m if gps else None,
+        "device_id": item.device_id,
+        "description": item.description,
+        "object_key": f"evidence/{principal.department_id}/{record_id}/{item.id}",
+    }
 
 
 def _check_same_kind_and_manifest(old: RecordContent, new: RecordContent) -> None:
