@@ -44,7 +44,7 @@ async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, upd
     ):
         return replay
     changes = {
-        "content": intake.canonical_json(update.content),
+        "content": intake.canonical(update.content)[0],
         "content_sha256": new_sha,
         "version_by": principal.user_id,
         "version_device": principal.device_id,

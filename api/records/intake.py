@@ -39,21 +39,24 @@ class NewDocument(msgspec.Struct, frozen=True):
     content_sha256: str
 
 
+def canonical(content: msgspec.Struct) -> tuple[str, str]:
+    """(canonical JSON, its SHA-256): sorted keys, so equal content hashes equal."""
+    encoded = msgspec.json.encode(content, order="sorted")
+    return encoded.decode(), hashlib.sha256(encoded).hexdigest()
+
+
 def content_hash(content: msgspec.Struct) -> str:
-    return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
-
-
-def canonical_json(content: msgspec.Struct) -> str:
-    return msgspec.json.encode(content, order="sorted").decode()
+    return canonical(content)[1]
 
 
 def new_row(principal: Principal, content: msgspec.Struct, *, id: uuid.UUID, participants: Sequence[uuid.UUID]) -> dict:
     """The columns every document shares, filled for a new document by ``principal``."""
+    text, sha256 = canonical(content)
     return {
         "id": id,
         "department_id": principal.department_id,
-        "content_sha256": content_hash(content),
-        "content": canonical_json(content),
+        "content_sha256": sha256,
+        "content": text,
         "created_by": principal.user_id,
         "device_id": principal.device_id,
         "participant_ids": sorted(set(participants) | {principal.user_id}),
