@@ -1,3 +1,5 @@
+"""Fixtures shared by the API domain tests."""
+
 import pytest
 
 from mobile_contract.auth import Role
