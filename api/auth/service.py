@@ -22,7 +22,7 @@ from typing import Any
 import asyncpg
 
 from api.audit.trail import Actor, record
-from api.auth.passwords import hash_password, needs_rehash, verify_password
+from api.auth.passwords import hash_password, hash_password_off_loop, needs_rehash, verify_password_off_loop
 from api.auth.principal import Principal
 from api.auth.tokens import issue_access_token
 from api.settings import AuthSettings
@@ -69,7 +69,7 @@ def principal_of_user(user: asyncpg.Record, *, device_id: str | None) -> Princip
 async def sign_in(conn: Connection, request: LoginRequest, *, auth: AuthSettings) -> TokenPair | AppError:
     user = await users.get_user_by_username(conn, username=request.username)
     if user is None:
-        verify_password(_decoy_hash(), request.password)
+        await verify_password_off_loop(_decoy_hash(), request.password)
         return bad_credentials()
     actor = Actor(user_id=user["id"], role=user["role"], device_id=request.device_id)
     if (refusal := await _sign_in_refusal(conn, user, request)) is not None:
@@ -86,7 +86,7 @@ async def sign_in(conn: Connection, request: LoginRequest, *, auth: AuthSettings
 
 
 async def _sign_in_refusal(conn: Connection, user: asyncpg.Record, request: LoginRequest) -> AppError | None:
-    if not verify_password(user["password_hash"], request.password):
+    if not await verify_password_off_loop(user["password_hash"], request.password):
         return bad_credentials()
     if not user["active"]:
         return Forbidden("账号已停用，请联系管理员", "account deactivated", code="account-deactivated")
@@ -119,7 +119,7 @@ async def _rehash_if_outdated(conn: Connection, user: asyncpg.Record, password: 
     """Upgrade the stored hash when the argon2 parameters changed since it was made."""
     if not needs_rehash(user["password_hash"]):
         return False
-    await users.update_user(conn, id=user["id"], changes={"password_hash": hash_password(password)})
+    await users.update_user(conn, id=user["id"], changes={"password_hash": await hash_password_off_loop(password)})
     return True
 
 

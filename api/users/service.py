@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 
 from api.audit.trail import Actor, record
-from api.auth.passwords import hash_password
+from api.auth.passwords import hash_password_off_loop
 from api.auth.principal import Principal
 from api.auth.scope import department_scope
 from mobile_contract.auth import Role, UserRead
@@ -99,7 +99,7 @@ async def create_user(conn: Connection, actor: Actor, data: UserCreate) -> UserR
         id=uuid.uuid4(),
         username=data.username,
         display_name=data.display_name,
-        password_hash=hash_password(data.password),
+        password_hash=await hash_password_off_loop(data.password),
         role=data.role.value,
         department_id=department["id"],
         region_code=data.region_code or department["region_code"],
@@ -127,7 +127,7 @@ async def update_user(conn: Connection, actor: Actor, id: uuid.UUID, data: UserU
         raise NotFound("未找到该用户", f"user {id} not found")
     changes = changes_of(data)
     if "password" in changes:
-        changes["password_hash"] = hash_password(changes.pop("password"))
+        changes["password_hash"] = await hash_password_off_loop(changes.pop("password"))
     if "department_id" in changes:
         await existing_department(conn, changes["department_id"])
     if not changes:
