@@ -55,7 +55,7 @@ def _decoy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def principal_of_user(user: asyncpg.Record, *, device_id: str | None) -> Principal:
+def _principal_of(user: asyncpg.Record, *, device_id: str | None) -> Principal:
     return Principal(
         user_id=user["id"],
         username=user["username"],
@@ -90,10 +90,10 @@ async def _sign_in_refusal(conn: Connection, user: asyncpg.Record, request: Logi
         return bad_credentials()
     if not user["active"]:
         return Forbidden("账号已停用，请联系管理员", "account deactivated", code="account-deactivated")
-    return await device_refusal(conn, user, request.device_id)
+    return await _device_refusal(conn, user, request.device_id)
 
 
-async def device_refusal(conn: Connection, user: asyncpg.Record, device_id: str | None) -> Forbidden | None:
+async def _device_refusal(conn: Connection, user: asyncpg.Record, device_id: str | None) -> Forbidden | None:
     """Inspectors work only from a registered, unrevoked handheld bound to them; a device, if named, is checked."""
     if device_id is None:
         if user["role"] != Role.INSPECTOR:
@@ -137,7 +137,7 @@ async def _issue(
         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=auth.refresh_ttl_s),
     )
     access = issue_access_token(
-        principal_of_user(user, device_id=device_id), secret=auth.jwt_secret, ttl_s=auth.access_ttl_s
+        _principal_of(user, device_id=device_id), secret=auth.jwt_secret, ttl_s=auth.access_ttl_s
     )
     pair = TokenPair(access_token=access, refresh_token=secret, token_type=TOKEN_TYPE, expires_in=auth.access_ttl_s)
     return pair, token_id
@@ -154,7 +154,7 @@ async def refresh(conn: Connection, secret: str, *, auth: AuthSettings) -> Token
         return invalid_refresh_token()
     user = await users.get_user(conn, id=token["user_id"])
     assert user is not None  # refresh_tokens.user_id is a foreign key
-    if not user["active"] or await device_refusal(conn, user, token["device_id"]) is not None:
+    if not user["active"] or await _device_refusal(conn, user, token["device_id"]) is not None:
         return invalid_refresh_token()
     pair, token_id = await _issue(conn, user, device_id=token["device_id"], family_id=token["family_id"], auth=auth)
     await sessions.mark_rotated(conn, id=token["id"], replaced_by=token_id)
