@@ -6,19 +6,15 @@ import uuid
 from typing import Annotated, ClassVar
 
 from litestar import Controller, get
-from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from api.audit import service
 from api.auth.guards import requires
-from api.auth.principal import Principal
+from api.deps import Caller, Db
 from mobile_contract.audit import AuditEntryRead, AuditPage, ChainReport
 from mobile_contract.auth import Role
-from storage.db import Connection
 
 AUDIT_READERS = (Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
-Db = NamedDependency[Connection]
-Caller = NamedDependency[Principal]
 
 
 class AuditController(Controller):

@@ -6,17 +6,15 @@ from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from api.auth import service
+from api.deps import Db
 from api.errors import problem_response
 from mobile_contract.auth import LoginRequest, RefreshRequest, TokenPair
 from mobile_contract.problems import AppError, Problem
-from storage.db import Connection
 
-Db = NamedDependency[Connection]
 REFUSALS = {
     401: ResponseSpec(Problem, description="用户名或密码错误、令牌无效 / bad credentials or token"),
     403: ResponseSpec(Problem, description="账号停用或终端不符 / account deactivated or device not allowed"),

@@ -6,12 +6,11 @@ import uuid
 from typing import Annotated, ClassVar
 
 from litestar import Controller, get, patch, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.audit.trail import Actor
 from api.auth.guards import ALL_ROLES, requires
-from api.auth.principal import Principal
+from api.deps import Caller, Db
 from api.users import devices, service
 from mobile_contract.auth import Role, UserRead
 from mobile_contract.users import (
@@ -24,12 +23,9 @@ from mobile_contract.users import (
     UserCreate,
     UserUpdate,
 )
-from storage.db import Connection
 
 ADMIN = requires(Role.ADMIN)
 ADMIN_OR_SUPERVISOR = requires(Role.ADMIN, Role.SUPERVISOR)
-Db = NamedDependency[Connection]
-Caller = NamedDependency[Principal]
 DepartmentFilter = Annotated[
     uuid.UUID | None, QueryParameter(description="实施机构；监管负责人只能查本机构 / department (supervisors: own)")
 ]

@@ -57,7 +57,7 @@ CREATE TABLE audit_log (
     entity_id      text NOT NULL,
     before_hash    text,
     after_hash     text,
-    detail         jsonb NOT NULL DEFAULT '{}',
+    detail         json NOT NULL DEFAULT '{}',  -- json, not jsonb: keeps the exact text that was hashed
     prev_hash      char(64) NOT NULL,
     entry_hash     char(64) NOT NULL UNIQUE
 );

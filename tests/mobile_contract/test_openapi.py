@@ -17,5 +17,7 @@ def test_every_operation_documents_its_summary() -> None:
     import json
 
     paths = json.loads(openapi_document())["paths"]
-    missing = [f"{method.upper()} {path}" for path, ops in paths.items() for method, op in ops.items() if not op.get("summary")]
+    missing = [
+        f"{method.upper()} {path}" for path, ops in paths.items() for method, op in ops.items() if not op.get("summary")
+    ]
     assert missing == []
