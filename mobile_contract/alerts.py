@@ -184,6 +184,7 @@ class AlertRead(msgspec.Struct, kw_only=True):
     updated_at: dt.datetime
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: uuid.UUID | None = None
+    acknowledge_note: str | None = None
     dispatched_at: dt.datetime | None = None
     dispatched_by: uuid.UUID | None = None
     inspector_id: Annotated[uuid.UUID | None, Meta(description="被派遣的执法人员 / inspector sent")] = None
@@ -224,3 +225,20 @@ class MediaLink(msgspec.Struct, kw_only=True):
     expires_at: dt.datetime
     sha256: Sha256Hex
     verification: MediaCheck
+
+
+class DeliveryOutcome(enum.StrEnum):
+    """What the API did with one delivered revision (上报处理结果)."""
+
+    CREATED = "created"  # 新建预警（HTTP 201）
+    UPDATED = "updated"  # 更新为该 revision
+    REPLAYED = "replayed"  # 重复投递，内容一致，未作改动
+    STORED_LATE = "stored_late"  # 迟到的较低 revision：仅存入历史，不回退当前状态
+
+
+class AlertReceipt(msgspec.Struct, kw_only=True):
+    """The answer to a vision node's delivery: the alert now, and how each media object checked out."""
+
+    outcome: DeliveryOutcome
+    alert: AlertRead
+    media: list[AlertMediaRead]

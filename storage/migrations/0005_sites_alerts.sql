@@ -43,6 +43,7 @@ CREATE TABLE alerts (
                          CHECK (state IN ('open', 'acknowledged', 'dispatched', 'closed')),
     acknowledged_at  timestamptz,
     acknowledged_by  uuid REFERENCES users (id),
+    acknowledge_note text,
     dispatched_at    timestamptz,
     dispatched_by    uuid REFERENCES users (id),
     inspector_id     uuid REFERENCES users (id),
