@@ -98,9 +98,9 @@ def s3(settings: Settings) -> Minio:
 def put_evidence(s3: Minio, settings: Settings, client: AsyncTestClient) -> Callable[..., dict]:
     """Upload bytes with their SHA-256 as the S3 checksum; returns the AlertMedia the node declares."""
 
-    def put(data: bytes, *, kind: str = "snapshot", checksum: bool = True) -> dict:
+    def put(data: bytes, *, kind: str = "snapshot", checksum: bool = True, key: str | None = None) -> dict:
         digest = hashlib.sha256(data)
-        key = f"alerts/test/{uuid.uuid4()}.jpg"
+        key = key or f"alerts/test/{uuid.uuid4()}.jpg"
         headers = {"x-amz-checksum-sha256": base64.b64encode(digest.digest()).decode()} if checksum else None
         s3.put_object(settings.object_store.bucket, key, io.BytesIO(data), len(data), "image/jpeg", metadata=headers)
         return {
