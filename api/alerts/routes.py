@@ -110,9 +110,9 @@ class AlertController(Controller):
 
     @post("/{alert_id:uuid}/acknowledge", guards=[requires(*HANDLERS)], status_code=200, summary="确认 / acknowledge")
     async def acknowledge(
-        self, db: Db, principal: Caller, alert_id: AlertId, data: JSONBody[AlertAcknowledge]
+        self, db: Db, principal: Caller, alert_id: AlertId, data: JSONBody[AlertAcknowledge | None] = None
     ) -> AlertRead:
-        return await flows.acknowledge(db, principal, alert_id, data)
+        return await flows.acknowledge(db, principal, alert_id, data or AlertAcknowledge())
 
     @post("/{alert_id:uuid}/dispatch", guards=[requires(*HANDLERS)], status_code=200, summary="派遣 / dispatch")
     async def dispatch(self, db: Db, principal: Caller, alert_id: AlertId, data: JSONBody[AlertDispatch]) -> AlertRead:

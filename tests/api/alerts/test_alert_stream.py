@@ -7,6 +7,7 @@ import asyncpg
 import httpx
 from litestar.testing import AsyncTestClient
 
+from api.alerts import stream as alert_stream
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
 
@@ -122,3 +123,17 @@ async def test_a_vision_node_may_not_subscribe(live_server: str, monitoring: Mon
     async with httpx.AsyncClient(base_url=live_server) as http:
         answer = await http.get("/alerts/stream", headers=monitoring.node.headers)
     assert answer.status_code == 403
+
+
+async def test_a_quiet_stream_sends_keep_alive_comments(live_server: str, monitoring: Monitoring, monkeypatch) -> None:
+    monkeypatch.setattr(alert_stream, "KEEPALIVE_S", 0.1)
+    async with subscribe(live_server, monitoring.operator.headers) as quiet:
+        async with asyncio.timeout(READ_TIMEOUT_S):
+            comments = [line async for line in _first_lines(quiet.lines, 12) if line.startswith(":")]
+    assert comments[0] == ": stream open"
+    assert comments.count(": keep-alive") >= 2
+
+
+async def _first_lines(lines: AsyncIterator[str], count: int) -> AsyncIterator[str]:
+    for _ in range(count):
+        yield await anext(lines)

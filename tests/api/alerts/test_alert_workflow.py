@@ -19,7 +19,7 @@ async def raise_alert(client: AsyncTestClient, monitoring: Monitoring, **fields)
 
 
 async def act(client: AsyncTestClient, caller, alert_id: str, step: str, body: dict | None = None):
-    return await client.post(f"/alerts/{alert_id}/{step}", json=body or {}, headers=caller.headers)
+    return await client.post(f"/alerts/{alert_id}/{step}", json=body, headers=caller.headers)
 
 
 async def test_acknowledge_dispatch_and_close_with_feedback(
