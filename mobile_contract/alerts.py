@@ -219,12 +219,13 @@ class AlertEvent(msgspec.Struct, kw_only=True):
 
 
 class MediaLink(msgspec.Struct, kw_only=True):
-    """证据查看链接 / a short-lived presigned download URL for one alert media object."""
+    """证据查看链接 / a short-lived presigned download URL for one verified alert media object."""
 
     url: str
     expires_at: dt.datetime
-    sha256: Sha256Hex
-    verification: MediaCheck
+    sha256: Annotated[
+        Sha256Hex, Meta(description="已核验的 SHA-256，下载后可自行比对 / verified hash, to check the download")
+    ]
 
 
 class DeliveryOutcome(enum.StrEnum):

@@ -22,7 +22,7 @@ from mobile_contract.alerts import (
     AlertUpsert,
     MediaLink,
 )
-from mobile_contract.problems import InvalidInput, NotFound
+from mobile_contract.problems import Conflict, InvalidInput, NotFound
 from storage import alerts, audit
 from storage.db import Connection
 from storage.objects import ObjectStore
@@ -69,12 +69,22 @@ async def list_page(
 async def media_link(
     db: Connection, store: ObjectStore, principal: Principal, alert_id: uuid.UUID, media_id: int
 ) -> MediaLink:
-    """A short-lived download link; issuing it is an evidence access and is audited (证据查阅留痕)."""
+    """A short-lived download link; issuing it is an evidence access and is audited (证据查阅留痕).
+
+    Only verified media: an object whose hash the store did not confirm may not be
+    what the node declared, and could even be another record's object.
+    """
     alert = await get(db, principal, alert_id)
     row = await alerts.get_media(db, alert_id=alert_id, media_id=media_id)
     if row is None:
         raise NotFound("未找到该预警证据", f"media {media_id} not found on alert {alert_id}")
     item = media_read(row)
+    if not item.verified:
+        raise Conflict(
+            f"该证据未通过核验（{item.verification.value}），不能作为证据查看",
+            f"media is {item.verification.value}: only verified media can be viewed",
+            code="media-not-verified",
+        )
     url, expires_at = await media.link(store, item.object_key)
     access = {"object_key": item.object_key, "sha256": item.sha256, "verification": item.verification.value}
     await audit.append(
@@ -88,7 +98,7 @@ async def media_link(
             detail=access | {"expires_at": expires_at.isoformat()},
         ),
     )
-    return MediaLink(url=url, expires_at=expires_at, sha256=item.sha256, verification=item.verification)
+    return MediaLink(url=url, expires_at=expires_at, sha256=item.sha256)
 
 
 def _encode_cursor(alert: AlertRead) -> str:

@@ -76,7 +76,7 @@ async def test_a_media_link_serves_the_object_and_is_audited_as_evidence_access(
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=inspector.headers)
     assert answer.status_code == 200
     link = answer.json()
-    assert link["verification"] == "verified" and link["sha256"] == hashlib.sha256(SNAPSHOT).hexdigest()
+    assert link["sha256"] == hashlib.sha256(SNAPSHOT).hexdigest()
     async with httpx.AsyncClient() as http:
         fetched = await http.get(link["url"])
     assert fetched.status_code == 200 and fetched.content == SNAPSHOT
@@ -93,3 +93,11 @@ async def test_another_departments_media_is_not_found(
     stranger = (await make_monitoring()).operator
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=stranger.headers)
     assert answer.status_code == 404
+
+
+async def test_unverified_media_gets_no_link(client: AsyncTestClient, monitoring: Monitoring, put_evidence) -> None:
+    mismatch = put_evidence(SNAPSHOT) | {"sha256": hashlib.sha256(b"declared").hexdigest()}
+    body = monitoring.alert(media=[mismatch])
+    media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
+    answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=monitoring.operator.headers)
+    assert answer.status_code == 409 and answer.json()["code"] == "media-not-verified"
