@@ -115,7 +115,7 @@ _TYPES = (
     "text",
     "text",
     "text",
-    "jsonb",
+    "json",
     "text",
     "text",
 )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from api.alerts import media, service
 from api.alerts.flows import publish
+from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
-from api.sites.service import audit_entry
 from mobile_contract.alerts import AlertAction, AlertRead, AlertReceipt, AlertUpsert, DeliveryOutcome
 from mobile_contract.problems import Conflict, NotFound
 from storage import alerts, audit, sites

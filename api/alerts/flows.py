@@ -16,8 +16,8 @@ import uuid
 from typing import Any, NamedTuple
 
 from api.alerts.service import get, to_read
+from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
-from api.sites.service import audit_entry
 from mobile_contract.alerts import AlertAcknowledge, AlertAction, AlertClose, AlertDispatch, AlertRead, AlertState
 from mobile_contract.problems import FieldError, InvalidInput, InvalidTransition
 from storage import alerts, audit

@@ -11,8 +11,9 @@ from typing import Any
 import msgspec
 
 from api.alerts import media
+from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
-from api.sites.service import audit_entry, scope
+from api.sites.service import scope
 from mobile_contract.alerts import (
     AlertDetail,
     AlertMediaRead,

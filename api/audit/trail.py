@@ -9,7 +9,6 @@ left out, so the log proves *that* a row changed without holding the secret.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ import msgspec
 
 from api.auth.principal import Principal
 from storage import audit
+from storage.canonical import canonical_sha256
 from storage.db import Connection
 
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
@@ -46,13 +46,39 @@ def state_hash(state: Mapping[str, Any] | None) -> str | None:
     """SHA-256 of a row's canonical JSON, secrets left out; None for "no state" (before a create)."""
     if state is None:
         return None
-    public = {key: value for key, value in state.items() if key not in SECRET_FIELDS}
-    return hashlib.sha256(msgspec.json.encode(msgspec.to_builtins(public), order="sorted")).hexdigest()
+    return canonical_sha256({key: value for key, value in state.items() if key not in SECRET_FIELDS})
+
+
+def entry(
+    actor: Actor | Principal,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    department_id: uuid.UUID | None,
+    before_hash: str | None = None,
+    after_hash: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> audit.AuditEntry:
+    """One audit entry (留痕) by ``actor``, for ``storage.audit.append_many`` or ``record``."""
+    who = Actor.of(actor) if isinstance(actor, Principal) else actor
+    return audit.AuditEntry(
+        actor_id=who.user_id,
+        actor_role=who.role,
+        department_id=department_id,
+        device_id=who.device_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before_hash=before_hash,
+        after_hash=after_hash,
+        detail=who.detail | dict(detail or {}),
+    )
 
 
 async def record(
     conn: Connection,
-    actor: Actor,
+    actor: Actor | Principal,
     *,
     action: str,
     entity_type: str,
@@ -63,16 +89,6 @@ async def record(
     detail: Mapping[str, Any] | None = None,
 ) -> audit.StoredAuditEntry:
     """Append one entry; call it last before commit, it holds the chain's lock until then."""
-    entry = audit.AuditEntry(
-        actor_id=actor.user_id,
-        actor_role=actor.role,
-        department_id=department_id,
-        device_id=actor.device_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before_hash=state_hash(before),
-        after_hash=state_hash(after),
-        detail=actor.detail | dict(detail or {}),
-    )
-    return await audit.append(conn, entry)
+    hashes = {"before_hash": state_hash(before), "after_hash": state_hash(after)}
+    kind = {"action": action, "entity_type": entity_type, "entity_id": entity_id, "department_id": department_id}
+    return await audit.append(conn, entry(actor, **kind, **hashes, detail=detail))

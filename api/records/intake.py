@@ -20,7 +20,8 @@ import msgspec
 
 from api.auth.principal import Principal
 from mobile_contract.problems import AppError, Conflict, NotFound
-from storage import audit, documents
+from storage import documents
+from storage.canonical import canonical_json
 from storage.db import Connection
 from storage.documents import DocumentTable
 
@@ -41,7 +42,7 @@ class NewDocument(msgspec.Struct, frozen=True):
 
 def canonical(content: msgspec.Struct) -> tuple[str, str]:
     """(canonical JSON, its SHA-256): sorted keys, so equal content hashes equal."""
-    encoded = msgspec.json.encode(content, order="sorted")
+    encoded = canonical_json(content)
     return encoded.decode(), hashlib.sha256(encoded).hexdigest()
 
 
@@ -121,27 +122,3 @@ def edit_outcome(
             extra={"current_version": current["version"], "base_version": base_version},
         )
     return None
-
-
-def audit_entry(
-    principal: Principal,
-    *,
-    action: str,
-    entity_type: str,
-    id: uuid.UUID,
-    before: str | None,
-    after: str | None,
-    detail: dict | None = None,
-) -> audit.AuditEntry:
-    return audit.AuditEntry(
-        actor_id=principal.user_id,
-        actor_role=principal.role.value,
-        department_id=principal.department_id,
-        device_id=principal.device_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(id),
-        before_hash=before,
-        after_hash=after,
-        detail=detail or {},
-    )

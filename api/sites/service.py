@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
 from mobile_contract.auth import Role
 from mobile_contract.problems import Conflict, FieldError, Forbidden, InvalidInput, NotFound
@@ -24,22 +25,6 @@ from storage.db import Connection
 def scope(principal: Principal) -> uuid.UUID | None:
     """The department to filter on: None (all) for admins, else the caller's own (实施机构)."""
     return None if principal.role is Role.ADMIN else principal.department_id
-
-
-def audit_entry(
-    principal: Principal, *, action: str, entity_type: str, entity_id: str, department_id: uuid.UUID, **extra: Any
-) -> audit.AuditEntry:
-    """An audit entry for a change or evidence access made by ``principal`` (留痕)."""
-    return audit.AuditEntry(
-        actor_id=principal.user_id,
-        actor_role=principal.role.value,
-        department_id=department_id,
-        device_id=principal.device_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        **extra,
-    )
 
 
 def to_read(row: Any) -> SiteRead:
