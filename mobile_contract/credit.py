@@ -62,6 +62,10 @@ class CreditRecordCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     )
     source_id: Annotated[str, Meta(max_length=64, description="来源编号 / id in that source")] = ""
 
+    def __post_init__(self) -> None:
+        if self.source_kind != "manual" and not self.source_id:
+            raise ValueError("注明来源时须填写来源编号（source_id）")
+
 
 class CreditRecordRead(msgspec.Struct, kw_only=True):
     id: uuid.UUID

@@ -34,7 +34,7 @@ from mobile_contract.credit import (
     PlatformReport,
     PlatformStatus,
 )
-from mobile_contract.problems import Conflict, NotFound
+from mobile_contract.problems import Conflict, InvalidInput, NotFound
 from storage import audit, credit
 from storage.credit import LOCAL_TZ
 from storage.db import Connection
@@ -141,6 +141,9 @@ async def mark_reported(
         raise Conflict("该类信用记录无需上传信用平台", "not a record for the credit platform", code="not-for-platform")
     if row["reported_at"] is not None:
         raise Conflict("该记录已标记为已上传", "already reported", code="already-reported")
+    reported_on = report.reported_at.astimezone(LOCAL_TZ).date()
+    if not row["decided_on"] <= reported_on <= today():
+        raise InvalidInput("上传时间不得早于决定日期，也不得晚于今天", "reported_at outside decision day .. today")
     await credit.update_record(
         conn, id=id, changes={"reported_at": report.reported_at, "report_receipt": report.receipt}
     )

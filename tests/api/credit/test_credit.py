@@ -189,3 +189,28 @@ async def test_a_grade_whose_facts_aged_out_is_recomputed_on_read(client, pool, 
     )
     grade = await grade_of(client, supervisor, subject["id"])
     assert (grade["grade"], grade["score"]) == ("C", 65)
+
+
+async def test_report_time_must_fall_between_decision_and_now(client, supervisor) -> None:
+    subject = await new_subject(client, supervisor)
+    record = await record_fact(client, supervisor, subject["id"], "licence", days_ago(3))
+    path = f"/credit/records/{record['id']}/reported"
+    for when in (dt.datetime.now(LOCAL) - dt.timedelta(days=5), dt.datetime.now(LOCAL) + dt.timedelta(days=2)):
+        answer = await client.post(path, json={"reported_at": when.isoformat()}, headers=supervisor.headers)
+        assert answer.status_code == 422, when
+
+
+async def test_a_named_source_needs_its_id_and_is_recorded_once(client, supervisor) -> None:
+    subject = await new_subject(client, supervisor)
+    body = {
+        "subject_id": subject["id"],
+        "kind": "complaint_upheld",
+        "decided_on": days_ago(1),
+        "summary": "属实",
+        "source_kind": "complaint",
+    }
+    assert (await client.post("/credit/records", json=body, headers=supervisor.headers)).status_code == 422
+    body["source_id"] = str(subject["id"])
+    assert (await client.post("/credit/records", json=body, headers=supervisor.headers)).status_code == 201
+    again = await client.post("/credit/records", json=body, headers=supervisor.headers)
+    assert again.status_code == 409 and again.json()["code"] == "credit-source-recorded"
