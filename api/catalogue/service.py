@@ -148,7 +148,10 @@ async def _apply(
         )
     new = [(c, item) for c, item in items if c not in existing]
     rows = [intake.new_row(principal, item, id=new_id(), participants=[]) | {"code": c} for c, item in new]
-    await documents.insert_new(conn, table=CATALOGUE, rows=rows)
+    if len(await documents.insert_new(conn, table=CATALOGUE, rows=rows)) != len(rows):
+        raise Conflict(
+            "另一导入正在写入相同的事项编码，请稍后重试", "codes inserted concurrently", code="concurrent-import"
+        )
     entries = [_audit(principal, "catalogue.create", r["id"], None, r["content_sha256"]) for r in rows]
     outcomes = {c: (ImportOutcome.CREATED, 1) for c, _ in new}
     for code, item in items:

@@ -1,5 +1,6 @@
 """Catalogue versions, re-imports, CSV and seed-table round trips, refusals that write nothing."""
 
+import asyncio
 import random
 from pathlib import Path
 
@@ -135,3 +136,22 @@ async def test_edits_need_the_current_version_and_stay_in_the_department(
 async def test_an_item_needs_at_least_one_measure(client, supervisor) -> None:
     answer = await client.post("/catalogue", json=item(prefix() + "000001", measures=[]), headers=supervisor.headers)
     assert answer.status_code == 422
+
+
+async def test_concurrent_imports_of_one_table_make_each_item_once(client, pool, supervisor) -> None:
+    body = {"format": "seed_table", "text": SEED.read_text(encoding="utf-8"), "code_prefix": prefix()}
+    answers = await asyncio.gather(
+        *(client.post("/catalogue/import", json=body, headers=supervisor.headers) for _ in range(4))
+    )
+    assert {a.status_code for a in answers} <= {200, 409}
+    created = sum(a.json()["created"] for a in answers if a.status_code == 200)
+    assert created == 18
+    count = await pool.fetchval(
+        "SELECT count(*) FROM catalogue_items WHERE department_id = $1", supervisor.principal.department_id
+    )
+    assert count == 18
+    creations = await pool.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'catalogue.create' AND department_id = $1",
+        supervisor.principal.department_id,
+    )
+    assert creations == 18
