@@ -27,11 +27,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 def _encode_jsonb(value: Any) -> bytes:
-    return b"\x01" + (value.encode() if isinstance(value, str) else msgspec.json.encode(value))
+    return b"\x01" + _encode_json(value)
 
 
 def _encode_json(value: Any) -> bytes:
-    return value.encode() if isinstance(value, str) else msgspec.json.encode(value)
+    """str and bytes are JSON text already (canonical encodings); anything else is encoded."""
+    if isinstance(value, str):
+        return value.encode()
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else msgspec.json.encode(value)
 
 
 def _decode_jsonb(data: bytes) -> Any:

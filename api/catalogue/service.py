@@ -14,6 +14,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.catalogue import csv_table, seed_table
 from api.records import intake
@@ -173,8 +174,8 @@ async def _new_version(
     conn: Connection, principal: Principal, current: asyncpg.Record, content: CatalogueItemContent
 ) -> None:
     changes = {
-        "content": intake.canonical_json(content),
-        "content_sha256": intake.content_hash(content),
+        "content": intake.canonical(content)[0],
+        "content_sha256": intake.canonical(content)[1],
         "version_by": principal.user_id,
         "version_device": principal.device_id,
     }
@@ -193,4 +194,12 @@ async def export_table(conn: Connection, principal: Principal, format: ImportFor
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str) -> audit.AuditEntry:
-    return intake.audit_entry(principal, action=action, entity_type="catalogue_item", id=id, before=before, after=after)
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="catalogue_item",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+    )

@@ -21,9 +21,9 @@ import uuid
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.credit import service
-from api.records.intake import audit_entry
 from api.subjects.service import new_id, visible_subject
 from mobile_contract.credit import (
     CreditFactKind,
@@ -215,6 +215,11 @@ def _own(principal: Principal, row: asyncpg.Record, what: str) -> asyncpg.Record
 
 
 def _audit(principal: Principal, action: str, entity: str, id: uuid.UUID, detail: dict) -> audit.AuditEntry:
-    return audit_entry(
-        principal, action=action, entity_type=entity, id=id, before=None, after=None, detail=msgspec.to_builtins(detail)
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type=entity,
+        entity_id=str(id),
+        department_id=principal.department_id,
+        detail=msgspec.to_builtins(detail),
     )

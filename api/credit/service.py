@@ -16,9 +16,9 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.credit import grading
-from api.records.intake import audit_entry
 from api.subjects.service import new_id, visible_subject
 from mobile_contract.credit import (
     PLATFORM_DEADLINE_DAYS,
@@ -171,8 +171,13 @@ async def platform_status(
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, detail: dict) -> audit.AuditEntry:
-    return audit_entry(
-        principal, action=action, entity_type="credit_record", id=id, before=None, after=None, detail=detail
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="credit_record",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        detail=detail,
     )
 
 

@@ -15,8 +15,9 @@ import asyncpg
 import msgspec
 import uuid_utils
 
+from api.audit import trail
 from api.auth.principal import Principal
-from api.records.intake import audit_entry, content_hash
+from api.records.intake import content_hash
 from mobile_contract.problems import Conflict, NotFound
 from mobile_contract.subjects import (
     PermitCreate,
@@ -135,11 +136,12 @@ def _audit(
     before: msgspec.Struct | None = None,
     after: msgspec.Struct | None = None,
 ) -> audit.AuditEntry:
-    return audit_entry(
+    return trail.entry(
         principal,
         action=action,
         entity_type=entity,
-        id=id,
-        before=content_hash(before) if before else None,
-        after=content_hash(after) if after else None,
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=content_hash(before) if before else None,
+        after_hash=content_hash(after) if after else None,
     )
