@@ -230,7 +230,15 @@ class ObjectStore:
         await self.call(change, self.bucket, key, version_id=version_id)
 
     async def legal_hold(self, key: str, version_id: str) -> bool:
-        return await self.call(self.client.is_object_legal_hold_enabled, self.bucket, key, version_id=version_id)
+        return await self.call(self._legal_hold, key, version_id)
+
+    def _legal_hold(self, key: str, version_id: str) -> bool:
+        try:
+            return self.client.is_object_legal_hold_enabled(self.bucket, key, version_id=version_id)
+        except S3Error as exc:
+            if exc.code == "NoSuchObjectLegalHold":  # SeaweedFS: never held (S3 says it with a status)
+                return False
+            raise
 
     # -- signing ---------------------------------------------------------------------------
 
