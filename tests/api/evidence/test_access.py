@@ -10,7 +10,7 @@ import pytest
 from api.app import build_store
 from mobile_contract.auth import Role
 from storage import audit
-from tests.api.evidence.conftest import payload, sha256, upload_single
+from tests.api.evidence.conftest import object_key, payload, sha256, upload_single
 
 
 @pytest.fixture
@@ -41,10 +41,10 @@ async def test_reading_and_downloading_are_audited_with_who_and_which_device(
 
 
 async def test_download_serves_the_verified_version_even_after_a_write_behind_the_products_back(
-    client, settings, inspector, verified
+    client, pool, settings, inspector, verified
 ) -> None:
     store = build_store(settings)
-    key = f"evidence/{inspector.principal.department_id}/{verified.record_id}/{verified.id}"
+    key = await object_key(pool, verified)
     store.client.put_object(store.bucket, key, io.BytesIO(b"forged"), 6)  # with the store's own keys
     ticket = (await client.get(f"{verified.path}/download", headers=inspector.headers)).json()
     async with httpx.AsyncClient() as http:
@@ -53,7 +53,7 @@ async def test_download_serves_the_verified_version_even_after_a_write_behind_th
 
 
 async def test_a_legal_reviewer_reads_and_holds_but_never_uploads_finalises_or_lifts_a_hold(
-    client, settings, make_user, department, verified
+    client, pool, settings, make_user, department, verified
 ) -> None:
     reviewer = await make_user(Role.LEGAL_REVIEWER, department)
     supervisor = await make_user(Role.SUPERVISOR, department)
@@ -66,7 +66,7 @@ async def test_a_legal_reviewer_reads_and_holds_but_never_uploads_finalises_or_l
     lift = {"enabled": False, "reason": "审核结束"}
     assert (await client.post(f"{verified.path}/legal-hold", json=lift, headers=reviewer.headers)).status_code == 403
     store, version = build_store(settings), held.json()["version_id"]
-    key = f"evidence/{department.id}/{verified.record_id}/{verified.id}"
+    key = await object_key(pool, verified)
     assert await store.legal_hold(key, version), "the hold is on the S3 object version, not only in our table"
 
     lifted = (await client.post(f"{verified.path}/legal-hold", json=lift, headers=supervisor.headers)).json()
