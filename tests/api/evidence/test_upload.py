@@ -142,3 +142,25 @@ async def part_urls(client, caller, path: str, parts: dict[int, bytes]) -> dict[
     answer = await client.post(f"{path}/upload/parts", json=body, headers=caller.headers)
     assert answer.status_code == 200, answer.text
     return {p["part_number"]: p["put"] for p in answer.json()["parts"]}
+
+
+async def test_an_upload_s3_lost_is_reported_and_replaced_by_a_new_one(
+    client, pool, settings, inspector, declare
+) -> None:
+    [item] = await declare(payload(6 * MiB))
+    ask = {"multipart": True, "part_size": PART}
+    first = (await client.post(f"{item.path}/upload", json=ask, headers=inspector.headers)).json()
+    store = build_store(settings)  # as a lifecycle rule would: abort the incomplete upload
+    store.client._abort_multipart_upload(store.bucket, await object_key(pool, item), first["upload_id"])
+
+    progress = await client.get(f"{item.path}/upload/parts", headers=inspector.headers)
+    assert progress.status_code == 409 and progress.json()["code"] == "upload-expired"
+    second = (await client.post(f"{item.path}/upload", json=ask, headers=inspector.headers)).json()
+    assert second["upload_id"] != first["upload_id"] and second["status"] == "uploading"
+    rows = await pool.fetch(
+        "SELECT upload_id, outcome FROM evidence_uploads WHERE evidence_id = $1 ORDER BY started_at", uuid.UUID(item.id)
+    )
+    assert [(r["upload_id"], r["outcome"]) for r in rows] == [
+        (first["upload_id"], "expired"),
+        (second["upload_id"], None),
+    ]
