@@ -80,6 +80,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/devices/{device_id:str}/binding"): lambda w, i: {"user_id": str(w.a[Role.INSPECTOR].principal.user_id)},
     ("POST", "/devices/{device_id:str}/revoke"): lambda w, i: None,
     ("PATCH", "/departments/{department_id:uuid}"): lambda w, i: {"name": "改名"},
+    ("POST", "/evidence/{evidence_id:uuid}/upload"): lambda w, i: {},
+    ("POST", "/evidence/{evidence_id:uuid}/upload/parts"): lambda w, i: {
+        "parts": [{"part_number": 1, "sha256": "0" * 64}]
+    },
+    ("POST", "/evidence/{evidence_id:uuid}/finalize"): lambda w, i: None,
+    ("POST", "/evidence/{evidence_id:uuid}/legal-hold"): lambda w, i: {"enabled": True, "reason": "保全"},
 }
 
 
