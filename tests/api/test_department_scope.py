@@ -21,7 +21,9 @@ from litestar import Litestar
 
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
+from tests.api.catalogue.test_catalogue import item as catalogue_item
 from tests.api.sites.factories import register_site, site_config
+from tests.api.subjects.factories import company, permit
 from tests.conftest import Caller
 from tests.factories import evidence_item, inspection, record_create, uuid7
 
@@ -59,6 +61,11 @@ def alert_body(world: World, alert_id: str) -> dict:
             "last_seen_at": started, "summary": "夜间作业"}  # fmt: skip
 
 
+LIST_QUERIES = {
+    "/risk/performance": {"period_from": "2026-01-01", "period_to": "2026-12-31"},
+    "/risk/performance/chart.png": {"period_from": "2026-01-01", "period_to": "2026-12-31"},
+}
+
 # (method, route path) → body as department A would send it, given the path's B object id
 BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/records/{record_id:uuid}"): lambda w, i: {
@@ -80,6 +87,21 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/devices/{device_id:str}/binding"): lambda w, i: {"user_id": str(w.a[Role.INSPECTOR].principal.user_id)},
     ("POST", "/devices/{device_id:str}/revoke"): lambda w, i: None,
     ("PATCH", "/departments/{department_id:uuid}"): lambda w, i: {"name": "改名"},
+    ("PUT", "/catalogue/{item_id:uuid}"): lambda w, i: {
+        "base_version": 1,
+        **{"content": catalogue_item("1")["content"]},
+    },
+    ("PATCH", "/subjects/{subject_id:uuid}"): lambda w, i: {"legal_representative": "王五"},
+    ("PUT", "/permits/{permit_id:uuid}"): lambda w, i: (
+        {k: v for k, v in permit(i, "x").items() if k not in ("permit_no", "subject_id")}
+        | {"base_version": 1, "status": "valid"}
+    ),
+    ("POST", "/credit/records/{record_id:uuid}/reported"): lambda w, i: {"reported_at": "2026-11-20T10:00:00+08:00"},
+    ("POST", "/credit/requests/{request_id:uuid}/decision"): lambda w, i: {"accept": True, "reply": "准予"},
+    ("POST", "/credit/lists/{entry_id:uuid}/exit"): lambda w, i: {
+        "exited_on": dt.date.today().isoformat(),
+        "reason": "期满",
+    },
     ("POST", "/evidence/{evidence_id:uuid}/upload"): lambda w, i: {},
     ("POST", "/evidence/{evidence_id:uuid}/upload/parts"): lambda w, i: {
         "parts": [{"part_number": 1, "sha256": "0" * 64}]
@@ -114,11 +136,41 @@ async def world(client, make_department, make_user) -> World:
     assert (await client.put(f"/alerts/{alert['id']}", json=alert, headers=b_node.headers)).status_code == 201
     device = {"id": f"DEV-B-{uuid.uuid4().hex[:8]}", "user_id": str(b_inspector.principal.user_id)}
     assert (await client.post("/devices", json=device, headers=admin.headers)).status_code == 201
-    b_ids = {"record_id": record["id"], "case_id": case["id"], "task_id": task["id"], "alert_id": alert["id"],
+    credit = await _credit_world(client, await make_user(Role.SUPERVISOR, dept_b), b_inspector)
+    b_ids = credit | {"record_id": record["id"], "case_id": case["id"], "task_id": task["id"], "alert_id": alert["id"],
              "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
              "department_id": str(dept_b.id), "evidence_id": item["id"], "media_id": "1",
              "entity_type": "record", "entity_id": record["id"]}  # fmt: skip
     return World(b_ids, a, a_partner, a_site["id"], a_site["config"]["cameras"][0]["id"])
+
+
+async def _credit_world(client, supervisor: Caller, inspector: Caller) -> dict[str, str]:
+    """B's catalogue item, subject (not in A's register), permit, credit record, request and list entry."""
+    code = f"{uuid.uuid4().int % 10**14:014d}"
+    made = {}
+    for path, body in (("/catalogue", catalogue_item(code)), ("/subjects", company())):
+        answer = await client.post(path, json=body, headers=supervisor.headers)
+        assert answer.status_code in (200, 201), answer.text
+        made[path] = answer.json()
+    subject = made["/subjects"]["id"]
+    today = dt.date.today().isoformat()
+    bodies = {
+        "/permits": permit(subject, f"C36{uuid.uuid4().hex[:12]}"),
+        "/credit/records": {"subject_id": subject, "kind": "complaint_upheld", "decided_on": today, "summary": "x"},
+        "/credit/lists": {"subject_id": subject, "list": "blacklist", "entered_on": today, "reason": "x", "basis": "y"},
+    }
+    for path, body in bodies.items():
+        answer = await client.post(path, json=body, headers=supervisor.headers)
+        assert answer.status_code == 201, answer.text
+        made[path] = answer.json()
+    objection = {"kind": "objection", "record_id": made["/credit/records"]["id"], "applicant": "某某公司",
+                 "filed_on": today, "statement": "异议"}  # fmt: skip
+    answer = await client.post("/credit/requests", json=objection, headers=supervisor.headers)
+    assert answer.status_code == 201, answer.text
+    return {"code": code, "item_id": made["/catalogue"]["id"], "subject_id": subject,
+            "key": made["/subjects"]["key"], "permit_id": made["/permits"]["id"],
+            "credit_record_id": made["/credit/records"]["id"], "request_id": answer.json()["id"],
+            "entry_id": made["/credit/lists"]["id"]}  # fmt: skip
 
 
 def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
@@ -133,8 +185,13 @@ def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
     return routes
 
 
+def ids_for(path: str, ids: dict[str, str]) -> dict[str, str]:
+    """Path parameter → B's object; /credit/records/{record_id} names a credit record, not a supervision one."""
+    return ids | {"record_id": ids["credit_record_id"]} if path.startswith("/credit/records/") else ids
+
+
 def fill(path: str, ids: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+):\w+\}", lambda m: ids[m.group(1)], path)
+    return re.sub(r"\{(\w+):\w+\}", lambda m: ids_for(path, ids)[m.group(1)], path)
 
 
 async def test_department_a_gets_403_or_404_for_b_data_on_every_route(client, app, world: World) -> None:
@@ -148,7 +205,7 @@ async def test_department_a_gets_403_or_404_for_b_data_on_every_route(client, ap
             continue
         make_body = BODIES.get((method, path), lambda w, i: None) if method == "GET" else BODIES[(method, path)]
         target = next(iter(re.findall(r"\{(\w+):", path)))
-        body = make_body(world, world.b_ids[target])
+        body = make_body(world, ids_for(path, world.b_ids)[target])
         caller = world.a[non_admin[0]]
         answer = await client.request(method, fill(path, world.b_ids), json=body, headers=caller.headers)
         assert answer.status_code in (403, 404), (
@@ -164,7 +221,7 @@ async def test_list_routes_never_show_department_b_ids(client, app, world: World
         if method != "GET" or "{" in path or not (roles - {Role.ADMIN}):
             continue
         for role in sorted(roles - {Role.ADMIN}):
-            answer = await client.get(path, headers=world.a[role].headers)
+            answer = await client.get(path, params=LIST_QUERIES.get(path, {}), headers=world.a[role].headers)
             assert answer.status_code == 200, f"{path} as {role}: {answer.text[:200]}"
             leaked = [k for k, v in world.b_ids.items() if len(v) > 8 and v in answer.text]
             assert not leaked, f"GET {path} as {role} shows department B's {leaked}"
