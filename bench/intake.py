@@ -196,6 +196,41 @@ async def single_submissions(client: httpx.AsyncClient, officers: list[dict], to
     return SINGLES / elapsed, cuts[49] * 1000, cuts[98] * 1000
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc): a load-independent cost measure."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_postgres(p)]
+
+
+def _is_postgres(proc: Path) -> bool:
+    try:
+        return (proc / "comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+class Meter:
+    """CPU seconds spent by the API process and by PostgreSQL during a phase."""
+
+    def __init__(self, api_pid: int) -> None:
+        self.api_pid = api_pid
+        self.start = (cpu_seconds([api_pid]), cpu_seconds(postgres_pids()))
+
+    def per_item_ms(self, items: int) -> tuple[float, float]:
+        api, db = cpu_seconds([self.api_pid]), cpu_seconds(postgres_pids())
+        return (api - self.start[0]) / items * 1000, (db - self.start[1]) / items * 1000
+
+
 def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
     s3 = ready.object_store
     env = os.environ | {
@@ -239,8 +274,12 @@ async def run(ready: Settings) -> dict[str, float]:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as client:
             await wait_ready(client)
+            meter = Meter(server.pid)
             batch_rate = await batch_intake_rate(client, officers, token)
+            batch_cpu = meter.per_item_ms(BATCH_SIZE * BATCHES)
+            meter = Meter(server.pid)
             single_rate, p50, p99 = await single_submissions(client, officers, token)
+            single_cpu = meter.per_item_ms(SINGLES)
     finally:
         server.terminate()
         server.wait(10)
@@ -252,6 +291,10 @@ async def run(ready: Settings) -> dict[str, float]:
         "single_submissions_per_s": single_rate,
         "single_p50_ms": p50,
         "single_p99_ms": p99,
+        "batch_api_cpu_ms": batch_cpu[0],
+        "batch_db_cpu_ms": batch_cpu[1],
+        "single_api_cpu_ms": single_cpu[0],
+        "single_db_cpu_ms": single_cpu[1],
     }
 
 
@@ -263,6 +306,12 @@ def report(figures: dict[str, float]) -> None:
     )
     print(
         f"single POST /records, {CONCURRENCY} clients       {figures['single_submissions_per_s']:>10.0f} submissions/s"
+    )
+    print(
+        f"CPU per record, batch:  API {figures['batch_api_cpu_ms']:.3f} ms, PostgreSQL {figures['batch_db_cpu_ms']:.3f} ms"
+    )
+    print(
+        f"CPU per request, single: API {figures['single_api_cpu_ms']:.3f} ms, PostgreSQL {figures['single_db_cpu_ms']:.3f} ms"
     )
     p50, p99 = figures["single_p50_ms"], figures["single_p99_ms"]
     print(f"single latency p50 / p99               {p50:>7.1f} / {p99:.1f} ms (goal p99 < 50 ms)")

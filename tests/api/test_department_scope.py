@@ -179,7 +179,7 @@ def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
         if route.path in NOT_WALKED:
             continue
         for handler in getattr(route, "route_handlers", []):
-            roles = frozenset(r for g in handler.resolve_guards() for r in getattr(g.func, "roles", ()))
+            roles = frozenset(r for g in handler.resolve_guards() for r in getattr(getattr(g, "func", g), "roles", ()))
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
                 routes.append((method, route.path, roles))
     return routes
