@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from storage.db import Connection
+from storage.evidence import ITEM_COLUMNS
 
 
 async def open_review(
@@ -88,4 +89,38 @@ async def queue(conn: Connection, *, department_id: uuid.UUID | None) -> list[as
         " WHERE r.decided_at IS NULL AND w.stage = 'legal_review' AND ($1::uuid IS NULL OR r.department_id = $1)"
         " ORDER BY r.submitted_at, r.id",
         department_id,
+    )
+
+
+async def involved_users(conn: Connection, *, case_id: uuid.UUID) -> set[uuid.UUID]:
+    """Everyone who took part in the case: its author, its records' officers and authors, and every
+    step's actor except legal reviewers' own review steps."""
+    rows = await conn.fetch(
+        "SELECT created_by AS u FROM cases WHERE id = $1 UNION SELECT unnest(participant_ids) FROM cases WHERE id = $1"
+        " UNION SELECT created_by FROM records WHERE case_id = $1"
+        " UNION SELECT unnest(participant_ids) FROM records WHERE case_id = $1"
+        " UNION SELECT actor_id FROM case_events WHERE case_id = $1 AND actor_role <> 'legal_reviewer'",
+        case_id,
+    )
+    return {r["u"] for r in rows if r["u"] is not None}
+
+
+async def case_evidence_items(conn: Connection, *, case_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {', '.join('e.' + c.strip() for c in ITEM_COLUMNS.split(','))} FROM evidence_items e"  # noqa: S608
+        " JOIN records r ON r.id = e.record_id WHERE r.case_id = $1 ORDER BY e.record_id, e.id",
+        case_id,
+    )
+
+
+async def custody(
+    conn: Connection, *, evidence_ids: Sequence[uuid.UUID], record_ids: Sequence[uuid.UUID]
+) -> list[asyncpg.Record]:
+    """Audit entries of the items and their records, in chain order (保管链)."""
+    return await conn.fetch(
+        "SELECT seq, occurred_at, actor_id, actor_role, device_id, action, entity_type, entity_id FROM audit_log"
+        " WHERE (entity_type = 'evidence' AND entity_id = ANY($1::text[]))"
+        " OR (entity_type = 'record' AND entity_id = ANY($2::text[])) ORDER BY seq",
+        [str(i) for i in evidence_ids],
+        [str(i) for i in record_ids],
     )

@@ -93,9 +93,11 @@ async def case_officers(conn: Connection, *, case_id: uuid.UUID) -> list[Any]:
 
 
 async def case_evidence(conn: Connection, *, case_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The case's evidence items with their upload status and the outcome of their latest integrity check."""
     return await conn.fetch(
-        "SELECT e.id, e.record_id, e.status FROM evidence_items e JOIN records r ON r.id = e.record_id"
-        " WHERE r.case_id = $1 ORDER BY e.record_id, e.id",
+        "SELECT e.id, e.record_id, e.status, (SELECT c.outcome FROM evidence_integrity_checks c"
+        " WHERE c.evidence_id = e.id ORDER BY c.id DESC LIMIT 1) AS last_check"
+        " FROM evidence_items e JOIN records r ON r.id = e.record_id WHERE r.case_id = $1 ORDER BY e.record_id, e.id",
         case_id,
     )
 

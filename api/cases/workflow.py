@@ -24,7 +24,7 @@ from api.documents.issuing import CHINA, CaseFile
 from api.records import intake
 from api.records.intake import Outcome
 from mobile_contract.case_state import DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
-from mobile_contract.evidence import EvidenceStatus
+from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.parties import Officer
 from mobile_contract.problems import Conflict
 from mobile_contract.records import CaseContent
@@ -83,11 +83,16 @@ async def load_facts(
         actor_id=actor_id,
         record_officer_counts=tuple(r["officers"] for r in records),
         evidence_unverified=tuple(e["id"] for e in evidence if e["status"] in PENDING),
-        evidence_failed=tuple(e["id"] for e in evidence if e["status"] == EvidenceStatus.FAILED.value),
+        evidence_failed=tuple(e["id"] for e in evidence if failed(e)),
         investigators=frozenset(investigators | {case.created_by}),
         benchmark=await discretion.current(conn, case.department_id) if needs_benchmark else None,
         review_check=review,
     )
+
+
+def failed(item: asyncpg.Record) -> bool:
+    """Failed on upload, or its stored object failed the latest re-check (a verified item keeps its status)."""
+    return item["status"] == EvidenceStatus.FAILED.value or item["last_check"] not in (None, IntegrityOutcome.OK.value)
 
 
 async def advance(
