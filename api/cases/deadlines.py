@@ -134,7 +134,7 @@ def _hearing(state: WorkflowState) -> list[Occurrence]:
 def _measures(state: WorkflowState) -> list[Occurrence]:
     found = []
     for m in state.measures:
-        rule = DeadlineRule.PRESERVATION_7 if m.kind is MeasureKind.PRESERVATION else DeadlineRule.MEASURE_30
+        rule = DeadlineRule.PRESERVATION_7 if m.kind == MeasureKind.PRESERVATION else DeadlineRule.MEASURE_30
         found.append(
             Occurrence(
                 spec=SPECS[rule], anchor_on=m.starts_on, days=m.days + m.extended_days, subject=str(m.id),

@@ -109,7 +109,7 @@ def _open_pause(state: WorkflowState, kind: PauseKind, facts: Facts) -> Workflow
 
 
 def _close_pause(state: WorkflowState, kind: PauseKind, facts: Facts) -> WorkflowState:
-    pauses = [replace(p, ended_on=facts.today) if p.kind is kind and p.ended_on is None else p for p in state.pauses]
+    pauses = [replace(p, ended_on=facts.today) if p.kind == kind and p.ended_on is None else p for p in state.pauses]
     return replace(state, pauses=pauses)
 
 

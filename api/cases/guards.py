@@ -281,7 +281,7 @@ def measure_extensible(state: WorkflowState, step: Step, facts: Facts) -> Refusa
     measure = measure_of(state, step)
     if measure is None or measure.outcome is not None:
         return measure_active(state, step, facts)
-    if measure.kind is MeasureKind.PRESERVATION:
+    if measure.kind == MeasureKind.PRESERVATION:
         return _refuse("measure-not-extensible", "先行登记保存不能延长", "preservation cannot be extended")
     if measure.extended_days:
         return _refuse(
@@ -299,7 +299,7 @@ def measures_closed(state: WorkflowState, step: Step, facts: Facts) -> Refusal |
 
 
 def pause_open(state: WorkflowState, kind: PauseKind) -> bool:
-    return any(p.kind is kind and p.ended_on is None for p in state.pauses)
+    return any(p.kind == kind and p.ended_on is None for p in state.pauses)
 
 
 def appraisal_idle(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:

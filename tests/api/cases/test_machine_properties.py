@@ -222,3 +222,19 @@ def test_the_lawful_path_is_accepted() -> None:
         machine.check(state, step, f, sorted(machine.RULES[type(step)].roles)[0])
         state = machine.apply(state, step, f)
     assert state.stage is CaseStage.DECIDED
+
+
+def test_a_review_passed_before_reinvestigation_does_not_cover_the_new_notice() -> None:
+    fine = PenaltyProposal(
+        violation_code="KC-001", circumstance="ordinary", facts="f", legal_basis="b", kinds=["fine"], fine_fen=2_000_000
+    )
+    ok = Facts(today=START, actor_id=ACTOR, record_officer_counts=(2,), review_check=ReviewCheck(reviewer_id=ACTOR))
+    waive = RecordStatement(waives_statement=True)
+    path = [File(), SetReviewGrounds(grounds=["complex"], reason="复杂"), Notify(penalty=fine, hearing_rights=False),
+            waive, SubmitReview(), PassReview(opinion="同意"), Reinvestigate(reason="新证据"),
+            Notify(penalty=fine, hearing_rights=False), waive]  # fmt: skip
+    state = WorkflowState()
+    for step in path:
+        machine.check(state, step, ok, sorted(machine.RULES[type(step)].roles)[0])
+        state = machine.apply(state, step, ok)
+    assert [r.code for r in machine.refusals(state, Decide(penalty=fine), ok)] == ["legal-review-required"]
