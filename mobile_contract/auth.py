@@ -58,6 +58,8 @@ class TokenPair(msgspec.Struct):
 
 
 class UserRead(msgspec.Struct):
+    """用户 / a user account as anyone allowed to see it reads it (never the password hash)."""
+
     id: uuid.UUID
     username: str
     display_name: str
@@ -65,3 +67,4 @@ class UserRead(msgspec.Struct):
     department_id: uuid.UUID
     region_code: RegionCode
     certificate_no: CertificateNo | None = None
+    active: bool = True

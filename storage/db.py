@@ -20,10 +20,18 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", schema="pg_catalog", encoder=_encode_jsonb, decoder=_decode_jsonb, format="binary"
     )
+    # json keeps its text byte for byte (the audit log hashes that text); binary json is the text itself.
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", encoder=_encode_json, decoder=msgspec.json.decode, format="binary"
+    )
 
 
 def _encode_jsonb(value: Any) -> bytes:
     return b"\x01" + (value.encode() if isinstance(value, str) else msgspec.json.encode(value))
+
+
+def _encode_json(value: Any) -> bytes:
+    return value.encode() if isinstance(value, str) else msgspec.json.encode(value)
 
 
 def _decode_jsonb(data: bytes) -> Any:

@@ -92,6 +92,8 @@ async def fetch_current(
     conn: Connection, *, table: DocumentTable, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, asyncpg.Record]:
     """Current versions by id; with ``department_id``, only that department's."""
+    if not ids:
+        return {}
     rows = await conn.fetch(
         f"SELECT {_read_columns(table)} FROM {table.name}"  # noqa: S608 - fixed identifiers
         " WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR department_id = $2)",

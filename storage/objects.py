@@ -260,6 +260,8 @@ class ObjectStore:
             f"&X-Amz-Date={s3_time.to_amz_date(now)}&X-Amz-Expires={ttl}"
             f"&X-Amz-SignedHeaders={queryencode(signed_names)}"
         )
+        if credentials.session_token:  # temporary (STS) credentials sign with their token
+            auth_query += f"&X-Amz-Security-Token={queryencode(credentials.session_token)}"
         full_query = f"{url.query}&{auth_query}" if url.query else auth_query
         canonical_request = "\n".join(
             [method, url.path or "/", signer._get_canonical_query_string(full_query), canonical_headers, "",

@@ -32,11 +32,15 @@ async def declare_evidence(conn: Connection, *, items: Sequence[dict[str, Any]])
 
 async def evidence_owners(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """Which record already declared each of these evidence ids."""
+    if not ids:
+        return {}
     rows = await conn.fetch("SELECT id, record_id FROM evidence_items WHERE id = ANY($1::uuid[])", list(ids))
     return {r["id"]: r["record_id"] for r in rows}
 
 
 async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
+    if not record_ids:
+        return []
     return await conn.fetch(
         "SELECT record_id, id, status FROM evidence_items WHERE record_id = ANY($1::uuid[]) ORDER BY id",
         list(record_ids),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.records import intake
 from api.records.intake import NewDocument, Outcome
@@ -44,7 +45,7 @@ async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, upd
     ):
         return replay
     changes = {
-        "content": intake.canonical_json(update.content),
+        "content": intake.canonical(update.content)[0],
         "content_sha256": new_sha,
         "version_by": principal.user_id,
         "version_device": principal.device_id,
@@ -93,4 +94,12 @@ def _read(row: asyncpg.Record) -> CaseRead:
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:
-    return intake.audit_entry(principal, action=action, entity_type="case", id=id, before=before, after=after)
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="case",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+    )

@@ -20,7 +20,8 @@ import msgspec
 
 from api.auth.principal import Principal
 from mobile_contract.problems import AppError, Conflict, NotFound
-from storage import audit, documents
+from storage import documents
+from storage.canonical import canonical_json
 from storage.db import Connection
 from storage.documents import DocumentTable
 
@@ -39,21 +40,24 @@ class NewDocument(msgspec.Struct, frozen=True):
     content_sha256: str
 
 
+def canonical(content: msgspec.Struct) -> tuple[str, str]:
+    """(canonical JSON, its SHA-256): sorted keys, so equal content hashes equal."""
+    encoded = canonical_json(content)
+    return encoded.decode(), hashlib.sha256(encoded).hexdigest()
+
+
 def content_hash(content: msgspec.Struct) -> str:
-    return hashlib.sha256(msgspec.json.encode(content, order="sorted")).hexdigest()
-
-
-def canonical_json(content: msgspec.Struct) -> str:
-    return msgspec.json.encode(content, order="sorted").decode()
+    return canonical(content)[1]
 
 
 def new_row(principal: Principal, content: msgspec.Struct, *, id: uuid.UUID, participants: Sequence[uuid.UUID]) -> dict:
     """The columns every document shares, filled for a new document by ``principal``."""
+    text, sha256 = canonical(content)
     return {
         "id": id,
         "department_id": principal.department_id,
-        "content_sha256": content_hash(content),
-        "content": canonical_json(content),
+        "content_sha256": sha256,
+        "content": text,
         "created_by": principal.user_id,
         "device_id": principal.device_id,
         "participant_ids": sorted(set(participants) | {principal.user_id}),
@@ -118,27 +122,3 @@ def edit_outcome(
             extra={"current_version": current["version"], "base_version": base_version},
         )
     return None
-
-
-def audit_entry(
-    principal: Principal,
-    *,
-    action: str,
-    entity_type: str,
-    id: uuid.UUID,
-    before: str | None,
-    after: str | None,
-    detail: dict | None = None,
-) -> audit.AuditEntry:
-    return audit.AuditEntry(
-        actor_id=principal.user_id,
-        actor_role=principal.role.value,
-        department_id=principal.department_id,
-        device_id=principal.device_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(id),
-        before_hash=before,
-        after_hash=after,
-        detail=detail or {},
-    )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.records import intake
 from api.records.intake import NewDocument, Outcome
@@ -224,4 +225,12 @@ def _field_errors(principal, id, content, case_ids, certificates, owners) -> lis
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:
-    return intake.audit_entry(principal, action=action, entity_type="record", id=id, before=before, after=after)
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="record",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+    )

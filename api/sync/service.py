@@ -44,7 +44,7 @@ Result = Outcome | AppError
 
 
 async def push(conn: Connection, principal: Principal, operations: Sequence[dict[str, Any]]) -> SyncPushResult:
-    decoded = [_decode(raw) for raw in operations]
+    decoded = _decode_all(operations)
     ops = {i: op for i, op in enumerate(decoded) if not isinstance(op, AppError)}
     results: dict[int, Result] = {i: op for i, op in enumerate(decoded) if isinstance(op, AppError)}
     results |= await _bulk(
@@ -65,11 +65,19 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[dict
     results |= await _each(
         conn, _of(ops, UpdateRecord), lambda o: records.update_record(conn, principal, o.id, o.update)
     )
-    versions = await _versions(conn, ops.values())
+    versions = await _versions(conn, [op for i, op in ops.items() if results[i] is not Outcome.CREATED])
     return SyncPushResult(
         results=[_item_result(i, ops.get(i), results[i], versions) for i in range(len(operations))],
         server_time=dt.datetime.now(dt.UTC),
     )
+
+
+def _decode_all(operations: Sequence[dict[str, Any]]) -> list[SyncOperation | AppError]:
+    """Whole list in one call when all are valid (the usual case), else item by item for per-item answers."""
+    try:
+        return msgspec.convert(operations, list[SyncOperation])
+    except msgspec.ValidationError:
+        return [_decode(raw) for raw in operations]
 
 
 def _decode(raw: dict[str, Any]) -> SyncOperation | AppError:

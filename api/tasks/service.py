@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
-from api.records.intake import audit_entry
 from mobile_contract.auth import Role
 from mobile_contract.problems import Conflict, InvalidInput, NotFound
 from mobile_contract.tasks import TaskCreate, TaskRead, TaskStatus
-from storage import audit, tasks
+from storage import tasks
 from storage.db import Connection
 
 
@@ -21,17 +21,14 @@ async def create_task(conn: Connection, principal: Principal, data: TaskCreate) 
         raise InvalidInput("任务只能派给本单位在岗执法人员", "assignee is not an active inspector of the department")
     fields = msgspec.structs.asdict(data)
     if await tasks.create(conn, department_id=principal.department_id, created_by=principal.user_id, **fields):
-        await audit.append(
+        await trail.record(
             conn,
-            audit_entry(
-                principal,
-                action="task.create",
-                entity_type="task",
-                id=data.id,
-                before=None,
-                after=None,
-                detail={"assignee_id": str(data.assignee_id)},
-            ),
+            principal,
+            action="task.create",
+            entity_type="task",
+            entity_id=str(data.id),
+            department_id=principal.department_id,
+            after=fields,
         )
     (task,) = await read_tasks(conn, [data.id], None)
     if task.assignee_id != data.assignee_id or task.title != data.title:
@@ -55,7 +52,13 @@ async def complete_task(conn: Connection, principal: Principal, id: uuid.UUID) -
         raise NotFound("任务不存在或未派给您", f"task {id} not found for this inspector")
     if found[0].status is TaskStatus.OPEN:
         await tasks.set_status(conn, id=id, status=TaskStatus.DONE)
-        await audit.append(
-            conn, audit_entry(principal, action="task.complete", entity_type="task", id=id, before=None, after=None)
+        await trail.record(
+            conn,
+            principal,
+            action="task.complete",
+            entity_type="task",
+            entity_id=str(id),
+            department_id=principal.department_id,
+            detail={"status": TaskStatus.DONE.value},
         )
     return (await read_tasks(conn, [id], None))[0]

@@ -69,6 +69,10 @@ def payload(size: int) -> bytes:
     return b"EVIDENCE-" + uuid.uuid4().hex.encode() + os.urandom(size)
 
 
+async def object_key(pool, item: Declared) -> str:
+    return await pool.fetchval("SELECT object_key FROM evidence_items WHERE id = $1", uuid.UUID(item.id))
+
+
 async def upload_single(client: AsyncTestClient, caller: Caller, item: Declared) -> dict:
     """Ticket, PUT, finalise: the whole small-item protocol; returns the finalise answer."""
     ticket = (await client.post(f"{item.path}/upload", json={}, headers=caller.headers)).json()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 
-from tests.api.evidence.conftest import MiB, chunks, device_put, payload, sha256, upload_single
+import pytest
+from minio.error import S3Error
+
+from api.app import build_store
+from tests.api.evidence.conftest import MiB, chunks, device_put, object_key, payload, sha256, upload_single
 from tests.factories import evidence_item, record_create
 
 PART = 5 * MiB  # S3's smallest part (all but the last)
@@ -49,7 +54,9 @@ async def test_finalising_twice_is_one_verification_and_a_new_ticket_is_refused(
     assert ticket.status_code == 409 and ticket.json()["code"] == "evidence-already-verified"
 
 
-async def test_multipart_upload_resumes_after_an_interruption_and_verifies(client, pool, inspector, declare) -> None:
+async def test_multipart_upload_resumes_after_an_interruption_and_verifies(
+    client, pool, settings, inspector, declare
+) -> None:
     [item] = await declare(payload(11 * MiB - 41), media_type="video/mp4")
     parts = chunks(item.data, PART)
     ask = {"multipart": True, "part_size": PART}
@@ -73,6 +80,21 @@ async def test_multipart_upload_resumes_after_an_interruption_and_verifies(clien
     assert finalised["integrity"][0]["actual_sha256"] == sha256(item.data)
     uploads = await pool.fetch("SELECT outcome FROM evidence_uploads WHERE evidence_id = $1", uuid.UUID(item.id))
     assert [u["outcome"] for u in uploads] == ["completed"], "one upload, never a second"
+    store = build_store(settings)
+    with pytest.raises(S3Error) as refused:  # the store's own keys cannot delete the verified version
+        store.client.remove_object(store.bucket, await object_key(pool, item), version_id=finalised["version_id"])
+    assert refused.value.code == "AccessDenied"
+
+
+async def test_concurrent_asks_for_a_ticket_open_one_multipart_upload(client, pool, inspector, declare) -> None:
+    [item] = await declare(payload(6 * MiB))
+    ask = {"multipart": True, "part_size": PART}
+    answers = await asyncio.gather(
+        *(client.post(f"{item.path}/upload", json=ask, headers=inspector.headers) for _ in range(5))
+    )
+    assert len({a.json()["upload_id"] for a in answers}) == 1
+    count = await pool.fetchval("SELECT count(*) FROM evidence_uploads WHERE evidence_id = $1", uuid.UUID(item.id))
+    assert count == 1
 
 
 async def test_multipart_whose_bytes_differ_from_the_declared_hash_fails_with_the_reason(
@@ -120,3 +142,25 @@ async def part_urls(client, caller, path: str, parts: dict[int, bytes]) -> dict[
     answer = await client.post(f"{path}/upload/parts", json=body, headers=caller.headers)
     assert answer.status_code == 200, answer.text
     return {p["part_number"]: p["put"] for p in answer.json()["parts"]}
+
+
+async def test_an_upload_s3_lost_is_reported_and_replaced_by_a_new_one(
+    client, pool, settings, inspector, declare
+) -> None:
+    [item] = await declare(payload(6 * MiB))
+    ask = {"multipart": True, "part_size": PART}
+    first = (await client.post(f"{item.path}/upload", json=ask, headers=inspector.headers)).json()
+    store = build_store(settings)  # as a lifecycle rule would: abort the incomplete upload
+    store.client._abort_multipart_upload(store.bucket, await object_key(pool, item), first["upload_id"])
+
+    progress = await client.get(f"{item.path}/upload/parts", headers=inspector.headers)
+    assert progress.status_code == 409 and progress.json()["code"] == "upload-expired"
+    second = (await client.post(f"{item.path}/upload", json=ask, headers=inspector.headers)).json()
+    assert second["upload_id"] != first["upload_id"] and second["status"] == "uploading"
+    rows = await pool.fetch(
+        "SELECT upload_id, outcome FROM evidence_uploads WHERE evidence_id = $1 ORDER BY started_at", uuid.UUID(item.id)
+    )
+    assert [(r["upload_id"], r["outcome"]) for r in rows] == [
+        (first["upload_id"], "expired"),
+        (second["upload_id"], None),
+    ]
