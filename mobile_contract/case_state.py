@@ -132,7 +132,7 @@ class WorkflowState(msgspec.Struct, frozen=True, kw_only=True):
     hearing_waived_on: dt.date | None = None
     statements: int = 0
     hearing: Hearing | None = None
-    review: Review = Review()
+    review: Review = msgspec.field(default_factory=Review)
     discussion_required: str = ""
     discussion_round: int | None = None
     decision: Decision | None = None

@@ -16,6 +16,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.cases import deadlines, flows, machine
 from api.cases.guards import Facts, ReviewCheck
@@ -133,9 +134,9 @@ def _audit(
 ) -> audit.AuditEntry:  # fmt: skip
     """The audit entry of a step: its hashes tie the case's own chain into the global one."""
     detail = {"step": action_of(step), "from": before.stage.value, "to": after.stage.value, "event_id": str(event_id)}
-    return intake.audit_entry(
-        principal, action=f"case.{action_of(step)}", entity_type="case", id=case_id, before=prev_hash,
-        after=event_hash, detail=detail,
+    return trail.entry(
+        principal, action=f"case.{action_of(step)}", entity_type="case", entity_id=str(case_id),
+        department_id=principal.department_id, before_hash=prev_hash, after_hash=event_hash, detail=detail,
     )  # fmt: skip
 
 

@@ -8,9 +8,9 @@ import uuid
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.discretion.csv_import import parse
-from api.records import intake
 from mobile_contract.discretion import Benchmark, BenchmarkEntry, BenchmarkImport, BenchmarkSummary
 from mobile_contract.problems import Conflict, NotFound
 from storage import audit, discretion
@@ -74,6 +74,7 @@ async def list_versions(conn: Connection, principal: Principal) -> list[Benchmar
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, sha: str, detail: dict) -> audit.AuditEntry:
-    return intake.audit_entry(
-        principal, action=action, entity_type="discretion_table", id=id, before=None, after=sha, detail=detail
-    )
+    return trail.entry(
+        principal, action=action, entity_type="discretion_table", entity_id=str(id),
+        department_id=principal.department_id, after_hash=sha, detail=detail,
+    )  # fmt: skip

@@ -15,13 +15,13 @@ import uuid
 
 import asyncpg
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.cases import workflow
 from api.cases.guards import ReviewCheck
 from api.cases.service import read_cases
 from api.evidence.integrity import CheckedItem, verify_stored
 from api.evidence.service import read_item
-from api.records import intake
 from api.records.intake import Outcome
 from api.records.service import read_records
 from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
@@ -88,8 +88,8 @@ async def open_dossier(conn: Connection, store: ObjectStore, principal: Principa
         failed=failed,
     )
     detail = {"review_id": str(review["id"]), "checked": len(checked), "failed": [str(i) for i in failed]}
-    await audit.append(conn, intake.audit_entry(principal, action="review.open", entity_type="case", id=case_id,
-                                                before=None, after=None, detail=detail))  # fmt: skip
+    await audit.append(conn, trail.entry(principal, action="review.open", entity_type="case", entity_id=str(case_id),
+                                         department_id=principal.department_id, detail=detail))  # fmt: skip
     return dossier
 
 
