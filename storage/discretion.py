@@ -28,7 +28,7 @@ async def create_draft(
     entries: Sequence[dict[str, Any]],
 ) -> int:
     """Store a new draft version (the next number for the department); returns its version."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('discretion:' || $1::text))", department_id)
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('discretion:' || $1::uuid::text))", department_id)
     version = await conn.fetchval(
         "INSERT INTO discretion_tables (id, department_id, version, title, source_sha256, imported_by)"
         " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3, $4, $5 FROM discretion_tables WHERE department_id = $2"
