@@ -61,3 +61,21 @@ async def latest_of_kind(conn: Connection, *, case_id: uuid.UUID, kind: str) -> 
 
 async def department(conn: Connection, *, id: uuid.UUID) -> asyncpg.Record:
     return await conn.fetchrow("SELECT id, code, name, region_code FROM departments WHERE id = $1", id)
+
+
+async def export_records(
+    conn: Connection, *, department_id: uuid.UUID | None, kind: str | None, since: Any, until: Any
+) -> list[asyncpg.Record]:
+    """Supervision records with their department and, for penalties, the case's decision number."""
+    return await conn.fetch(
+        "SELECT r.id, r.kind, r.item_code, r.region_code, r.occurred_at, r.content, d.name AS organ_name,"
+        " d.code AS organ_code, w.state -> 'decision' ->> 'document_no' AS decision_no"
+        " FROM records r JOIN departments d ON d.id = r.department_id"
+        " LEFT JOIN case_workflow w ON w.case_id = r.case_id"
+        " WHERE ($1::uuid IS NULL OR r.department_id = $1) AND ($2::text IS NULL OR r.kind = $2)"
+        " AND r.occurred_at >= $3 AND r.occurred_at < $4 ORDER BY r.occurred_at, r.id",
+        department_id,
+        kind,
+        since,
+        until,
+    )
