@@ -2,8 +2,9 @@
 
 The machine decides whether a step may happen and what the state becomes;
 this table says what else happens in the same transaction: the documents a
-stage change issues (with their numbers written back into the state) and
-the legal-review rows the reviewer queue reads.
+stage change issues (with their numbers written back into the state, and
+their hashes into the step's record) and the legal-review rows the reviewer
+queue reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from msgspec.structs import replace
 
 from api.documents.issuing import CaseFile, issue
 from mobile_contract.case_state import WorkflowState
-from mobile_contract.documents import DocumentKind
+from mobile_contract.documents import DocumentKind, DocumentRead
 from mobile_contract.workflow import CaseStage as S
 from mobile_contract.workflow import PassReview, ReturnReview, Step
 from storage import reviews
@@ -30,11 +31,17 @@ async def on_transition(
     step: Step,
     event_id: uuid.UUID,
     actor_id: uuid.UUID,
+    issued: list[DocumentRead],
 ) -> WorkflowState:
-    """Run the side effects of moving from ``before`` to ``after``; returns the state to store."""
+    """Run the side effects of moving from ``before`` to ``after``; returns the state to store.
+
+    Documents issued are appended to ``issued``.
+    """
 
     async def numbered(kind: DocumentKind) -> str:
-        return (await issue(conn, case=case, kind=kind, state=after, event_id=event_id)).number
+        document = await issue(conn, case=case, kind=kind, state=after, event_id=event_id)
+        issued.append(document)
+        return document.number
 
     match (before.stage, after.stage):
         case (S.SUSPENDED, _) | (_, S.SUSPENDED):

@@ -25,6 +25,7 @@ from api.documents.issuing import CHINA, CaseFile
 from api.records import intake
 from api.records.intake import Outcome
 from mobile_contract.case_state import DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
+from mobile_contract.documents import DocumentRead
 from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.parties import Officer
 from mobile_contract.problems import Conflict
@@ -32,6 +33,7 @@ from mobile_contract.records import CaseContent
 from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of
 from storage import audit, documents
 from storage import workflow as sql
+from storage.canonical import canonical_json
 from storage.db import Connection
 from storage.documents import CASES
 
@@ -117,10 +119,10 @@ async def advance(
     facts = await load_facts(conn, case, step, principal.user_id, review)
     machine.check(before, step, facts, principal.role)
     after = machine.apply(before, step, facts)
-    after = await flows.on_transition(
-        conn, case=case, before=before, after=after, step=step, event_id=event_id, actor_id=principal.user_id
-    )
-    event_hash = await _append_event(conn, principal, row, event_id, step, before, after)
+    issued: list[DocumentRead] = []
+    after = await flows.on_transition(conn, case=case, before=before, after=after, step=step, event_id=event_id,
+                                      actor_id=principal.user_id, issued=issued)  # fmt: skip
+    event_hash = await _append_event(conn, principal, row, event_id, step, (before, after), issued)
     await sql.save(conn, case_id=case_id, stage=after.stage.value, state=encode_state(after),
                    event_count=row["event_count"] + 1, head_hash=event_hash)  # fmt: skip
     await store_deadlines(conn, case_id, case.department_id, after, facts.today)
@@ -156,26 +158,32 @@ async def _replay(conn: Connection, case_id: uuid.UUID, event_id: uuid.UUID, ste
 
 def event_body(
     principal: Principal, case_id: uuid.UUID, seq: int, event_id: uuid.UUID, step: Step,
-    before: WorkflowState, after: WorkflowState, occurred_at: dt.datetime,
+    before: WorkflowState, after: WorkflowState, occurred_at: dt.datetime, issued: list[DocumentRead],
 ) -> bytes:  # fmt: skip
-    """The canonical bytes hashed for a step: sorted-key JSON, UTF-8, no spaces."""
+    """The canonical bytes hashed for a step: sorted-key JSON, UTF-8, no spaces.
+
+    It names the documents the step issued with their HTML's SHA-256, so each document is
+    anchored in the case's chain, and the SHA-256 of the resulting state.
+    """
+    documents = [{"kind": d.kind.value, "number": d.number, "html_sha256": d.html_sha256} for d in issued]
     body = {
         "id": str(event_id), "case_id": str(case_id), "seq": seq, "action": action_of(step),
         "from_stage": before.stage.value, "to_stage": after.stage.value,
         "actor_id": str(principal.user_id), "actor_role": principal.role.value, "device_id": principal.device_id,
         "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(), "step": msgspec.to_builtins(step),
-        "state_sha256": hashlib.sha256(encode_state(after).encode()).hexdigest(),
+        "state_sha256": hashlib.sha256(encode_state(after).encode()).hexdigest(), "documents": documents,
     }  # fmt: skip
-    return msgspec.json.encode(body, order="sorted")
+    return canonical_json(body)
 
 
 async def _append_event(
     conn: Connection, principal: Principal, row: asyncpg.Record, event_id: uuid.UUID, step: Step,
-    before: WorkflowState, after: WorkflowState,
+    states: tuple[WorkflowState, WorkflowState], issued: list[DocumentRead],
 ) -> str:  # fmt: skip
     seq, prev_hash = row["event_count"] + 1, row["head_hash"]
     occurred_at = dt.datetime.now(dt.UTC)
-    body = event_body(principal, row["case_id"], seq, event_id, step, before, after, occurred_at)
+    before, after = states
+    body = event_body(principal, row["case_id"], seq, event_id, step, before, after, occurred_at, issued)
     event_hash = hashlib.sha256(prev_hash.encode() + body).hexdigest()
     await sql.insert_event(conn, row={
         "id": event_id, "case_id": row["case_id"], "seq": seq, "action": action_of(step),
