@@ -18,6 +18,7 @@ from mobile_contract.auth import Role
 from storage.canonical import canonical_json
 from tests.api.cases.support import open_case, take, to_notified, waive
 from tests.api.evidence.conftest import Declared, payload, upload_single
+from tests.api.evidence.corrupt import flip_byte
 from tests.factories import evidence_item
 
 
@@ -153,3 +154,18 @@ def test_the_verifiers_canonical_json_is_byte_for_byte_msgspecs(value) -> None:
 @pytest.mark.parametrize("x", [1e16, 1.5e-7, 1e-5, 1.5000000000000002e-05, 5e-324, -0.0, 1e300, 0.1, -2.5e-5])
 def test_float_text_matches_msgspec(x: float) -> None:
     assert verifier.canonical_float(x) == msgspec.json.encode(x).decode()
+
+
+async def test_an_object_changed_in_storage_is_named_in_the_exported_package(
+    client, settings, inspector, partner, head, tmp_path
+) -> None:
+    item, data = evidence_item(payload(4000))
+    case_id = await open_case(client, inspector, partner, evidence=[item])
+    record_id = (await client.get(f"/records?case_id={case_id}", headers=inspector.headers)).json()["items"][0]["id"]
+    await upload_single(client, inspector, Declared(id=item["id"], record_id=record_id, data=data))
+    flip_byte(settings.data_dir.resolve() / "s3", data[:41], len(data), 1000, keep_store_crc_valid=True)
+    answer = await client.get(f"/cases/{case_id}/package", headers=head.headers)
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        archive.extractall(tmp_path)
+    failures = "\n".join(verifier.verify(tmp_path / f"case-{case_id}").failures)
+    assert f"evidence/{item['id']}.jpg: its bytes are not the ones captured" in failures

@@ -6,6 +6,7 @@ from api.auth.tokens import issue_access_token
 from mobile_contract.auth import Role
 from tests.api.cases.support import open_case, penalty, take, waive
 from tests.api.evidence.conftest import Declared, payload, upload_single
+from tests.api.evidence.corrupt import flip_byte
 from tests.conftest import Caller
 from tests.factories import evidence_item, uuid7
 
@@ -103,3 +104,24 @@ async def test_review_of_another_department_is_404(client, make_department, make
     assert (await client.get(f"/reviews/{case_id}", headers=outsider.headers)).status_code == 404
     queue = (await client.get("/reviews", headers=outsider.headers)).json()
     assert case_id not in {q["case_id"] for q in queue}
+
+
+async def test_an_object_changed_in_storage_fails_at_review_and_blocks_the_decision(
+    client, settings, inspector, partner, head, reviewer
+):
+    case_id, item = await case_with_evidence(client, inspector, partner, head)
+    flip_byte(settings.data_dir.resolve() / "s3", item.data[:41], len(item.data), 2000, keep_store_crc_valid=True)
+    dossier = (await client.get(f"/reviews/{case_id}", headers=reviewer.headers)).json()
+    [checked] = dossier["evidence"]
+    assert (checked["outcome"], dossier["failed"]) == ("mismatch", [item.id])
+    assert checked["actual_sha256"] != checked["declaration"]["sha256"]
+    refused = await client.post(f"/reviews/{case_id}/conclusion", json=conclusion("pass"), headers=reviewer.headers)
+    assert refused.status_code == 409 and refused.json()["code"] == "evidence-integrity-failed"
+    # Returned for re-investigation and brought back, the case still cannot be decided on that evidence.
+    await client.post(
+        f"/reviews/{case_id}/conclusion", json=conclusion("return", "证据被改动"), headers=reviewer.headers
+    )
+    await take(client, inspector, case_id, {"action": "notify", "penalty": penalty(), "hearing_rights": False})
+    await waive(client, inspector, case_id)
+    blocked = await take(client, head, case_id, {"action": "decide", "penalty": penalty()}, status=409)
+    assert "evidence-integrity-failed" in [r["code"] for r in blocked["extra"]["refusals"]]
