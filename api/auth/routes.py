@@ -16,8 +16,12 @@ from mobile_contract.auth import LoginRequest, RefreshRequest, TokenPair
 from mobile_contract.problems import AppError, Problem
 
 REFUSALS = {
-    401: ResponseSpec(Problem, description="用户名或密码错误、令牌无效 / bad credentials or token"),
-    403: ResponseSpec(Problem, description="账号停用或终端不符 / account deactivated or device not allowed"),
+    401: ResponseSpec(
+        Problem, generate_examples=False, description="用户名或密码错误、令牌无效 / bad credentials or token"
+    ),
+    403: ResponseSpec(
+        Problem, generate_examples=False, description="账号停用或终端不符 / account deactivated or device not allowed"
+    ),
 }
 
 

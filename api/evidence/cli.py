@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.audit.trail import Actor
 from api.evidence.integrity import VerifyReport, verify_all
 from api.runtime import resolved
 from api.settings import Settings, load_settings
@@ -41,7 +42,8 @@ async def _verify(settings: Settings, department_code: str | None, record_id: uu
         pool = await create_pool(ready.database.url, min_size=1, max_size=2)
         try:
             department_id = await _department_id(pool, department_code)
-            return await verify_all(pool, build_store(ready), department_id=department_id, record_id=record_id)
+            store, by = build_store(ready), Actor.command_line()
+            return await verify_all(pool, store, by=by, department_id=department_id, record_id=record_id)
         finally:
             await pool.close()
 

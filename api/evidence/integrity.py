@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from api.auth.principal import Principal
+from api.audit import trail
+from api.audit.trail import Actor
 from mobile_contract.evidence import CheckTrigger, IntegrityOutcome
 from mobile_contract.problems import ObjectStoreError
 from storage import audit, evidence
@@ -77,7 +78,7 @@ async def check_stored(store: ObjectStore, item: asyncpg.Record) -> Check:
 
 
 async def record_checks(
-    conn: Connection, checked: Sequence[tuple[asyncpg.Record, Check]], *, trigger: CheckTrigger, by: Principal | None
+    conn: Connection, checked: Sequence[tuple[asyncpg.Record, Check]], *, trigger: CheckTrigger, by: Actor
 ) -> None:
     """Store checks in the integrity history and audit each one (an evidence access)."""
     await evidence.add_checks(conn, checks=[_check_row(item, c, trigger, by) for item, c in checked])
@@ -92,7 +93,7 @@ async def verify_stored(
     record_id: uuid.UUID | None = None,
     after: uuid.UUID | None = None,
     limit: int = VERIFY_BATCH,
-    by: Principal | None = None,
+    by: Actor,
 ) -> list[CheckedItem]:
     """Re-check up to ``limit`` verified items (id order, after ``after``) and record every check."""
     rows = await evidence.list_verified(
@@ -107,6 +108,7 @@ async def verify_all(
     pool: asyncpg.Pool,
     store: ObjectStore,
     *,
+    by: Actor,
     department_id: uuid.UUID | None = None,
     record_id: uuid.UUID | None = None,
 ) -> VerifyReport:
@@ -114,7 +116,9 @@ async def verify_all(
     report, after = VerifyReport(), None
     while True:
         async with transaction(pool) as conn:
-            batch = await verify_stored(conn, store, department_id=department_id, record_id=record_id, after=after)
+            batch = await verify_stored(
+                conn, store, department_id=department_id, record_id=record_id, after=after, by=by
+            )
         report.checked += len(batch)
         report.failures += [c for c in batch if c.check.outcome is not IntegrityOutcome.OK]
         if len(batch) < VERIFY_BATCH:
@@ -122,7 +126,7 @@ async def verify_all(
         after = batch[-1].evidence_id
 
 
-def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Principal | None) -> dict:
+def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor) -> dict:
     return {
         "evidence_id": item["id"],
         "trigger": trigger.value,
@@ -133,18 +137,16 @@ def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Pr
         "expected_size": item["size"],
         "actual_size": check.actual_size,
         "detail": check.detail,
-        "checked_by": by.user_id if by else None,
+        "checked_by": by.user_id,
     }
 
 
-def _audit(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Principal | None) -> audit.AuditEntry:
-    return audit.AuditEntry(
-        actor_id=by.user_id if by else None,
-        actor_role=by.role.value if by else "system",
-        department_id=by.department_id if by else item["department_id"],
-        device_id=by.device_id if by else None,
+def _audit(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor) -> audit.AuditEntry:
+    return trail.entry(
+        by,
         action=f"evidence.{trigger.value}",
         entity_type="evidence",
         entity_id=str(item["id"]),
+        department_id=item["department_id"],
         detail={"outcome": check.outcome.value, "version_id": check.version_id, "detail": check.detail},
     )

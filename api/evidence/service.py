@@ -11,10 +11,12 @@ Another department's item reads as not found. Every call writes an audit entry, 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import asyncpg
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from mobile_contract.auth import Role
 from mobile_contract.evidence import (
@@ -29,7 +31,7 @@ from mobile_contract.evidence import (
 )
 from mobile_contract.parties import GeoPoint
 from mobile_contract.problems import Forbidden, InvalidTransition, NotFound
-from storage import audit, evidence
+from storage import evidence
 from storage.db import Connection
 from storage.objects import ObjectStore, SignedRequest
 
@@ -85,7 +87,7 @@ def _declaration(item: asyncpg.Record) -> EvidenceDeclaration:
 async def read(conn: Connection, principal: Principal, id: uuid.UUID) -> EvidenceRead:
     item = await get_item(conn, principal, id)
     result = await read_item(conn, item)
-    await audit.append(conn, audit_entry(principal, "evidence.read", id, {"status": item["status"]}))
+    await audit_access(conn, principal, item, "read", {"status": item["status"]})
     return result
 
 
@@ -104,7 +106,7 @@ async def download(conn: Connection, store: ObjectStore, principal: Principal, i
         media_type=item["media_type"],
     )
     detail = {"version_id": item["version_id"], "expires_at": signed.expires_at.isoformat()}
-    await audit.append(conn, audit_entry(principal, "evidence.download", id, detail))
+    await audit_access(conn, principal, item, "download", detail)
     return ticket
 
 
@@ -130,7 +132,7 @@ async def set_legal_hold(
     await store.set_legal_hold(item["object_key"], item["version_id"], enabled=request.enabled)
     result = await read_item(conn, item)
     detail = {"enabled": request.enabled, "reason": request.reason, "version_id": item["version_id"]}
-    await audit.append(conn, audit_entry(principal, "evidence.legal_hold", id, detail))
+    await audit_access(conn, principal, item, "legal_hold", detail)
     return result
 
 
@@ -144,14 +146,16 @@ def _require_verified(item: asyncpg.Record) -> asyncpg.Record:
     return item
 
 
-def audit_entry(principal: Principal, action: str, id: uuid.UUID, detail: dict) -> audit.AuditEntry:
-    return audit.AuditEntry(
-        actor_id=principal.user_id,
-        actor_role=principal.role.value,
-        department_id=principal.department_id,
-        device_id=principal.device_id,
-        action=action,
+async def audit_access(
+    conn: Connection, principal: Principal, item: asyncpg.Record, action: str, detail: dict[str, Any]
+) -> None:
+    """The audit entry every evidence call ends with (the item's department, so its trail is found there)."""
+    await trail.record(
+        conn,
+        principal,
+        action=f"evidence.{action}",
         entity_type=ENTITY,
-        entity_id=str(id),
+        entity_id=str(item["id"]),
+        department_id=item["department_id"],
         detail=detail,
     )

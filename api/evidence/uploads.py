@@ -16,10 +16,11 @@ import uuid
 
 import asyncpg
 
+from api.audit.trail import Actor
 from api.auth.principal import Principal
 from api.evidence import integrity
 from api.evidence.integrity import Check
-from api.evidence.service import audit_entry, get_item, read_item, signed_url
+from api.evidence.service import audit_access, get_item, read_item, signed_url
 from mobile_contract.evidence import (
     MAX_PARTS,
     SINGLE_PUT_LIMIT,
@@ -37,7 +38,7 @@ from mobile_contract.evidence import (
     UploadTicket,
 )
 from mobile_contract.problems import Conflict, InvalidInput, InvalidTransition, ObjectStoreError
-from storage import audit, evidence
+from storage import evidence
 from storage.db import Connection
 from storage.objects import ObjectDigest, ObjectStore, StoredPart, UploadGone, UploadRejected
 
@@ -68,7 +69,7 @@ async def request_upload(
     await evidence.set_status(conn, id=id, status=status, failure_reason=item["failure_reason"])
     ticket = _ticket(store, item, status, upload)
     detail = {"mode": ticket.mode.value, "upload_id": ticket.upload_id, "part_count": ticket.part_count}
-    await audit.append(conn, audit_entry(principal, "evidence.upload_ticket", id, detail))
+    await audit_access(conn, principal, item, "upload_ticket", detail)
     return ticket
 
 
@@ -127,7 +128,7 @@ async def finalize(conn: Connection, store: ObjectStore, principal: Principal, i
     item = await get_item(conn, principal, id, lock=True)
     if item["status"] == EvidenceStatus.VERIFIED:  # a retry after a lost answer
         read = await read_item(conn, item)
-        await audit.append(conn, audit_entry(principal, "evidence.finalize", id, {"outcome": "already-verified"}))
+        await audit_access(conn, principal, item, "finalize", {"outcome": "already-verified"})
         return read
     upload = await evidence.get_open_upload(conn, evidence_id=id)
     check = await _complete_and_check(conn, store, item, upload) if upload else None
@@ -137,7 +138,7 @@ async def finalize(conn: Connection, store: ObjectStore, principal: Principal, i
     status = EvidenceStatus.VERIFIED if verified else EvidenceStatus.FAILED
     version_id = check.version_id if verified else None
     await evidence.set_status(conn, id=id, status=status, version_id=version_id, failure_reason=reason)
-    await integrity.record_checks(conn, [(item, check)], trigger=CheckTrigger.FINALIZE, by=principal)
+    await integrity.record_checks(conn, [(item, check)], trigger=CheckTrigger.FINALIZE, by=Actor.of(principal))
     return await read_item(conn, await get_item(conn, principal, id))
 
 
@@ -231,7 +232,7 @@ async def sign_parts(
         for n, sha in sorted(parts.items())
     ]  # fmt: skip
     detail = {"upload_id": upload["upload_id"], "parts": sorted(parts)}
-    await audit.append(conn, audit_entry(principal, "evidence.part_urls", id, detail))
+    await audit_access(conn, principal, item, "part_urls", detail)
     return PartUrls(upload_id=upload["upload_id"], parts=urls)
 
 
@@ -251,7 +252,7 @@ async def upload_progress(conn: Connection, store: ObjectStore, principal: Princ
         uploaded=[UploadedPart(part_number=p.part_number, size=p.size, etag=p.etag) for p in parts],
         missing=_missing(upload, parts),
     )
-    await audit.append(conn, audit_entry(principal, "evidence.upload_progress", id, {"upload_id": upload["upload_id"]}))
+    await audit_access(conn, principal, item, "upload_progress", {"upload_id": upload["upload_id"]})
     return progress
 
 

@@ -57,10 +57,7 @@ class RecordController(Controller):
 
     @get("/{record_id:uuid}", guards=[READERS], summary="查看记录 / read a record")
     async def read(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> RecordRead:
-        found = await service.read_records(db, [record_id], principal.department_scope)
-        if record_id not in found:
-            raise service.intake.not_found(service.ENTITY, record_id)
-        return found[record_id]
+        return await service.read_record(db, principal, record_id)
 
     @get("/{record_id:uuid}/versions", guards=[READERS], summary="历史版本 / every version")
     async def versions(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> list[RecordVersionRead]:
@@ -68,7 +65,7 @@ class RecordController(Controller):
 
     @get("/{record_id:uuid}/evidence", guards=[READERS], summary="证据完整性 / what evidence is still missing")
     async def evidence(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> EvidenceProgress:
-        return (await self.read(db, principal, record_id)).evidence  # type: ignore[misc]
+        return (await service.read_record(db, principal, record_id)).evidence
 
     @get("/", guards=[READERS], summary="记录列表 / list records, newest first")
     async def list_records(

@@ -86,6 +86,14 @@ async def read_records(
     return {id: _read(row, progress[id]) for id, row in rows.items()}
 
 
+async def read_record(conn: Connection, principal: Principal, id: uuid.UUID) -> RecordRead:
+    """One record, if the caller's department may see it (else 404, never 403: ids do not leak)."""
+    found = await read_records(conn, [id], principal.department_scope)
+    if id not in found:
+        raise intake.not_found(ENTITY, id)
+    return found[id]
+
+
 async def evidence_progress(conn: Connection, record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EvidenceProgress]:
     """证据完整性: per record, which declared items are verified, missing or failed."""
     statuses: dict[uuid.UUID, dict[str, EvidenceStatus]] = {id: {} for id in record_ids}

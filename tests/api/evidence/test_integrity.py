@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.app import build_store
+from api.audit.trail import Actor
 from api.cli import app as enforce
 from api.evidence.integrity import verify_all
 from mobile_contract.evidence import IntegrityOutcome
@@ -17,6 +18,7 @@ from tests.api.evidence.conftest import payload, upload_single
 from tests.api.evidence.corrupt import crc32c, flip_byte
 
 SIZE = 256 * 1024
+CLI = Actor.command_line()
 
 
 @pytest.fixture
@@ -42,11 +44,11 @@ async def test_verify_reports_exactly_the_item_whose_byte_was_flipped(
     client, pool, settings, inspector, department, two_verified
 ) -> None:
     tampered, intact = two_verified
-    clean = await verify_all(pool, build_store(settings), department_id=department.id)
+    clean = await verify_all(pool, build_store(settings), by=CLI, department_id=department.id)
     assert (clean.checked, clean.failures) == (2, []), "before the flip every item checks out"
 
     corrupt(settings, tampered, keep_store_crc_valid=True)
-    report = await verify_all(pool, build_store(settings), department_id=department.id)
+    report = await verify_all(pool, build_store(settings), by=CLI, department_id=department.id)
     assert report.checked == 2
     assert [(str(f.evidence_id), f.check.outcome) for f in report.failures] == [
         (tampered.id, IntegrityOutcome.MISMATCH)
@@ -57,7 +59,7 @@ async def test_verify_reports_exactly_the_item_whose_byte_was_flipped(
     async with pool.acquire() as conn:
         trail = await audit.list_for_entity(conn, entity_type="evidence", entity_id=intact.id)
     assert [e.action for e in trail if e.action == "evidence.verify"] == ["evidence.verify"] * 2
-    assert trail[-1].actor_role == "system" and trail[-1].actor_id is None
+    assert trail[-1].actor_role == "cli" and trail[-1].actor_id is None
 
 
 async def test_the_enforce_command_lists_failures_and_exits_1(settings, department, two_verified) -> None:
@@ -78,7 +80,7 @@ async def test_a_flip_the_store_itself_notices_is_reported_too(pool, settings, d
     """SeaweedFS checks each needle's CRC on read and refuses (after ~13 s of internal retries)."""
     tampered, _ = two_verified
     corrupt(settings, tampered, keep_store_crc_valid=False)
-    report = await verify_all(pool, build_store(settings), department_id=department.id)
+    report = await verify_all(pool, build_store(settings), by=CLI, department_id=department.id)
     assert [str(f.evidence_id) for f in report.failures] == [tampered.id]
     assert report.failures[0].check.outcome in {IntegrityOutcome.UNREADABLE, IntegrityOutcome.MISMATCH}
 

@@ -1,0 +1,170 @@
+"""Acceptance: an inspector (or any non-admin) of department A gets 403/404 on every route for B's data.
+
+The walk reads every route from the app. For a route with a path parameter it calls, as a user of
+department A holding a role the route's guard admits, with department B's object in the path and a
+valid body, and expects 403 or 404 (never 422: that would mean the scope check was not reached).
+For a list route it checks that none of B's ids appear in A's answer. A new route fails this test
+until it is added to BODIES (and its path parameter to the ids below), so nothing escapes the walk.
+Administrators are cross-department by design and are not walked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import Litestar
+
+from mobile_contract.auth import Role
+from tests.api.alerts.conftest import Monitoring
+from tests.api.sites.factories import register_site, site_config
+from tests.conftest import Caller
+from tests.factories import evidence_item, inspection, record_create, uuid7
+
+ADMIN_ONLY = {
+    "PATCH /departments/{department_id:uuid}",
+    "PATCH /users/{user_id:uuid}",
+    "PUT /devices/{device_id:str}/binding",
+    "POST /devices/{device_id:str}/revoke",
+}
+NOT_WALKED = {"/schema/{path:str}", "/alerts/stream"}  # the schema is public; the stream has its own scope test
+
+
+class World(msgspec.Struct):
+    """Department B's objects, and department A's callers by role."""
+
+    b_ids: dict[str, str]
+    a: dict[Role, Caller]
+    a_partner: Caller
+    a_site: str
+    a_camera: str
+
+
+def case_content() -> dict:
+    return {
+        "title": "疑似越界开采", "item_code": "36010100100001",
+        "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": "91350100M000100Y43"},
+        "region_code": "360102", "found_at": "2026-11-20T08:00:00+00:00", "place": {"address": "某县某镇塘口"},
+    }  # fmt: skip
+
+
+def alert_body(world: World, alert_id: str) -> dict:
+    started = dt.datetime(2026, 11, 1, 23, 5, tzinfo=dt.UTC).isoformat()
+    return {"id": alert_id, "revision": 2, "site_id": world.a_site, "camera_id": world.a_camera,
+            "kind": "prohibited_hours", "severity": "warning", "started_at": started,
+            "last_seen_at": started, "summary": "夜间作业"}  # fmt: skip
+
+
+# (method, route path) → body as department A would send it, given the path's B object id
+BODIES: dict[tuple[str, str], Any] = {
+    ("PUT", "/records/{record_id:uuid}"): lambda w, i: {
+        "base_version": 1,
+        "content": inspection(w.a[Role.INSPECTOR], w.a_partner),
+    },
+    ("PUT", "/cases/{case_id:uuid}"): lambda w, i: {"base_version": 1, "content": case_content()},
+    ("POST", "/tasks/{task_id:uuid}/complete"): lambda w, i: None,
+    ("PUT", "/alerts/{alert_id:uuid}"): alert_body,
+    ("POST", "/alerts/{alert_id:uuid}/acknowledge"): lambda w, i: {"note": "收到"},
+    ("POST", "/alerts/{alert_id:uuid}/dispatch"): lambda w, i: {
+        "inspector_id": str(w.a[Role.INSPECTOR].principal.user_id)
+    },
+    ("POST", "/alerts/{alert_id:uuid}/close"): lambda w, i: {"feedback": "已核查", "outcome": "violation_confirmed"},
+    ("PUT", "/sites/{site_id:str}"): lambda w, i: site_config(i, version=2),
+    ("POST", "/sites/{site_id:str}/activate"): lambda w, i: None,
+    ("DELETE", "/sites/{site_id:str}"): lambda w, i: None,
+    ("PATCH", "/users/{user_id:uuid}"): lambda w, i: {"display_name": "改名"},
+    ("PUT", "/devices/{device_id:str}/binding"): lambda w, i: {"user_id": str(w.a[Role.INSPECTOR].principal.user_id)},
+    ("POST", "/devices/{device_id:str}/revoke"): lambda w, i: None,
+    ("PATCH", "/departments/{department_id:uuid}"): lambda w, i: {"name": "改名"},
+    ("POST", "/evidence/{evidence_id:uuid}/upload"): lambda w, i: {},
+    ("POST", "/evidence/{evidence_id:uuid}/upload/parts"): lambda w, i: {
+        "parts": [{"part_number": 1, "sha256": "0" * 64}]
+    },
+    ("POST", "/evidence/{evidence_id:uuid}/finalize"): lambda w, i: None,
+    ("POST", "/evidence/{evidence_id:uuid}/legal-hold"): lambda w, i: {"enabled": True, "reason": "保全"},
+}
+
+
+@pytest.fixture
+async def world(client, make_department, make_user) -> World:
+    dept_a, dept_b = await make_department(), await make_department()
+    a = {role: await make_user(role, dept_a) for role in Role if role is not Role.ADMIN}
+    a_partner = await make_user(Role.INSPECTOR, dept_a)
+    b_inspector, b_partner = await make_user(Role.INSPECTOR, dept_b), await make_user(Role.INSPECTOR, dept_b)
+    b_supervisor, b_operator = (
+        await make_user(Role.SUPERVISOR, dept_b),
+        await make_user(Role.MONITORING_OPERATOR, dept_b),
+    )
+    b_node, admin = await make_user(Role.VISION_NODE, dept_b, device_id=None), await make_user(Role.ADMIN, dept_b)
+    case = {"id": str(uuid7()), "content": case_content()}
+    assert (await client.post("/cases", json=case, headers=b_inspector.headers)).status_code == 201
+    item, _ = evidence_item()
+    record = record_create(b_inspector, b_partner, evidence=[item])
+    record["content"]["case_id"] = case["id"]
+    assert (await client.post("/records", json=record, headers=b_inspector.headers)).status_code == 201
+    task = {"id": str(uuid7()), "assignee_id": str(b_inspector.principal.user_id), "title": "复查"}
+    assert (await client.post("/tasks", json=task, headers=b_supervisor.headers)).status_code == 201
+    b_site, a_site = await register_site(client, b_operator), await register_site(client, a[Role.MONITORING_OPERATOR])
+    monitoring = Monitoring(dept_b, b_operator, b_node, b_site["id"], b_site["config"]["cameras"][0]["id"])
+    alert = monitoring.alert()
+    assert (await client.put(f"/alerts/{alert['id']}", json=alert, headers=b_node.headers)).status_code == 201
+    device = {"id": f"DEV-B-{uuid.uuid4().hex[:8]}", "user_id": str(b_inspector.principal.user_id)}
+    assert (await client.post("/devices", json=device, headers=admin.headers)).status_code == 201
+    b_ids = {"record_id": record["id"], "case_id": case["id"], "task_id": task["id"], "alert_id": alert["id"],
+             "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
+             "department_id": str(dept_b.id), "evidence_id": item["id"], "media_id": "1",
+             "entity_type": "record", "entity_id": record["id"]}  # fmt: skip
+    return World(b_ids, a, a_partner, a_site["id"], a_site["config"]["cameras"][0]["id"])
+
+
+def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
+    routes = []
+    for route in app.routes:
+        if route.path in NOT_WALKED:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            roles = frozenset(r for g in handler.resolve_guards() for r in getattr(g.func, "roles", ()))
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                routes.append((method, route.path, roles))
+    return routes
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+):\w+\}", lambda m: ids[m.group(1)], path)
+
+
+async def test_department_a_gets_403_or_404_for_b_data_on_every_route(client, app, world: World) -> None:
+    walked, unreachable = [], []
+    for method, path, roles in walked_routes(app):
+        if "{" not in path:
+            continue
+        non_admin = sorted(roles - {Role.ADMIN})
+        if not non_admin:
+            unreachable.append(f"{method} {path}")  # admin only: cross-department by design
+            continue
+        make_body = BODIES.get((method, path), lambda w, i: None) if method == "GET" else BODIES[(method, path)]
+        target = next(iter(re.findall(r"\{(\w+):", path)))
+        body = make_body(world, world.b_ids[target])
+        caller = world.a[non_admin[0]]
+        answer = await client.request(method, fill(path, world.b_ids), json=body, headers=caller.headers)
+        assert answer.status_code in (403, 404), (
+            f"{method} {path} as {non_admin[0]}: {answer.status_code} {answer.text[:300]}"
+        )
+        walked.append(f"{method} {path}")
+    assert len(walked) >= 15, walked
+    assert set(unreachable) <= ADMIN_ONLY
+
+
+async def test_list_routes_never_show_department_b_ids(client, app, world: World) -> None:
+    for method, path, roles in walked_routes(app):
+        if method != "GET" or "{" in path or not (roles - {Role.ADMIN}):
+            continue
+        for role in sorted(roles - {Role.ADMIN}):
+            answer = await client.get(path, headers=world.a[role].headers)
+            assert answer.status_code == 200, f"{path} as {role}: {answer.text[:200]}"
+            leaked = [k for k, v in world.b_ids.items() if len(v) > 8 and v in answer.text]
+            assert not leaked, f"GET {path} as {role} shows department B's {leaked}"
