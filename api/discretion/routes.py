@@ -13,7 +13,6 @@ from api.deps import Caller, Db
 from api.discretion import service
 from mobile_contract.auth import Role
 from mobile_contract.discretion import Benchmark, BenchmarkImport, BenchmarkSummary
-from mobile_contract.problems import NotFound
 
 EDITORS = requires(Role.SUPERVISOR, Role.LEGAL_REVIEWER)
 READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
@@ -39,9 +38,6 @@ class BenchmarkController(Controller):
     async def version(self, db: Db, principal: Caller, table_id: FromPath[uuid.UUID]) -> Benchmark:
         return await service.read(db, principal, table_id)
 
-    @get("/current", guards=[READERS], summary="现行版本 / the binding version")
-    async def current(self, db: Db, principal: Caller) -> Benchmark:
-        found = await service.current(db, principal.department_id)
-        if found is None:
-            raise NotFound("本单位尚未发布裁量基准", "no published benchmark")
-        return found
+    @get("/current", guards=[READERS], summary="现行版本（尚未发布时为 null）/ the binding version, or null")
+    async def current(self, db: Db, principal: Caller) -> Benchmark | None:
+        return await service.current(db, principal.department_id)

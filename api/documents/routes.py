@@ -10,6 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.cases.workflow import china_today
 from api.deps import Caller, Db
 from api.documents import export, publication, service
 from api.records.routes import READERS
@@ -26,6 +27,7 @@ from mobile_contract.records import RecordKind
 from mobile_contract.types import RegionCode
 
 HEADS = requires(Role.SUPERVISOR)
+DEFAULT_SPAN_DAYS = 31  # without dates: the last month up to today
 EXPORTERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -72,7 +74,16 @@ class PublicationController(Controller):
     ) -> PublicationRead:
         return await publication.withdraw(db, principal, publication_id, data)
 
-    @get("/public/decisions", opt={"public": True}, summary="公示栏 / public feed of decisions, newest first")
+
+class PublicFeedController(Controller):
+    """公示栏: open to everyone, no sign-in (行政执法公示)."""
+
+    path = "/public/decisions"
+    tags: ClassVar[list[str]] = ["publication 行政执法公示"]
+    opt: ClassVar[dict[str, object]] = {"public": True}
+    security: ClassVar[list[dict[str, list[str]]]] = [{}]  # OpenAPI: no bearer token needed here
+
+    @get("/", summary="公示栏 / public feed of decisions, newest first")
     async def feed(
         self,
         db: Db,
@@ -82,7 +93,7 @@ class PublicationController(Controller):
     ) -> PublicationPage:
         return await publication.public_feed(db, region_code=region_code, cursor=cursor, limit=limit)
 
-    @get("/public/decisions/{publication_id:uuid}", opt={"public": True}, summary="公示详情 / one public entry")
+    @get("/{publication_id:uuid}", summary="公示详情 / one public entry")
     async def public_one(self, db: Db, publication_id: FromPath[uuid.UUID]) -> PublicationRead:
         return await publication.public_one(db, publication_id)
 
@@ -91,17 +102,23 @@ class ExportController(Controller):
     path = "/exports"
     tags: ClassVar[list[str]] = ["export 互联网+监管"]
 
-    @get("/supervision-actions", guards=[EXPORTERS], summary="导出监管行为（互联网+监管，JSON/CSV）")
+    @get(
+        "/supervision-actions",
+        guards=[EXPORTERS],
+        summary="导出监管行为（互联网+监管，JSON/CSV；日期区间 [since, until)，默认最近一个月）",
+    )
     async def supervision_actions(
         self,
         db: Db,
         principal: Caller,
-        since: FromQuery[dt.date],
-        until: FromQuery[dt.date],
+        since: FromQuery[dt.date | None] = None,
+        until: FromQuery[dt.date | None] = None,
         kind: FromQuery[RecordKind | None] = None,
         format: FromQuery[ExportFormat] = ExportFormat.JSON,
         skip_invalid: FromQuery[bool] = False,
     ) -> Response[ActionExport] | Response[str]:
+        until = until or china_today() + dt.timedelta(days=1)
+        since = since or until - dt.timedelta(days=DEFAULT_SPAN_DAYS)
         result = await export.export(db, principal, kind=kind, since=since, until=until, skip_invalid=skip_invalid)
         if format is ExportFormat.JSON:
             return Response(result)
