@@ -24,11 +24,11 @@ class BenchmarkController(Controller):
 
     @post("/versions", guards=[EDITORS], summary="导入新版本（CSV，草稿）/ import a draft version from CSV")
     async def import_csv(self, db: Db, principal: Caller, data: JSONBody[BenchmarkImport]) -> BenchmarkSummary:
-        return await service.import_csv(db, principal, data)
+        return await service.import_csv(db, principal, principal.department_id, data)
 
     @post("/versions/{table_id:uuid}/publish", guards=[EDITORS], status_code=200, summary="发布 / publish a draft")
     async def publish(self, db: Db, principal: Caller, table_id: FromPath[uuid.UUID]) -> BenchmarkSummary:
-        return await service.publish(db, principal, table_id)
+        return await service.publish(db, principal, table_id, principal.department_scope)
 
     @get("/versions", guards=[READERS], summary="全部版本 / every version, newest first")
     async def versions(self, db: Db, principal: Caller) -> list[BenchmarkSummary]:

@@ -41,6 +41,12 @@ async def test_decision_before_statement_period_is_refused_with_reasons(client, 
     codes = [r["code"] for r in refused["extra"]["refusals"]]
     assert codes == ["statement-period-running", "hearing-request-period-running"]
     assert "陈述、申辩期限" in refused["detail"]
+    workflow = (await client.get(f"/cases/{case_id}/workflow", headers=head.headers)).json()
+    decide = next(s for s in workflow["next_steps"] if s["action"] == "decide")
+    assert decide["roles"] == ["supervisor"]
+    assert [b["code"] for b in decide["blocked_by"]] == codes, "the block is shown before anyone tries"
+    running = {d["rule"]: d["status"] for d in workflow["deadlines"]}
+    assert running == {"decide_90": "running", "statement": "running", "hearing_request_5": "running"}
 
 
 async def test_heavier_penalty_after_statements_is_refused(client, inspector, partner, head) -> None:
@@ -119,3 +125,19 @@ async def test_other_department_sees_404(client, make_department, make_user, ins
     stranger = await make_user(Role.SUPERVISOR, await make_department())
     assert (await client.get(f"/cases/{case_id}/workflow", headers=stranger.headers)).status_code == 404
     await take(client, stranger, case_id, {"action": "file"}, status=404)
+
+
+async def test_supervisors_see_due_soon_limits_of_their_department_only(client, inspector, partner, head) -> None:
+    case_id = await open_case(client, inspector, partner)
+    await take(client, head, case_id, {"action": "file"})
+    seize = {"action": "apply_measure", "measure_id": str(uuid7()), "kind": "seize", "objects": "挖掘机一台", "days": 2}
+    await take(client, inspector, case_id, seize)
+    soon = (await client.get("/deadlines?within_days=2", headers=head.headers)).json()
+    assert [(d["case_id"], d["rule"], d["status"], d["days_left"]) for d in soon] == [
+        (case_id, "measure_30", "due_soon", 2)
+    ]
+    later = {
+        (d["case_id"], d["rule"]) for d in (await client.get("/deadlines?within_days=90", headers=head.headers)).json()
+    }
+    assert later == {(case_id, "measure_30"), (case_id, "decide_90")}
+    assert (await client.get("/deadlines", headers=inspector.headers)).status_code == 403
