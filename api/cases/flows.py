@@ -33,10 +33,7 @@ async def on_transition(
     actor_id: uuid.UUID,
     issued: list[DocumentRead],
 ) -> WorkflowState:
-    """Run the side effects of moving from ``before`` to ``after``; returns the state to store.
-
-    Documents issued are appended to ``issued``.
-    """
+    """Run the side effects of ``before`` → ``after``; returns the state to store, appends documents to ``issued``."""
 
     async def numbered(kind: DocumentKind) -> str:
         document = await issue(conn, case=case, kind=kind, state=after, event_id=event_id)
@@ -51,7 +48,7 @@ async def on_transition(
         case (S.INVESTIGATING, S.NOTIFIED):
             assert after.notice is not None
             return replace(after, notice=replace(after.notice, document_no=await numbered(DocumentKind.NOTICE)))
-        case (_, S.DECIDED) | (_, S.NOT_PENALISED) if before.stage is not after.stage:
+        case (_, S.DECIDED | S.NOT_PENALISED) if before.stage is not after.stage:
             assert after.decision is not None
             kind = DocumentKind.DECISION if after.stage is S.DECIDED else DocumentKind.NO_PENALTY_DECISION
             return replace(after, decision=replace(after.decision, document_no=await numbered(kind)))
@@ -60,12 +57,14 @@ async def on_transition(
             number = await numbered(DocumentKind.SERVICE_RECEIPT)
             return replace(after, service=replace(after.service, document_no=number))
         case (S.INVESTIGATING | S.NOTIFIED | S.REVIEWED, S.LEGAL_REVIEW):
-            grounds = sorted(after.review.grounds)
-            await reviews.open_review(
-                conn, case_id=case.id, department_id=case.department_id, submitted_by=actor_id, grounds=grounds
-            )
+            await reviews.open_review(conn, case_id=case.id, department_id=case.department_id,
+                                      submitted_by=actor_id, grounds=sorted(after.review.grounds))  # fmt: skip
         case (S.LEGAL_REVIEW, S.REVIEWED | S.INVESTIGATING):
-            assert isinstance(step, PassReview | ReturnReview)
-            outcome, reasons = ("passed", step.opinion) if isinstance(step, PassReview) else ("returned", step.reasons)
-            await reviews.close_review(conn, case_id=case.id, outcome=outcome, decided_by=actor_id, reasons=reasons)
+            await _close_review(conn, case.id, step, actor_id)
     return after
+
+
+async def _close_review(conn: Connection, case_id: uuid.UUID, step: Step, actor_id: uuid.UUID) -> None:
+    assert isinstance(step, PassReview | ReturnReview)
+    outcome, reasons = ("passed", step.opinion) if isinstance(step, PassReview) else ("returned", step.reasons)
+    await reviews.close_review(conn, case_id=case_id, outcome=outcome, decided_by=actor_id, reasons=reasons)
