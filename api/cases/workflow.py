@@ -18,10 +18,10 @@ import msgspec
 
 from api.audit import trail
 from api.auth.principal import Principal
-from api.cases import deadlines, flows, machine
+from api.cases import clock, deadlines, flows, machine
 from api.cases.guards import Facts, ReviewCheck
 from api.discretion import service as discretion
-from api.documents.issuing import CHINA, CaseFile
+from api.documents.issuing import CaseFile
 from api.records import intake
 from api.records.intake import Outcome
 from mobile_contract.case_state import DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
@@ -40,11 +40,6 @@ from storage.documents import CASES
 ENTITY = "案件"
 INITIAL = WorkflowState()
 PENDING = (EvidenceStatus.DECLARED.value, EvidenceStatus.UPLOADING.value)
-
-
-def china_today() -> dt.date:
-    """Dates of the procedure are dates in China (UTC+8, no daylight saving)."""
-    return dt.datetime.now(CHINA).date()
 
 
 def encode_state(state: WorkflowState) -> str:
@@ -82,7 +77,7 @@ async def load_facts(
     investigators = {u for r in records for u in r["participant_ids"]} | {r["created_by"] for r in records}
     needs_benchmark = isinstance(step, Notify | Decide)
     return Facts(
-        today=china_today(),
+        today=clock.today(),
         actor_id=actor_id,
         record_officer_counts=tuple(r["officers"] for r in records),
         evidence_unverified=tuple(e["id"] for e in evidence if e["status"] in PENDING),
@@ -245,7 +240,7 @@ def event_read(row: asyncpg.Record) -> CaseEventRead:
 
 async def department_deadlines(conn: Connection, principal: Principal, within_days: int) -> list[DepartmentDeadline]:
     """督办: the organ's limits that are overdue, due within ``within_days``, or cannot be computed."""
-    today = china_today()
+    today = clock.today()
     rows = await sql.department_deadlines(
         conn, department_id=principal.department_scope, until=today + dt.timedelta(days=within_days)
     )
@@ -261,7 +256,7 @@ async def department_deadlines(conn: Connection, principal: Principal, within_da
 
 async def refresh_deadlines(conn: Connection) -> int:
     """Recompute stored limits of every case that still has open ones (after new holiday data)."""
-    today = china_today()
+    today = clock.today()
     ids = await sql.cases_with_open_deadlines(conn)
     for case_id in ids:
         row = await sql.fetch(conn, case_id=case_id)

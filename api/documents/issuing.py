@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
+from api.cases import clock
+from api.cases.clock import CHINA
 from api.documents.render import TITLES, Rendered, party_rows, penalty_text, to_html, zh_date
 from mobile_contract.case_state import WorkflowState
 from mobile_contract.documents import DocumentKind, DocumentRead
@@ -18,7 +20,6 @@ from mobile_contract.workflow import NoPenaltyGround, ServiceMethod
 from storage import numbered_documents
 from storage.db import Connection
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 ABBREVIATIONS = {
     DocumentKind.FILING_APPROVAL: "立",
     DocumentKind.NOTICE: "告",
@@ -128,7 +129,7 @@ async def issue(
 ) -> DocumentRead:
     """Number, render and store one document for ``case`` as it stands in ``state``."""
     issued_at = dt.datetime.now(dt.UTC)
-    issued_on = issued_at.astimezone(CHINA).date()
+    issued_on = clock.today()
     dept = await numbered_documents.department(conn, id=case.department_id)
     serial = await numbered_documents.next_serial(
         conn, department_id=case.department_id, year=issued_on.year, kind=kind.value

@@ -10,7 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
-from api.cases.workflow import china_today
+from api.cases import clock
 from api.deps import Caller, Db
 from api.documents import export, publication, service
 from api.records.routes import READERS
@@ -117,7 +117,7 @@ class ExportController(Controller):
         format: FromQuery[ExportFormat] = ExportFormat.JSON,
         skip_invalid: FromQuery[bool] = False,
     ) -> Response[ActionExport] | Response[str]:
-        until = until or china_today() + dt.timedelta(days=1)
+        until = until or clock.today() + dt.timedelta(days=1)
         since = since or until - dt.timedelta(days=DEFAULT_SPAN_DAYS)
         result = await export.export(db, principal, kind=kind, since=since, until=until, skip_invalid=skip_invalid)
         if format is ExportFormat.JSON:

@@ -21,6 +21,7 @@ from litestar import Litestar
 
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
+from tests.api.cases.support import pinned_today  # noqa: F401 - autouse: B's notice states working-day periods
 from tests.api.sites.factories import register_site, site_config
 from tests.conftest import Caller
 from tests.factories import evidence_item, inspection, record_create, uuid7

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from api.cases import clock
 from tests.conftest import Caller
 from tests.factories import VALID_USCC, inspection, uuid7
+
+# The procedure's date, pinned inside the installed holiday data (2004–2026), so that notices, which
+# state working-day periods, do not start failing when the suite runs in the last weeks of 2026.
+PINNED_TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    monkeypatch.setattr(clock, "today", lambda: PINNED_TODAY)
+    return PINNED_TODAY
 
 
 def case_content(**changes: object) -> dict:

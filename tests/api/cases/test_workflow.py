@@ -1,9 +1,12 @@
 """The procedure through the API: guarded steps, explained refusals, documents, history and audit."""
 
+import datetime as dt
+
 import pytest
 
+from api.cases.calendar import add_days
 from mobile_contract.auth import Role
-from tests.api.cases.support import case_content, open_case, penalty, take, to_notified, waive
+from tests.api.cases.support import PINNED_TODAY, case_content, open_case, penalty, take, to_notified, waive
 from tests.factories import uuid7
 
 
@@ -141,3 +144,54 @@ async def test_supervisors_see_due_soon_limits_of_their_department_only(client, 
     }
     assert later == {(case_id, "measure_30"), (case_id, "decide_90")}
     assert (await client.get("/deadlines", headers=inspector.headers)).status_code == 403
+
+
+async def test_seizure_is_extended_once_and_must_end_before_closing(client, inspector, partner, head) -> None:
+    case_id = await open_case(client, inspector, partner)
+    measure = str(uuid7())
+    seize = {"action": "apply_measure", "measure_id": measure, "kind": "seize", "objects": "装载机一台"}
+    await take(client, inspector, case_id, seize)
+    await take(client, head, case_id, {"action": "file"})
+    extend = {"action": "extend_measure", "measure_id": measure, "days": 30, "reason": "需技术鉴定"}
+    state = (await take(client, head, case_id, extend))["state"]
+    assert state["measures"][0]["extended_days"] == 30
+    again = await take(client, head, case_id, extend, status=409)
+    assert again["code"] == "measure-extension-used"
+    revoke = {"action": "revoke_filing", "reason": "证据不足"}
+    assert (await take(client, head, case_id, revoke, status=409))["code"] == "measures-open"
+    release = {"action": "release_measure", "measure_id": measure, "outcome": "released", "reason": "解除扣押"}
+    await take(client, inspector, case_id, release)
+    assert (await take(client, head, case_id, revoke))["state"]["stage"] == "filing_revoked"
+
+
+async def test_suspension_pauses_the_decision_deadline_and_resume_returns(client, inspector, partner, head) -> None:
+    case_id = await open_case(client, inspector, partner)
+    await to_notified(client, head, inspector, case_id)
+    suspended = await take(client, head, case_id, {"action": "suspend", "reason": "等待司法鉴定机构意见"})
+    decide_90 = next(d for d in suspended["deadlines"] if d["rule"] == "decide_90")
+    assert (suspended["state"]["stage"], decide_90["status"]) == ("suspended", "paused")
+    resumed = await take(client, head, case_id, {"action": "resume", "reason": "鉴定意见已到"})
+    assert resumed["state"]["stage"] == "notified"
+    assert next(d for d in resumed["deadlines"] if d["rule"] == "decide_90")["status"] == "running"
+
+
+async def test_hearing_is_notified_in_time_by_someone_who_did_not_investigate(
+    client, make_user, department, inspector, partner, head
+) -> None:
+    case_id = await open_case(client, inspector, partner)
+    await to_notified(client, head, inspector, case_id, hearing_rights=True)
+    await take(client, inspector, case_id, {"action": "request_hearing"})
+    host = await make_user(Role.SUPERVISOR, department)
+    earliest = add_days(PINNED_TODAY, 7, working=True)[0]
+    schedule = {"action": "schedule_hearing", "place": "第一听证室", "host_user_id": str(host.principal.user_id)}
+    early = await take(
+        client, inspector, case_id, schedule | {"hearing_on": str(earliest - dt.timedelta(days=1))}, status=409
+    )
+    assert early["code"] == "hearing-notice-too-late"
+    biased = schedule | {"hearing_on": str(earliest), "host_user_id": str(partner.principal.user_id)}
+    assert (await take(client, inspector, case_id, biased, status=409))["code"] == "hearing-host-is-investigator"
+    await take(client, inspector, case_id, schedule | {"hearing_on": str(earliest)})
+    premature = await take(
+        client, inspector, case_id, {"action": "conclude_hearing", "summary": "听证结束"}, status=409
+    )
+    assert premature["code"] == "hearing-not-held"
