@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from api.cases import calendar, clock
 from api.cases.calendar import add_days
 from mobile_contract.auth import Role
 from tests.api.cases.support import PINNED_TODAY, case_content, open_case, penalty, take, to_notified, waive
@@ -195,3 +196,15 @@ async def test_hearing_is_notified_in_time_by_someone_who_did_not_investigate(
         client, inspector, case_id, {"action": "conclude_hearing", "summary": "听证结束"}, status=409
     )
     assert premature["code"] == "hearing-not-held"
+
+
+async def test_a_notice_whose_periods_leave_the_holiday_data_is_refused(
+    client, monkeypatch, inspector, partner, head
+) -> None:
+    case_id = await open_case(client, inspector, partner)
+    await take(client, head, case_id, {"action": "file"})
+    _, last = calendar.covered_years()
+    monkeypatch.setattr(clock, "today", lambda: dt.date(last, 12, 28))
+    notify = {"action": "notify", "penalty": penalty(), "hearing_rights": False}
+    refused = await take(client, inspector, case_id, notify, status=409)
+    assert refused["code"] == "calendar-unavailable" and str(last + 1) in refused["detail"]
