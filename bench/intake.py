@@ -307,12 +307,9 @@ def report(figures: dict[str, float]) -> None:
     print(
         f"single POST /records, {CONCURRENCY} clients       {figures['single_submissions_per_s']:>10.0f} submissions/s"
     )
-    print(
-        f"CPU per record, batch:  API {figures['batch_api_cpu_ms']:.3f} ms, PostgreSQL {figures['batch_db_cpu_ms']:.3f} ms"
-    )
-    print(
-        f"CPU per request, single: API {figures['single_api_cpu_ms']:.3f} ms, PostgreSQL {figures['single_db_cpu_ms']:.3f} ms"
-    )
+    for phase, unit in (("batch", "record"), ("single", "request")):
+        api, db = figures[f"{phase}_api_cpu_ms"], figures[f"{phase}_db_cpu_ms"]
+        print(f"CPU per {unit} ({phase}): API {api:.3f} ms, PostgreSQL {db:.3f} ms")
     p50, p99 = figures["single_p50_ms"], figures["single_p99_ms"]
     print(f"single latency p50 / p99               {p50:>7.1f} / {p99:.1f} ms (goal p99 < 50 ms)")
 

@@ -21,6 +21,7 @@ from litestar import Litestar
 
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
+from tests.api.cases.support import pinned_today  # noqa: F401 - autouse: B's notice states working-day periods
 from tests.api.catalogue.test_catalogue import item as catalogue_item
 from tests.api.sites.factories import register_site, site_config
 from tests.api.subjects.factories import company, permit
@@ -33,7 +34,7 @@ ADMIN_ONLY = {
     "PUT /devices/{device_id:str}/binding",
     "POST /devices/{device_id:str}/revoke",
 }
-NOT_WALKED = {"/schema/{path:str}", "/alerts/stream"}  # the schema is public; the stream has its own scope test
+NOT_WALKED = {"/schema/{path:str}", "/alerts/stream", "/public/decisions/{publication_id:uuid}"}  # public by design
 
 
 class World(msgspec.Struct):
@@ -108,6 +109,18 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/evidence/{evidence_id:uuid}/finalize"): lambda w, i: None,
     ("POST", "/evidence/{evidence_id:uuid}/legal-hold"): lambda w, i: {"enabled": True, "reason": "保全"},
+    ("POST", "/cases/{case_id:uuid}/workflow/steps"): lambda w, i: {"id": str(uuid7()), "step": {"action": "file"}},
+    ("POST", "/cases/{case_id:uuid}/publication"): lambda w, i: {"id": str(uuid7())},
+    ("POST", "/publications/{publication_id:uuid}/withdrawal"): lambda w, i: {
+        "event_id": str(uuid7()),
+        "reason": "撤回公示",
+    },
+    ("POST", "/reviews/{case_id:uuid}/conclusion"): lambda w, i: {
+        "event_id": str(uuid7()),
+        "outcome": "pass",
+        "reasons": "同意",
+    },
+    ("POST", "/discretion/versions/{table_id:uuid}/publish"): lambda w, i: None,
 }
 
 
@@ -137,7 +150,9 @@ async def world(client, make_department, make_user) -> World:
     device = {"id": f"DEV-B-{uuid.uuid4().hex[:8]}", "user_id": str(b_inspector.principal.user_id)}
     assert (await client.post("/devices", json=device, headers=admin.headers)).status_code == 201
     credit = await _credit_world(client, await make_user(Role.SUPERVISOR, dept_b), b_inspector)
-    b_ids = credit | {"record_id": record["id"], "case_id": case["id"], "task_id": task["id"], "alert_id": alert["id"],
+    workflow_ids = await decided_and_published(client, b_inspector, b_partner, b_supervisor)
+    b_ids = {**credit, **workflow_ids, "record_id": record["id"], "case_id": case["id"], "task_id": task["id"],
+             "alert_id": alert["id"],
              "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
              "department_id": str(dept_b.id), "evidence_id": item["id"], "media_id": "1",
              "entity_type": "record", "entity_id": record["id"]}  # fmt: skip
@@ -171,6 +186,32 @@ async def _credit_world(client, supervisor: Caller, inspector: Caller) -> dict[s
             "key": made["/subjects"]["key"], "permit_id": made["/permits"]["id"],
             "credit_record_id": made["/credit/records"]["id"], "request_id": answer.json()["id"],
             "entry_id": made["/credit/lists"]["id"]}  # fmt: skip
+
+
+async def decided_and_published(client, inspector: Caller, partner: Caller, head: Caller) -> dict[str, str]:
+    """Department B's numbered document, published decision and discretion benchmark version."""
+    case = {"id": str(uuid7()), "content": case_content()}
+    await client.post("/cases", json=case, headers=inspector.headers)
+    record = record_create(inspector, partner)
+    record["content"]["case_id"] = case["id"]
+    await client.post("/records", json=record, headers=inspector.headers)
+    penalty = {"violation_code": "V", "circumstance": "ordinary", "facts": "越界开采", "legal_basis": "第四十条",
+               "kinds": ["warning"]}  # fmt: skip
+    steps = [(head, {"action": "file"}), (inspector, {"action": "notify", "penalty": penalty, "hearing_rights": False}),
+             (inspector, {"action": "record_statement", "waives_statement": True}),
+             (head, {"action": "decide", "penalty": penalty})]  # fmt: skip
+    for caller, step in steps:
+        answer = await client.post(f"/cases/{case['id']}/workflow/steps", json={"id": str(uuid7()), "step": step},
+                                   headers=caller.headers)  # fmt: skip
+        assert answer.status_code == 201, answer.text
+    publication = str(uuid7())
+    assert (await client.post(f"/cases/{case['id']}/publication", json={"id": publication},
+                              headers=head.headers)).status_code == 201  # fmt: skip
+    document = (await client.get(f"/cases/{case['id']}/documents", headers=head.headers)).json()[0]["id"]
+    csv = "violation_code,violation,legal_basis,circumstance,penalty_kinds,fine_min_yuan,fine_max_yuan,note\n"
+    csv += "V,v,b,minor,warning,0,0,\n"
+    table = (await client.post("/discretion/versions", json={"title": "B", "csv": csv}, headers=head.headers)).json()
+    return {"publication_id": publication, "document_id": document, "table_id": table["id"]}
 
 
 def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
