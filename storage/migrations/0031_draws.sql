@@ -57,7 +57,9 @@ CREATE TABLE draw_plan_items (
     plan_id        uuid NOT NULL REFERENCES draw_plans (id),
     department_id  uuid NOT NULL REFERENCES departments (id),
     item_code      char(14) NOT NULL CHECK (item_code ~ '^[0-9]{14}$'),
-    PRIMARY KEY (plan_id, department_id, item_code)
+    position       integer NOT NULL,  -- as given: the order departments' teams are drawn in
+    PRIMARY KEY (plan_id, department_id, item_code),
+    UNIQUE (plan_id, position)
 );
 
 -- One draw per plan: the published document holds the seed, every input and the result.
