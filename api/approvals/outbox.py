@@ -13,6 +13,7 @@ recognise it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -84,7 +85,8 @@ async def _post(client: httpx.AsyncClient, settings: FeedbackSettings, message) 
     if settings.token:
         headers["Authorization"] = f"Bearer {settings.token}"
     try:
-        answer = await client.post(settings.url, json=message["payload"], headers=headers, timeout=settings.timeout_s)
-    except httpx.HTTPError as exc:
+        async with asyncio.timeout(settings.timeout_s):  # a total bound, inside the lease; httpx's is per phase
+            answer = await client.post(settings.url, json=message["payload"], headers=headers)
+    except (httpx.HTTPError, TimeoutError) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
     return answer.status_code, "" if answer.is_success else answer.text[:500]
