@@ -1,9 +1,11 @@
 """审管联动 (双告知、双反馈): approval results in, supervision findings and objections back.
 
 The approval bureau (审批服务局) pushes each approval it grants, keyed by its
-own ID; pushing the same result again is safe. The responsible department
-gets a supervision task and, for 告知承诺制 approvals, a task to verify the
-promise by a set date. Findings and objections go back to the bureau.
+own ID; pushing the same result again is safe. The applicant joins the
+responsible department's target register, which gets a supervision task and,
+for 告知承诺制 approvals, a task to verify the promise by a set date. Findings
+and objections go back to the bureau; a verified or broken promise also
+becomes a credit fact.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import msgspec
 from msgspec import Meta
 
 from mobile_contract.draws import Uscc, check_uscc
+from mobile_contract.parties import PartyKind
 from mobile_contract.types import ClientId, ItemCode, ShortText
 
 BureauRef = Annotated[
@@ -28,7 +31,7 @@ BureauRef = Annotated[
         description="审批部门的办件编号（幂等键）/ the bureau's own ID of the approval (the idempotency key)",
     ),
 ]
-Text = Annotated[str, Meta(min_length=1, max_length=5000)]
+Text = Annotated[str, Meta(min_length=1, max_length=4000)]
 
 
 class ApprovalPush(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -39,6 +42,7 @@ class ApprovalPush(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     item_name: ShortText
     applicant_uscc: Uscc
     applicant_name: ShortText
+    applicant_kind: Annotated[PartyKind, Meta(description="申请人类型（不能是自然人）")] = PartyKind.LEGAL_PERSON
     department_code: Annotated[str, Meta(min_length=1, max_length=64, description="负责监管的部门编码")]
     decided_on: dt.date
     licence_no: Annotated[str, Meta(max_length=64, description="许可证号 / licence number")] = ""
@@ -49,6 +53,8 @@ class ApprovalPush(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
 
     def __post_init__(self) -> None:
         check_uscc(self.applicant_uscc)
+        if self.applicant_kind is PartyKind.NATURAL_PERSON:
+            raise ValueError("以统一社会信用代码标识的申请人不能是自然人")
         if self.commitment and not self.promise.strip():
             raise ValueError("告知承诺制审批须写明承诺内容")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from storage import rows
 from storage.db import Connection
 
 RESULT_COLUMNS = (
@@ -43,24 +44,13 @@ async def lead_supervisor(conn: Connection, *, department_id: uuid.UUID) -> uuid
     )
 
 
-async def _insert(conn: Connection, table: str, row: dict[str, Any]) -> bool:
-    """Insert ``row`` (column names from our own code) unless its id exists; True when inserted now."""
-    placeholders = ", ".join(f"${i + 1}" for i in range(len(row)))
-    return bool(
-        await conn.fetchval(
-            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders})"  # noqa: S608
-            " ON CONFLICT (id) DO NOTHING RETURNING true",
-            *row.values(),
-        )
-    )
-
-
 async def insert_result(conn: Connection, *, row: dict[str, Any]) -> None:
-    await _insert(conn, "approval_results", row)
+    await rows.insert(conn, table="approval_results", row=row)
 
 
 async def insert_finding(conn: Connection, *, row: dict[str, Any]) -> bool:
-    return await _insert(conn, "approval_findings", row)
+    """Insert unless the id exists (a retried finding); True when inserted now."""
+    return await rows.insert(conn, table="approval_findings", row=row, on_conflict="ON CONFLICT (id) DO NOTHING")
 
 
 async def set_promise_status(conn: Connection, *, id: uuid.UUID, status: str) -> None:
@@ -75,7 +65,7 @@ async def findings(conn: Connection, *, approval_id: uuid.UUID) -> list[asyncpg.
 
 
 async def insert_objection(conn: Connection, *, row: dict[str, Any]) -> bool:
-    return await _insert(conn, "approval_objections", row)
+    return await rows.insert(conn, table="approval_objections", row=row, on_conflict="ON CONFLICT (id) DO NOTHING")
 
 
 async def objections(

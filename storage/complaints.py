@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from storage import rows
 from storage.db import Connection
 
 COLUMNS = (
@@ -23,10 +24,7 @@ OVERDUE = "((status = 'received' AND acceptance_due_on < $1) OR (status = 'trans
 
 
 async def insert(conn: Connection, *, row: dict[str, Any]) -> None:
-    await conn.execute(
-        f"INSERT INTO complaints ({', '.join(row)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(row)))})",  # noqa: S608
-        *row.values(),
-    )
+    await rows.insert(conn, table="complaints", row=row)
 
 
 async def get(conn: Connection, *, id: uuid.UUID, today: dt.date, lock: bool = False) -> asyncpg.Record | None:
@@ -73,12 +71,7 @@ async def list_for(
 
 async def update(conn: Connection, *, id: uuid.UUID, changes: dict[str, Any]) -> None:
     assert set(changes) <= MUTABLE, set(changes) - MUTABLE
-    assignments = ", ".join(f"{column} = ${i + 2}" for i, column in enumerate(changes))
-    await conn.execute(
-        f"UPDATE complaints SET {assignments}, updated_at = now() WHERE id = $1",  # noqa: S608
-        id,
-        *changes.values(),
-    )
+    await rows.update(conn, table="complaints", id=id, changes=changes, also="updated_at = now()")
 
 
 async def count_supervision(conn: Connection, *, id: uuid.UUID) -> None:

@@ -1,53 +1,53 @@
-"""SQL for 双随机、一公开: registers, conflicts, plans, draws and what the yearly cap counts."""
+"""SQL for 双随机、一公开: risk levels, the inspector register, conflicts, plans, draws and the yearly cap.
+
+The target register itself (检查对象名录库) is the subjects domain's (``storage.subjects``).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import asyncpg
 
+from storage import rows
 from storage.db import Connection
 
 DRAW_LOCK_KEY = 0x64726177  # "draw": draws run one at a time, so two cannot both fill a subject's cap
-TARGET_COLUMNS = "id, department_id, uscc, name, region_code, credit_grade, risk_level, active, updated_at"
 PLAN_COLUMNS = (
     "p.id, p.department_id, p.title, p.scope_region_prefix, p.sampling_permille, p.period_start, p.period_end,"
     " p.inspectors_per_target, p.yearly_cap, p.required_skill, p.created_at, d.id AS draw_id"
 )
 
 
-async def upsert_target(
+async def assess_risk(
     conn: Connection,
     *,
     department_id: uuid.UUID,
-    uscc: str,
-    name: str,
-    region_code: str,
-    credit_grade: str,
+    subject_id: uuid.UUID,
     risk_level: str,
-    active: bool,
-) -> asyncpg.Record:
-    return await conn.fetchrow(
-        "INSERT INTO draw_targets (id, department_id, uscc, name, region_code, credit_grade, risk_level, active)"  # noqa: S608
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (department_id, uscc) DO UPDATE SET name = $4,"
-        " region_code = $5, credit_grade = $6, risk_level = $7, active = $8, updated_at = now()"
-        f" RETURNING {TARGET_COLUMNS}",
-        uuid.uuid4(), department_id, uscc, name, region_code, credit_grade, risk_level, active,
+    basis: str,
+    assessed_by: uuid.UUID,
+) -> None:
+    await conn.execute(
+        "INSERT INTO subject_risks (department_id, subject_id, risk_level, basis, assessed_by)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (department_id, subject_id) DO UPDATE"
+        " SET risk_level = $3, basis = $4, assessed_by = $5, updated_at = now()",
+        department_id, subject_id, risk_level, basis, assessed_by,
     )  # fmt: skip
 
 
-async def list_targets(
-    conn: Connection, *, department_id: uuid.UUID, region_prefix: str = "", active_only: bool = False
-) -> list[asyncpg.Record]:
-    """The department's register within a region-code prefix, in canonical (USCC) order."""
-    return await conn.fetch(
-        f"SELECT {TARGET_COLUMNS} FROM draw_targets WHERE department_id = $1"  # noqa: S608
-        " AND starts_with(region_code, $2) AND (active OR NOT $3) ORDER BY uscc",
+async def risks(
+    conn: Connection, *, department_id: uuid.UUID, subject_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The department's assessed risk level of each subject that has one."""
+    found = await conn.fetch(
+        "SELECT subject_id, risk_level FROM subject_risks WHERE department_id = $1 AND subject_id = ANY($2::uuid[])",
         department_id,
-        region_prefix,
-        active_only,
+        list(subject_ids),
     )
+    return {r["subject_id"]: r["risk_level"] for r in found}
 
 
 async def enrol_inspector(
@@ -123,26 +123,15 @@ async def conflicts(conn: Connection, *, usccs: Sequence[str]) -> list[asyncpg.R
     )
 
 
-async def create_plan(
-    conn: Connection, *, id: uuid.UUID, department_id: uuid.UUID, created_by: uuid.UUID, items: Sequence, **fields
-) -> bool:
+async def create_plan(conn: Connection, *, row: dict[str, Any], items: Sequence) -> bool:
     """Insert the plan and its items unless the id exists; True when inserted now."""
-    columns = ", ".join(fields)
-    values = ", ".join(f"${i}" for i in range(4, 4 + len(fields)))
-    inserted = await conn.fetchval(
-        f"INSERT INTO draw_plans (id, department_id, created_by, {columns}) VALUES ($1, $2, $3, {values})"  # noqa: S608
-        " ON CONFLICT (id) DO NOTHING RETURNING true",
-        id,
-        department_id,
-        created_by,
-        *fields.values(),
-    )
+    inserted = await rows.insert(conn, table="draw_plans", row=row, on_conflict="ON CONFLICT (id) DO NOTHING")
     if inserted:
         await conn.executemany(
             "INSERT INTO draw_plan_items (plan_id, department_id, item_code, position) VALUES ($1, $2, $3, $4)",
-            [(id, item.department_id, item.item_code, n) for n, item in enumerate(items)],
+            [(row["id"], item.department_id, item.item_code, n) for n, item in enumerate(items)],
         )
-    return bool(inserted)
+    return inserted
 
 
 async def existing_departments(conn: Connection, *, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
@@ -200,12 +189,12 @@ async def insert_draw(
     )
 
 
-async def insert_assignments(conn: Connection, *, draw_id: uuid.UUID, rows: Sequence[tuple]) -> None:
+async def insert_assignments(conn: Connection, *, draw_id: uuid.UUID, assignments: Sequence[tuple]) -> None:
     """Rows of (uscc, department_id, inspector_id, task_id)."""
     await conn.executemany(
         "INSERT INTO draw_assignments (draw_id, uscc, department_id, inspector_id, task_id)"
         " VALUES ($1, $2, $3, $4, $5)",
-        [(draw_id, *row) for row in rows],
+        [(draw_id, *row) for row in assignments],
     )
 
 

@@ -2,10 +2,13 @@
 
 - A push is idempotent by the bureau's own ID: the same content again returns
   the stored result (no second task); other content under that ID is 409.
+- The applicant joins the department's target register (so random draws reach it).
 - Each result gives the responsible department a supervision task, assigned to
   its longest-serving active supervisor (who passes it on); a 告知承诺
   approval also gets a promise-verification task due ``verify_within_days``
   after the decision.
+- A kept or broken promise also becomes a credit fact (commitment_kept /
+  commitment_broken) of the applicant, which moves its credit grade.
 - Findings and objections are queued in the feedback outbox in the same
   transaction, so nothing is fed back that was not recorded, and nothing
   recorded stays unsent (see ``api.approvals.outbox``).
@@ -19,7 +22,9 @@ import uuid
 import msgspec
 
 from api.auth.principal import Principal
+from api.credit import service as credit
 from api.records.intake import audit_entry, content_hash
+from api.subjects.service import new_id
 from mobile_contract.approvals import (
     ApprovalPush,
     ApprovalRead,
@@ -33,11 +38,16 @@ from mobile_contract.approvals import (
     ObjectionStatus,
     PromiseStatus,
 )
+from mobile_contract.credit import CreditFactKind, CreditRecordCreate
 from mobile_contract.problems import Conflict, InvalidInput, InvalidTransition, NotFound
-from storage import approvals, audit, tasks, users
+from storage import approvals, audit, subjects, tasks, users
 from storage.db import Connection
 
 PROMISE_OF = {FindingKind.PROMISE_KEPT: PromiseStatus.KEPT, FindingKind.PROMISE_BREACHED: PromiseStatus.BREACHED}
+CREDIT_OF = {
+    FindingKind.PROMISE_KEPT: CreditFactKind.COMMITMENT_KEPT,
+    FindingKind.PROMISE_BREACHED: CreditFactKind.COMMITMENT_BROKEN,
+}
 
 
 async def receive(conn: Connection, principal: Principal, data: ApprovalPush) -> tuple[ApprovalRead, bool]:
@@ -54,6 +64,7 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     department = await users.get_department_by_code(conn, code=data.department_code)
     if department is None:
         raise InvalidInput(f"监管部门编码 {data.department_code} 不存在", "unknown department_code")
+    subject_id = await _register_applicant(conn, principal, data, department["id"])
     assignee = await approvals.lead_supervisor(conn, department_id=department["id"])
     if assignee is None:
         raise InvalidInput(
@@ -71,8 +82,22 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
         if data.commitment else None,
     }  # fmt: skip
     await approvals.insert_result(conn, row=row)
-    await audit.append(conn, _entry(principal, "approval.receive", id, {"bureau_ref": data.bureau_ref}))
+    detail = {"bureau_ref": data.bureau_ref, "subject_id": str(subject_id)}
+    await audit.append(conn, _entry(principal, "approval.receive", id, detail))
     return await _read(conn, await approvals.get(conn, id=id)), True
+
+
+async def _register_applicant(
+    conn: Connection, principal: Principal, data: ApprovalPush, department_id: uuid.UUID
+) -> uuid.UUID:
+    """审管联动: the approved applicant joins the department's target register (检查对象名录库)."""
+    row = {
+        "id": new_id(), "kind": data.applicant_kind, "subject_key": data.applicant_uscc, "name": data.applicant_name,
+        "region_code": data.applicant_uscc[2:8],  # USCC characters 3–8: the registering authority's region
+        "created_by": principal.user_id,
+    }  # fmt: skip
+    subject, _, _ = await subjects.ensure(conn, row=row, department_id=department_id)
+    return subject["id"]
 
 
 async def _task(
@@ -131,9 +156,24 @@ async def report_finding(conn: Connection, principal: Principal, id: uuid.UUID, 
     if await approvals.insert_finding(conn, row=row):
         if data.kind in PROMISE_OF:
             await approvals.set_promise_status(conn, id=id, status=PROMISE_OF[data.kind])
+            await _credit_fact(conn, principal, approval, data)
         await _enqueue(conn, principal, approval, "finding", msgspec.to_builtins(data))
         await audit.append(conn, _entry(principal, "approval.finding", id, {"finding_id": str(data.id)}))
     return await read(conn, principal, id)
+
+
+async def _credit_fact(conn: Connection, principal: Principal, approval: ApprovalRead, data: FindingCreate) -> None:
+    """信用承诺履行情况纳入信用记录 (seed 002): a kept or broken promise is a credit fact of the applicant."""
+    subject = await subjects.get_by_key(conn, key=approval.content.applicant_uscc, department_id=approval.department_id)
+    assert subject is not None, "the applicant joined the register when the approval arrived"
+    await credit.record_fact(
+        conn,
+        principal,
+        CreditRecordCreate(
+            subject_id=subject["id"], kind=CREDIT_OF[data.kind], decided_on=credit.today(), summary=data.summary,
+            source_kind="approval_finding", source_id=str(data.id),
+        ),
+    )  # fmt: skip
 
 
 async def raise_objection(conn: Connection, principal: Principal, id: uuid.UUID, data: ObjectionCreate) -> ApprovalRead:

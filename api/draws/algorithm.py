@@ -35,8 +35,8 @@ from collections.abc import Sequence
 
 import msgspec
 
+from mobile_contract.credit import CreditGrade
 from mobile_contract.draws import (
-    CreditGrade,
     DrawConflict,
     DrawDocument,
     DrawInspector,

@@ -15,8 +15,7 @@ import uuid
 import msgspec
 
 from api.auth.principal import Principal
-from api.draws import algorithm
-from api.draws.service import get_plan
+from api.draws import algorithm, service
 from api.records.intake import audit_entry
 from mobile_contract.draws import (
     DrawConflict,
@@ -39,7 +38,7 @@ from storage.db import Connection
 async def run_draw(conn: Connection, principal: Principal, plan_id: uuid.UUID, seed: str | None) -> PublishedDraw:
     """Draw the plan once; asking again returns the published draw unchanged."""
     await draws.lock_draws(conn)
-    plan = await get_plan(conn, principal, plan_id)
+    plan = await service.get_plan(conn, principal, plan_id)
     if plan.draw_id is not None:
         return await published(conn, plan.draw_id)
     document = await _draw(conn, plan, seed or secrets.token_hex(16))
@@ -62,12 +61,14 @@ async def run_draw(conn: Connection, principal: Principal, plan_id: uuid.UUID, s
 
 async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
     spec = DrawPlan(**{name: getattr(plan, name) for name in DrawPlan.__struct_fields__})
-    register = await draws.list_targets(
-        conn, department_id=plan.department_id, region_prefix=plan.scope_region_prefix, active_only=True
-    )
-    visits_so_far = await draws.visits_in_year(conn, usccs=[r["uscc"] for r in register], year=plan.period_start.year)
-    capped = [r["uscc"] for r in register if visits_so_far.get(r["uscc"], 0) >= plan.yearly_cap]
-    targets = [_target(r) for r in register if r["uscc"] not in capped]
+    register = await service.register(conn, plan.department_id, plan.scope_region_prefix)
+    visits_so_far = await draws.visits_in_year(conn, usccs=[t.uscc for t in register], year=plan.period_start.year)
+    capped = [t.uscc for t in register if visits_so_far.get(t.uscc, 0) >= plan.yearly_cap]
+    targets = [
+        DrawTarget(uscc=t.uscc, name=t.name, credit_grade=t.credit_grade, risk_level=t.risk_level, weight=t.weight)
+        for t in register
+        if t.uscc not in capped
+    ]
     inspectors = [
         DrawInspector(user_id=r["user_id"], department_id=r["department_id"], certificate_no=r["certificate_no"])
         for r in await draws.list_inspectors(
@@ -103,16 +104,6 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
     )
 
 
-def _target(row) -> DrawTarget:
-    return DrawTarget(
-        uscc=row["uscc"],
-        name=row["name"],
-        credit_grade=row["credit_grade"],
-        risk_level=row["risk_level"],
-        weight=algorithm.weight(row["credit_grade"], row["risk_level"]),
-    )
-
-
 async def _assign(conn: Connection, principal: Principal, document: DrawDocument) -> list[uuid.UUID]:
     """One task per drawn inspector; the task's detail names the whole visit (joint team, all items)."""
     assignments = []
@@ -133,7 +124,7 @@ async def _assign(conn: Connection, principal: Principal, document: DrawDocument
                     created_by=principal.user_id,
                 )
                 assignments.append((visit.uscc, team.department_id, inspector_id, task_id))
-    await draws.insert_assignments(conn, draw_id=document.draw_id, rows=assignments)
+    await draws.insert_assignments(conn, draw_id=document.draw_id, assignments=assignments)
     return [row[3] for row in assignments]
 
 

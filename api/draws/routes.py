@@ -21,8 +21,8 @@ from mobile_contract.draws import (
     PlanCreate,
     PlanRead,
     PublishedDraw,
+    RiskAssess,
     TargetRead,
-    TargetUpsert,
 )
 
 MANAGERS = requires(Role.SUPERVISOR, Role.ADMIN)
@@ -32,13 +32,13 @@ class DrawController(Controller):
     path = "/draws"
     tags: ClassVar[list[str]] = ["draws 双随机一公开"]
 
-    @put("/targets", guards=[MANAGERS], summary="登记检查对象 / add or update a subject in the target register")
-    async def upsert_target(self, db: Db, principal: Caller, data: JSONBody[TargetUpsert]) -> TargetRead:
-        return await service.upsert_target(db, principal, data)
+    @put("/risks", guards=[MANAGERS], summary="评定风险等级 / set a register subject's risk level")
+    async def assess_risk(self, db: Db, principal: Caller, data: JSONBody[RiskAssess]) -> TargetRead:
+        return await service.assess_risk(db, principal, data)
 
-    @get("/targets", guards=[MANAGERS], summary="检查对象名录库 / the department's target register")
+    @get("/targets", guards=[MANAGERS], summary="抽取对象及权重 / the register as the draw sees it, with weights")
     async def list_targets(self, db: Db, principal: Caller, region_prefix: FromQuery[str] = "") -> list[TargetRead]:
-        return await service.list_targets(db, principal, region_prefix)
+        return await service.register(db, principal.department_id, region_prefix)
 
     @put("/inspectors", guards=[MANAGERS], summary="录入检查人员 / enrol an inspector in the inspector register")
     async def enrol_inspector(self, db: Db, principal: Caller, data: JSONBody[InspectorEnrol]) -> InspectorRead:

@@ -1,4 +1,9 @@
-"""Rules for the registers (名录库) and sampling plans (抽查计划) of 双随机、一公开."""
+"""Rules for the registers (名录库) and sampling plans (抽查计划) of 双随机、一公开.
+
+The target register (检查对象名录库) is the subjects domain's: a department's
+subjects (``/subjects``). This domain adds each subject's risk level and reads
+its credit grade from the credit domain; together they give the draw weight.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,11 @@ import uuid
 import msgspec
 
 from api.auth.principal import Principal
+from api.credit import service as credit
+from api.draws import algorithm
 from api.records.intake import audit_entry
 from mobile_contract.auth import Role
+from mobile_contract.codes import uscc_problem
 from mobile_contract.draws import (
     ConflictDeclare,
     InspectorEnrol,
@@ -16,34 +24,68 @@ from mobile_contract.draws import (
     PlanCreate,
     PlanItem,
     PlanRead,
+    RiskAssess,
+    RiskLevel,
     TargetRead,
-    TargetUpsert,
 )
+from mobile_contract.parties import PartyKind
 from mobile_contract.problems import Conflict, InvalidInput, NotFound
-from storage import audit, draws, tasks
+from storage import audit, draws, subjects, tasks
 from storage.db import Connection
 
+DRAWABLE_KINDS = [PartyKind.LEGAL_PERSON, PartyKind.OTHER_ORGANISATION, PartyKind.INDIVIDUAL_BUSINESS]
 
-async def upsert_target(conn: Connection, principal: Principal, data: TargetUpsert) -> TargetRead:
-    row = await draws.upsert_target(conn, department_id=principal.department_id, **msgspec.structs.asdict(data))
+
+async def assess_risk(conn: Connection, principal: Principal, data: RiskAssess) -> TargetRead:
+    """风险等级评定 of a subject already in the department's target register."""
+    subject = await subjects.get_by_key(conn, key=data.uscc, department_id=principal.department_id)
+    if subject is None:
+        raise NotFound(
+            "该对象不在本单位检查对象名录库中，请先登记监管对象",
+            f"{data.uscc} not in the register",
+            code="not-in-register",
+        )
+    await draws.assess_risk(
+        conn, department_id=principal.department_id, subject_id=subject["id"], risk_level=data.risk_level,
+        basis=data.basis, assessed_by=principal.user_id,
+    )  # fmt: skip
     await audit.append(
         conn,
         audit_entry(
-            principal,
-            action="draw_target.upsert",
-            entity_type="draw_target",
-            id=row["id"],
-            before=None,
-            after=None,
-            detail={"uscc": data.uscc, "credit_grade": data.credit_grade, "risk_level": data.risk_level},
+            principal, action="subject.risk_assess", entity_type="subject", id=subject["id"], before=None,
+            after=None, detail={"risk_level": data.risk_level},
         ),
-    )
-    return msgspec.convert(dict(row), TargetRead)
+    )  # fmt: skip
+    (target,) = [t for t in await register(conn, principal.department_id, "") if t.subject_id == subject["id"]]
+    return target
 
 
-async def list_targets(conn: Connection, principal: Principal, region_prefix: str) -> list[TargetRead]:
-    rows = await draws.list_targets(conn, department_id=principal.department_id, region_prefix=region_prefix)
-    return [msgspec.convert(dict(r), TargetRead) for r in rows]
+async def register(conn: Connection, department_id: uuid.UUID, region_prefix: str) -> list[TargetRead]:
+    """检查对象名录库 as the draw sees it, in canonical (USCC) order.
+
+    Market subjects of the department's register with a valid USCC (natural persons and
+    individual businesses known only by an ID number are not drawn), within the region prefix;
+    the credit grade from the credit system (B for subjects never graded), the department's
+    risk level (medium when not assessed).
+    """
+    rows = [
+        r
+        for r in await subjects.list_for_department(conn, department_id=department_id, kinds=DRAWABLE_KINDS)
+        if r["region_code"].startswith(region_prefix) and uscc_problem(r["key"]) is None
+    ]
+    ids = [r["id"] for r in rows]
+    grades = await credit.current_grades(conn, ids)
+    assessed = await draws.risks(conn, department_id=department_id, subject_ids=ids)
+    targets = []
+    for r in sorted(rows, key=lambda r: r["key"]):
+        grade, risk = grades[r["id"]].grade, RiskLevel(assessed.get(r["id"], RiskLevel.MEDIUM))
+        targets.append(
+            TargetRead(
+                subject_id=r["id"], uscc=r["key"], name=r["name"], region_code=r["region_code"], credit_grade=grade,
+                risk_level=risk, risk_assessed=r["id"] in assessed, weight=algorithm.weight(grade, risk),
+            )
+        )  # fmt: skip
+    return targets
 
 
 async def enrol_inspector(conn: Connection, principal: Principal, data: InspectorEnrol) -> InspectorRead:
@@ -99,11 +141,9 @@ async def create_plan(conn: Connection, principal: Principal, data: PlanCreate) 
     departments = {item.department_id for item in data.items}
     if missing := departments - await draws.existing_departments(conn, ids=departments):
         raise InvalidInput("检查事项所属部门不存在", f"unknown departments {sorted(map(str, missing))}")
-    fields = msgspec.structs.asdict(data)
-    plan_id, items = fields.pop("id"), fields.pop("items")
-    if await draws.create_plan(
-        conn, id=plan_id, department_id=principal.department_id, created_by=principal.user_id, items=items, **fields
-    ):
+    row = msgspec.structs.asdict(data) | {"department_id": principal.department_id, "created_by": principal.user_id}
+    plan_id, items = row["id"], row.pop("items")
+    if await draws.create_plan(conn, row=row, items=items):
         await audit.append(
             conn,
             audit_entry(

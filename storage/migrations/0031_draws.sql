@@ -1,18 +1,18 @@
--- 双随机、一公开: the target register (检查对象名录库), the inspector register (执法检查人员名录库),
--- declared conflicts of interest, sampling plans and their published, re-runnable draws.
+-- 双随机、一公开: risk levels of the target register's subjects, the inspector register
+-- (执法检查人员名录库), declared conflicts of interest, sampling plans and their published,
+-- re-runnable draws.
 
-CREATE TABLE draw_targets (
-    id             uuid PRIMARY KEY,
+-- 风险等级: a department's risk assessment of a subject in its target register (subjects and
+-- subject_departments, migration 0021); subjects not assessed count as 'medium'. The credit grade
+-- comes from the credit domain (credit_grades, migration 0022).
+CREATE TABLE subject_risks (
     department_id  uuid NOT NULL REFERENCES departments (id),
-    uscc           char(18) NOT NULL,
-    name           text NOT NULL,
-    region_code    char(6) NOT NULL CHECK (region_code ~ '^[0-9]{6}$'),
-    -- Filled from the credit system (信用监管) where it has a grade; the register's own value otherwise.
-    credit_grade   text NOT NULL CHECK (credit_grade IN ('A', 'B', 'C', 'D')),
+    subject_id     uuid NOT NULL REFERENCES subjects (id),
     risk_level     text NOT NULL CHECK (risk_level IN ('low', 'medium', 'high')),
-    active         boolean NOT NULL DEFAULT true,
+    basis          text NOT NULL DEFAULT '',
+    assessed_by    uuid NOT NULL REFERENCES users (id),
     updated_at     timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (department_id, uscc)
+    PRIMARY KEY (department_id, subject_id)
 );
 
 CREATE TABLE draw_inspectors (

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from api.draws import algorithm
+from mobile_contract.credit import CreditGrade
 from mobile_contract.draws import (
     ConflictReason,
-    CreditGrade,
     DrawConflict,
     DrawDocument,
     DrawInspector,

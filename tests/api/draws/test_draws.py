@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import Counter
 
@@ -43,19 +44,18 @@ async def office(client, make_department, make_user):
 
 
 async def register(client, office: Office, count: int, *, first: int) -> list[str]:
+    """Subjects in the department's target register (/subjects), with varied risk levels (/draws/risks)."""
     usccs = []
     for n in range(first, first + count):
-        grade, risk = "ABCD"[n % 4], ("low", "medium", "high")[n % 3]
-        body = {
-            "uscc": make_uscc(n),
-            "name": f"某某石料厂{n}",
-            "region_code": "360102",
-            "credit_grade": grade,
-            "risk_level": risk,
-        }
-        answer = await client.put("/draws/targets", json=body, headers=office.supervisor.headers)
-        assert answer.status_code == 200, answer.text
-        usccs.append(body["uscc"])
+        uscc = make_uscc(n)
+        subject = {"party": {"kind": "legal_person", "name": f"某某石料厂{n}", "uscc": uscc}, "region_code": "360102"}
+        answer = await client.post("/subjects", json=subject, headers=office.supervisor.headers)
+        assert answer.status_code == 201, answer.text
+        if n % 3:
+            risk = {"uscc": uscc, "risk_level": {1: "low", 2: "high"}[n % 3], "basis": "年度风险评估"}
+            answer = await client.put("/draws/risks", json=risk, headers=office.supervisor.headers)
+            assert answer.status_code == 200, answer.text
+        usccs.append(uscc)
     return usccs
 
 
@@ -81,6 +81,30 @@ async def plan_and_draw(
 def unique():
     """A fresh block of USCC numbers per test, so registers never overlap between tests."""
     return uuid.uuid4().int % 9_000_000
+
+
+async def test_the_register_carries_credit_grade_risk_and_weight(client, office, unique) -> None:
+    lead = await office(0)
+    usccs = await register(client, lead, 3, first=unique - unique % 3)  # risk: unassessed, low, high
+    targets = {t["uscc"]: t for t in (await client.get("/draws/targets", headers=lead.supervisor.headers)).json()}
+    seen = [(targets[u]["credit_grade"], targets[u]["risk_level"], targets[u]["risk_assessed"], targets[u]["weight"])
+            for u in usccs]  # fmt: skip
+    assert seen == [("B", "medium", False, 4), ("B", "low", True, 2), ("B", "high", True, 6)]
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    penalty = {"subject_id": targets[usccs[2]]["subject_id"], "kind": "penalty", "decided_on": today,
+               "summary": "越界开采，罚款", "serious": True}  # fmt: skip
+    assert (await client.post("/credit/records", json=penalty, headers=lead.supervisor.headers)).status_code == 201
+    regraded = {t["uscc"]: t for t in (await client.get("/draws/targets", headers=lead.supervisor.headers)).json()}
+    assert (regraded[usccs[2]]["credit_grade"], regraded[usccs[2]]["weight"]) == (
+        "D",
+        12,
+    )  # worse credit, higher weight
+    stranger = await office(0)
+    answer = await client.put(
+        "/draws/risks", json={"uscc": usccs[0], "risk_level": "high"}, headers=stranger.supervisor.headers
+    )
+    assert (answer.status_code, answer.json()["code"]) == (404, "not-in-register")
 
 
 async def test_a_joint_draw_is_published_reruns_and_reaches_the_handhelds(client, pool, office, unique) -> None:
