@@ -60,6 +60,7 @@ async def run_draw(conn: Connection, principal: Principal, plan_id: uuid.UUID, s
 
 
 async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
+    """Read every input in canonical order, draw, and assemble the document to publish."""
     spec = DrawPlan(**{name: getattr(plan, name) for name in DrawPlan.__struct_fields__})
     register = await service.register(conn, plan.department_id, plan.scope_region_prefix)
     visits_so_far = await draws.visits_in_year(conn, usccs=[t.uscc for t in register], year=plan.period_start.year)
@@ -79,8 +80,16 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
         msgspec.convert(dict(r), DrawConflict) for r in await draws.conflicts(conn, usccs=[t.uscc for t in targets])
     ]
     k = algorithm.sample_size(plan.sampling_permille, len(register), len(targets))
+    return DrawDocument(
+        draw_id=uuid.uuid4(), algorithm=algorithm.ALGORITHM, seed=seed, drawn_at=dt.datetime.now(dt.UTC), plan=spec,
+        population=len(register), sample_size=k, capped=capped, targets=targets, inspectors=inspectors,
+        conflicts=conflicts, visits=_visits(seed, spec, targets, inspectors, conflicts, k),
+    )  # fmt: skip
+
+
+def _visits(seed: str, spec: DrawPlan, targets: list, inspectors: list, conflicts: list, k: int) -> list[Visit]:
     try:
-        visits = algorithm.draw_visits(seed, spec, targets, inspectors, conflicts, k)
+        return algorithm.draw_visits(seed, spec, targets, inspectors, conflicts, k)
     except algorithm.Understaffed as short:
         raise InvalidInput(
             f"对象 {short.uscc} 在部门 {short.department_id} 仅有 {short.available} 名无需回避的检查人员，"
@@ -88,20 +97,6 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
             str(short),
             code="draw-understaffed",
         ) from short
-    return DrawDocument(
-        draw_id=uuid.uuid4(),
-        algorithm=algorithm.ALGORITHM,
-        seed=seed,
-        drawn_at=dt.datetime.now(dt.UTC),
-        plan=spec,
-        population=len(register),
-        sample_size=k,
-        capped=capped,
-        targets=targets,
-        inspectors=inspectors,
-        conflicts=conflicts,
-        visits=visits,
-    )
 
 
 async def _assign(conn: Connection, principal: Principal, document: DrawDocument) -> list[uuid.UUID]:
