@@ -68,7 +68,7 @@ def cipher_from(settings: Settings, env: Mapping[str, str] = os.environ) -> Iden
     if value := env.get(KEY_ENV):
         return IdentityCipher(base64.urlsafe_b64decode(value))
     if env.get("DATABASE_URL"):
-        raise RuntimeError(f"{KEY_ENV} is not set: whistleblower identities cannot be protected")
+        raise KeyUnavailable(f"{KEY_ENV} is not set: whistleblower identities cannot be protected")
     return IdentityCipher(_local_key(settings.data_dir))
 
 

@@ -51,7 +51,7 @@ def test_the_key_comes_from_the_environment_and_is_never_invented_beside_a_real_
     settings = Settings(data_dir=tmp_path)
     key = base64.urlsafe_b64encode(bytes(range(32))).decode()
     assert cipher_from(settings, {KEY_ENV: key}).key_id == IdentityCipher(bytes(range(32))).key_id
-    with pytest.raises(RuntimeError, match=KEY_ENV):
+    with pytest.raises(KeyUnavailable, match=KEY_ENV):
         cipher_from(settings, {"DATABASE_URL": "postgresql://db.example/enforce"})
     embedded = cipher_from(settings, {})
     assert (tmp_path / "complaint_identity_key").stat().st_mode & 0o777 == 0o600
