@@ -1,8 +1,8 @@
 """SQL for credit supervision (信用监管): records, lists, objections and repairs, grades.
 
-Other domains read credit through ``current_grades`` (the stored grade per
-subject; subjects never graded have no row: use ``api.credit.service.current_grades``
-to get the baseline for them) and ``open_list_entries``.
+Other domains should read grades through ``api.credit.service.current_grades``,
+which refreshes grades whose facts aged out and gives the baseline to subjects
+never graded; ``current_grades`` here is the stored row only.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from storage import rows
 from storage.db import Connection
 
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # deadlines and periods are counted in local days
 LOCAL_DATE = "(reported_at AT TIME ZONE 'Asia/Shanghai')::date"
 RECORD_COLUMNS = (
     "id, subject_id, department_id, kind, serious, decided_on, summary, document_no, source_kind, source_id, state,"
@@ -202,15 +204,6 @@ async def current_grades(conn: Connection, *, subject_ids: Sequence[uuid.UUID]) 
         list(subject_ids),
     )
     return {r["subject_id"]: r for r in found}
-
-
-async def subjects_to_regrade(conn: Connection, *, on: dt.date) -> list[uuid.UUID]:
-    """Subjects whose grade changes by itself by ``on``: a fact aged out or came into force."""
-    found = await conn.fetch(
-        "SELECT subject_id FROM credit_grades WHERE changes_on <= $1 ORDER BY subject_id",
-        on,
-    )
-    return [r["subject_id"] for r in found]
 
 
 async def uncollected_penalties(conn: Connection, *, department_id: uuid.UUID) -> list[asyncpg.Record]:

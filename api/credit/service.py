@@ -2,7 +2,9 @@
 
 Other domains call ``record_fact`` to add a fact (a random inspection's
 result, an upheld complaint, a licence from the approval hand-over) and
-``current_grades`` to read grades; both keep the stored grade current.
+``current_grades`` to read grades. A stored grade is recomputed in the
+transaction of every change to the subject's facts or lists, and on read
+once a fact has aged out of (or come into) its window, so no job is needed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -35,9 +36,8 @@ from mobile_contract.credit import (
 )
 from mobile_contract.problems import Conflict, NotFound
 from storage import audit, credit
+from storage.credit import LOCAL_TZ
 from storage.db import Connection
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def today() -> dt.date:
@@ -66,23 +66,30 @@ async def regrade(conn: Connection, subject_ids: Sequence[uuid.UUID], as_of: dt.
 
 
 async def current_grades(conn: Connection, subject_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CreditGradeRead]:
-    """信用等级 of each subject: the stored grade, or the baseline for subjects never graded."""
+    """信用等级 of each subject today: stored grades, recomputed first where a fact aged out or came into force
+    since (``changes_on``), and the baseline for subjects never graded."""
+    day = today()
     stored = await credit.current_grades(conn, subject_ids=subject_ids)
-    baseline = grading.grade([], set(), today())
+    if stale := [id for id, row in stored.items() if row["changes_on"] is not None and row["changes_on"] <= day]:
+        await regrade(conn, stale, day)
+        stored |= await credit.current_grades(conn, subject_ids=stale)
     return {
-        id: msgspec.convert(dict(stored[id]), CreditGradeRead)
-        if id in stored
-        else CreditGradeRead(
-            subject_id=id,
-            grade=baseline.grade,
-            score=baseline.score,
-            parts=[],
-            as_of=today(),
-            changes_on=None,
-            computed_at=None,
-        )
+        id: msgspec.convert(dict(stored[id]), CreditGradeRead) if id in stored else _baseline(id, day)
         for id in subject_ids
     }
+
+
+def _baseline(subject_id: uuid.UUID, day: dt.date) -> CreditGradeRead:
+    result = grading.grade([], set(), day)
+    return CreditGradeRead(
+        subject_id=subject_id,
+        grade=result.grade,
+        score=result.score,
+        parts=result.parts,
+        as_of=day,
+        changes_on=None,
+        computed_at=None,
+    )
 
 
 def _platform_due(kind: CreditFactKind, decided_on: dt.date) -> dt.date | None:

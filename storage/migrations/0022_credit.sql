@@ -70,7 +70,7 @@ CREATE UNIQUE INDEX credit_requests_open ON credit_requests (kind, coalesce(reco
 CREATE INDEX credit_requests_department ON credit_requests (department_id, state);
 
 -- The grade as last computed by the documented rule (api/credit/grading.py); recomputed in the
--- transaction of every change and by `enforce credit regrade` once facts age out (changes_on).
+-- transaction of every change, and on read once a fact has aged out or come into force (changes_on).
 CREATE TABLE credit_grades (
     subject_id   uuid PRIMARY KEY REFERENCES subjects (id),
     grade        char(1) NOT NULL CHECK (grade IN ('A', 'B', 'C', 'D')),

@@ -6,6 +6,7 @@ import pytest
 
 from mobile_contract.auth import Role
 from tests.api.credit.helpers import LOCAL, days_ago, new_subject, penalty_record, record_fact, today
+from tests.api.subjects.factories import new_uscc
 
 
 @pytest.fixture
@@ -61,8 +62,6 @@ async def test_platform_deadline_is_seven_local_calendar_days(client, supervisor
 
 async def test_collect_takes_each_penalty_once_and_registers_its_party(client, supervisor, make_user, department):
     inspector = await make_user(Role.INSPECTOR, department)
-    from tests.api.subjects.factories import new_uscc
-
     uscc = new_uscc()
     occurred = dt.datetime.combine(today() - dt.timedelta(days=12), dt.time(23, 30), LOCAL)
     record_id = await penalty_record(client, inspector, uscc, occurred)
@@ -175,3 +174,18 @@ async def test_other_departments_share_the_profile_but_not_the_records(
         headers=other.headers,
     )
     assert mark.status_code == 404
+
+
+async def test_a_grade_whose_facts_aged_out_is_recomputed_on_read(client, pool, supervisor) -> None:
+    subject = await new_subject(client, supervisor)
+    await record_fact(client, supervisor, subject["id"], "penalty", days_ago(364))
+    stored = await pool.fetchrow("SELECT score, changes_on FROM credit_grades WHERE subject_id = $1", subject["id"])
+    assert (stored["score"], stored["changes_on"]) == (65, today() + dt.timedelta(days=1))
+    # As if the grade had been stored days ago: a stale row must not be served.
+    await pool.execute(
+        "UPDATE credit_grades SET grade = 'A', score = 99, changes_on = $2 WHERE subject_id = $1",
+        subject["id"],
+        today() - dt.timedelta(days=1),
+    )
+    grade = await grade_of(client, supervisor, subject["id"])
+    assert (grade["grade"], grade["score"]) == ("C", 65)
