@@ -1,4 +1,4 @@
-"""双随机、一公开: risk levels, the inspector register, sampling plans and the published, re-runnable draw.
+"""双随机、一公开: the inspector register, sampling plans and the published, re-runnable draw.
 
 A draw's published document (``DrawDocument``) holds the seed, every input in
 its canonical order and the result; ``api.draws.algorithm.rerun`` recomputes
@@ -17,6 +17,7 @@ from msgspec import Meta
 
 from mobile_contract.codes import uscc_problem
 from mobile_contract.credit import CreditGrade
+from mobile_contract.risk import RiskLevel
 from mobile_contract.types import ClientId, ItemCode, ShortText, Timestamp
 
 Uscc = Annotated[
@@ -41,35 +42,16 @@ def check_uscc(value: str | None) -> None:
         raise ValueError(problem)
 
 
-class RiskLevel(enum.StrEnum):
-    """风险等级 / risk level."""
-
-    LOW = "low"  # 低风险
-    MEDIUM = "medium"  # 一般风险（未评估的对象按此计）
-    HIGH = "high"  # 高风险
-
-
-class RiskAssess(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """评定风险等级 / set the risk level of a subject in the department's target register."""
-
-    uscc: Uscc
-    risk_level: RiskLevel
-    basis: Annotated[str, Meta(max_length=1000, description="评定依据 / why")] = ""
-
-    def __post_init__(self) -> None:
-        check_uscc(self.uscc)
-
-
 class TargetRead(msgspec.Struct, kw_only=True):
-    """检查对象 as the draw sees it: credit grade from the credit system, risk level from the department."""
+    """检查对象 as the draw sees it: credit grade and risk score from their domains, and the weight."""
 
     subject_id: uuid.UUID
     uscc: str
     name: str
     region_code: str
     credit_grade: CreditGrade
+    risk_score: Annotated[int, Meta(description="风险评分 0–100")]
     risk_level: RiskLevel
-    risk_assessed: Annotated[bool, Meta(description="已评定风险等级（否则按一般风险）")]
     weight: Annotated[int, Meta(description="抽取权重 = 信用系数 × 风险系数")]
 
 

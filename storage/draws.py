@@ -1,4 +1,4 @@
-"""SQL for 双随机、一公开: risk levels, the inspector register, conflicts, plans, draws and the yearly cap.
+"""SQL for 双随机、一公开: the inspector register, conflicts, plans, draws and the yearly cap.
 
 The target register itself (检查对象名录库) is the subjects domain's (``storage.subjects``).
 """
@@ -19,35 +19,6 @@ PLAN_COLUMNS = (
     "p.id, p.department_id, p.title, p.scope_region_prefix, p.sampling_permille, p.period_start, p.period_end,"
     " p.inspectors_per_target, p.yearly_cap, p.required_skill, p.created_at, d.id AS draw_id"
 )
-
-
-async def assess_risk(
-    conn: Connection,
-    *,
-    department_id: uuid.UUID,
-    subject_id: uuid.UUID,
-    risk_level: str,
-    basis: str,
-    assessed_by: uuid.UUID,
-) -> None:
-    await conn.execute(
-        "INSERT INTO subject_risks (department_id, subject_id, risk_level, basis, assessed_by)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (department_id, subject_id) DO UPDATE"
-        " SET risk_level = $3, basis = $4, assessed_by = $5, updated_at = now()",
-        department_id, subject_id, risk_level, basis, assessed_by,
-    )  # fmt: skip
-
-
-async def risks(
-    conn: Connection, *, department_id: uuid.UUID, subject_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """The department's assessed risk level of each subject that has one."""
-    found = await conn.fetch(
-        "SELECT subject_id, risk_level FROM subject_risks WHERE department_id = $1 AND subject_id = ANY($2::uuid[])",
-        department_id,
-        list(subject_ids),
-    )
-    return {r["subject_id"]: r["risk_level"] for r in found}
 
 
 async def enrol_inspector(

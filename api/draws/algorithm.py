@@ -10,7 +10,10 @@ Algorithm ``successive-pps/mt19937/v1``, precisely (so it can be re-implemented)
 2. ``below(n)``: one ``random()`` value ``U``; ``j = U * 2**53`` (an exact
    integer); result ``(j * n) >> 53`` — integer arithmetic only, no library
    maths, so every platform gets the same bits.
-3. Weights: ``weight = CREDIT_FACTOR[credit_grade] * RISK_FACTOR[risk_level]``.
+3. Weights: ``weight = CREDIT_FACTOR[credit_grade] * RISK_FACTOR[risk_level]``
+   (A 1, B 2, C 3, D 4; low 1, medium 2, high 4). The tables belong to the
+   algorithm's version: changing them needs a new ``ALGORITHM`` name, or
+   published draws would no longer re-run.
 4. Targets: ``k`` successive picks without replacement from ``targets`` in
    published order (by USCC). Each pick draws ``r = below(W)``, ``W`` the
    sum of the remaining weights, and takes the first remaining target whose
@@ -36,20 +39,12 @@ from collections.abc import Sequence
 import msgspec
 
 from mobile_contract.credit import CreditGrade
-from mobile_contract.draws import (
-    DrawConflict,
-    DrawDocument,
-    DrawInspector,
-    DrawPlan,
-    DrawTarget,
-    RiskLevel,
-    Team,
-    Visit,
-)
+from mobile_contract.draws import DrawConflict, DrawDocument, DrawInspector, DrawPlan, DrawTarget, Team, Visit
+from mobile_contract.risk import RiskLevel
 
 ALGORITHM = "successive-pps/mt19937/v1"
 CREDIT_FACTOR = {CreditGrade.A: 1, CreditGrade.B: 2, CreditGrade.C: 3, CreditGrade.D: 4}
-RISK_FACTOR = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+RISK_FACTOR = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 4}  # as api.risk.scoring.DRAW_WEIGHTS
 _TWO_53 = 2**53
 
 

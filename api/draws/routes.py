@@ -21,7 +21,6 @@ from mobile_contract.draws import (
     PlanCreate,
     PlanRead,
     PublishedDraw,
-    RiskAssess,
     TargetRead,
 )
 
@@ -31,10 +30,6 @@ MANAGERS = requires(Role.SUPERVISOR, Role.ADMIN)
 class DrawController(Controller):
     path = "/draws"
     tags: ClassVar[list[str]] = ["draws 双随机一公开"]
-
-    @put("/risks", guards=[MANAGERS], summary="评定风险等级 / set a register subject's risk level")
-    async def assess_risk(self, db: Db, principal: Caller, data: JSONBody[RiskAssess]) -> TargetRead:
-        return await service.assess_risk(db, principal, data)
 
     @get("/targets", guards=[MANAGERS], summary="抽取对象及权重 / the register as the draw sees it, with weights")
     async def list_targets(self, db: Db, principal: Caller, region_prefix: FromQuery[str] = "") -> list[TargetRead]:

@@ -1,8 +1,8 @@
 """Rules for the registers (名录库) and sampling plans (抽查计划) of 双随机、一公开.
 
 The target register (检查对象名录库) is the subjects domain's: a department's
-subjects (``/subjects``). This domain adds each subject's risk level and reads
-its credit grade from the credit domain; together they give the draw weight.
+subjects (``/subjects``). Their credit grades (``api.credit``) and risk scores
+(``api.risk``) give the draw weight.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from api.auth.principal import Principal
 from api.credit import service as credit
 from api.draws import algorithm
 from api.records.intake import audit_entry
+from api.risk import service as risk
 from mobile_contract.auth import Role
 from mobile_contract.codes import uscc_problem
 from mobile_contract.draws import (
@@ -24,8 +25,6 @@ from mobile_contract.draws import (
     PlanCreate,
     PlanItem,
     PlanRead,
-    RiskAssess,
-    RiskLevel,
     TargetRead,
 )
 from mobile_contract.parties import PartyKind
@@ -36,53 +35,27 @@ from storage.db import Connection
 DRAWABLE_KINDS = [PartyKind.LEGAL_PERSON, PartyKind.OTHER_ORGANISATION, PartyKind.INDIVIDUAL_BUSINESS]
 
 
-async def assess_risk(conn: Connection, principal: Principal, data: RiskAssess) -> TargetRead:
-    """风险等级评定 of a subject already in the department's target register."""
-    subject = await subjects.get_by_key(conn, key=data.uscc, department_id=principal.department_id)
-    if subject is None:
-        raise NotFound(
-            "该对象不在本单位检查对象名录库中，请先登记监管对象",
-            f"{data.uscc} not in the register",
-            code="not-in-register",
-        )
-    await draws.assess_risk(
-        conn, department_id=principal.department_id, subject_id=subject["id"], risk_level=data.risk_level,
-        basis=data.basis, assessed_by=principal.user_id,
-    )  # fmt: skip
-    await audit.append(
-        conn,
-        audit_entry(
-            principal, action="subject.risk_assess", entity_type="subject", id=subject["id"], before=None,
-            after=None, detail={"risk_level": data.risk_level},
-        ),
-    )  # fmt: skip
-    (target,) = [t for t in await register(conn, principal.department_id, "") if t.subject_id == subject["id"]]
-    return target
-
-
 async def register(conn: Connection, department_id: uuid.UUID, region_prefix: str) -> list[TargetRead]:
     """检查对象名录库 as the draw sees it, in canonical (USCC) order.
 
     Market subjects of the department's register with a valid USCC (natural persons and
-    individual businesses known only by an ID number are not drawn), within the region prefix;
-    the credit grade from the credit system (B for subjects never graded), the department's
-    risk level (medium when not assessed).
+    individual businesses known only by an ID number are not drawn), within the region prefix,
+    with the credit grade (``api.credit``) and risk score (``api.risk``) of today.
     """
-    rows = [
+    found = [
         r
         for r in await subjects.list_for_department(conn, department_id=department_id, kinds=DRAWABLE_KINDS)
         if r["region_code"].startswith(region_prefix) and uscc_problem(r["key"]) is None
     ]
-    ids = [r["id"] for r in rows]
-    grades = await credit.current_grades(conn, ids)
-    assessed = await draws.risks(conn, department_id=department_id, subject_ids=ids)
+    ids = [r["id"] for r in found]
+    grades, risks = await credit.current_grades(conn, ids), await risk.scores(conn, ids)
     targets = []
-    for r in sorted(rows, key=lambda r: r["key"]):
-        grade, risk = grades[r["id"]].grade, RiskLevel(assessed.get(r["id"], RiskLevel.MEDIUM))
+    for r in sorted(found, key=lambda r: r["key"]):
+        grade, score = grades[r["id"]].grade, risks[r["id"]]
         targets.append(
             TargetRead(
                 subject_id=r["id"], uscc=r["key"], name=r["name"], region_code=r["region_code"], credit_grade=grade,
-                risk_level=risk, risk_assessed=r["id"] in assessed, weight=algorithm.weight(grade, risk),
+                risk_score=score.score, risk_level=score.level, weight=algorithm.weight(grade, score.level),
             )
         )  # fmt: skip
     return targets

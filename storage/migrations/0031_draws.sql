@@ -1,19 +1,6 @@
--- 双随机、一公开: risk levels of the target register's subjects, the inspector register
--- (执法检查人员名录库), declared conflicts of interest, sampling plans and their published,
--- re-runnable draws.
-
--- 风险等级: a department's risk assessment of a subject in its target register (subjects and
--- subject_departments, migration 0021); subjects not assessed count as 'medium'. The credit grade
--- comes from the credit domain (credit_grades, migration 0022).
-CREATE TABLE subject_risks (
-    department_id  uuid NOT NULL REFERENCES departments (id),
-    subject_id     uuid NOT NULL REFERENCES subjects (id),
-    risk_level     text NOT NULL CHECK (risk_level IN ('low', 'medium', 'high')),
-    basis          text NOT NULL DEFAULT '',
-    assessed_by    uuid NOT NULL REFERENCES users (id),
-    updated_at     timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (department_id, subject_id)
-);
+-- 双随机、一公开: the inspector register (执法检查人员名录库), declared conflicts of interest,
+-- sampling plans and their published, re-runnable draws. The target register (检查对象名录库)
+-- is the subjects domain's (0021); credit grades (0022) and risk scores come from their domains.
 
 CREATE TABLE draw_inspectors (
     user_id        uuid PRIMARY KEY REFERENCES users (id),

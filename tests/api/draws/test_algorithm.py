@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from api.draws import algorithm
+from api.risk import scoring
 from mobile_contract.credit import CreditGrade
 from mobile_contract.draws import (
     ConflictReason,
@@ -21,18 +22,18 @@ from mobile_contract.draws import (
     DrawPlan,
     DrawTarget,
     PlanItem,
-    RiskLevel,
 )
+from mobile_contract.risk import RiskLevel
 from tests.api.draws.subjects import make_uscc
 
 DEPT_A, DEPT_B = uuid.UUID(int=1), uuid.UUID(int=2)
-# Six targets with distinct weights 1, 2, 3, 4, 6, 12 (credit factor × risk factor).
+# Six targets with distinct weights 1, 2, 3, 4, 8, 16 (credit factor × risk factor).
 PROFILES = [
     (CreditGrade.A, RiskLevel.LOW),
     (CreditGrade.B, RiskLevel.LOW),
-    (CreditGrade.A, RiskLevel.HIGH),
+    (CreditGrade.C, RiskLevel.LOW),
     (CreditGrade.D, RiskLevel.LOW),
-    (CreditGrade.C, RiskLevel.MEDIUM),
+    (CreditGrade.B, RiskLevel.HIGH),
     (CreditGrade.D, RiskLevel.HIGH),
 ]
 # Pearson chi-square, 15 possible pairs → 14 degrees of freedom; upper 0.1 % point of χ²(14).
@@ -122,6 +123,11 @@ def test_the_generator_is_plain_mt19937_so_other_implementations_reproduce_it() 
     assert [ours.random() for _ in range(1000)] == theirs.random_sample(1000).tolist()
 
 
+def test_the_risk_factors_are_the_risk_domains_draw_weights() -> None:
+    """A change there must come with a new algorithm version, or published draws stop re-running."""
+    assert algorithm.RISK_FACTOR == scoring.DRAW_WEIGHTS
+
+
 def test_below_is_exact_integer_arithmetic_and_in_range() -> None:
     rng, twin = algorithm.generator("1" * 32), algorithm.generator("1" * 32)
     for n in (1, 2, 7, 10**6, 2**52):
@@ -154,7 +160,7 @@ def test_selection_frequencies_match_the_documented_weights() -> None:
         cell = frozenset(index[v.uscc] for v in visits)
         counts[cell] = counts.get(cell, 0) + 1
     weights = [t.weight for t in the_targets]
-    assert weights == [1, 2, 3, 4, 6, 12]
+    assert weights == [1, 2, 3, 4, 8, 16]
     statistic = chi_square(counts, pair_probabilities(weights), SIMULATED_DRAWS)
     assert statistic < CHI2_CRITICAL_DF14_P001, statistic
     # The test has power: the same counts are far from what equal weights would give.

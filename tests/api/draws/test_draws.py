@@ -44,17 +44,13 @@ async def office(client, make_department, make_user):
 
 
 async def register(client, office: Office, count: int, *, first: int) -> list[str]:
-    """Subjects in the department's target register (/subjects), with varied risk levels (/draws/risks)."""
+    """Subjects in the department's target register (/subjects)."""
     usccs = []
     for n in range(first, first + count):
         uscc = make_uscc(n)
         subject = {"party": {"kind": "legal_person", "name": f"某某石料厂{n}", "uscc": uscc}, "region_code": "360102"}
         answer = await client.post("/subjects", json=subject, headers=office.supervisor.headers)
         assert answer.status_code == 201, answer.text
-        if n % 3:
-            risk = {"uscc": uscc, "risk_level": {1: "low", 2: "high"}[n % 3], "basis": "年度风险评估"}
-            answer = await client.put("/draws/risks", json=risk, headers=office.supervisor.headers)
-            assert answer.status_code == 200, answer.text
         usccs.append(uscc)
     return usccs
 
@@ -85,26 +81,19 @@ def unique():
 
 async def test_the_register_carries_credit_grade_risk_and_weight(client, office, unique) -> None:
     lead = await office(0)
-    usccs = await register(client, lead, 3, first=unique - unique % 3)  # risk: unassessed, low, high
-    targets = {t["uscc"]: t for t in (await client.get("/draws/targets", headers=lead.supervisor.headers)).json()}
-    seen = [(targets[u]["credit_grade"], targets[u]["risk_level"], targets[u]["risk_assessed"], targets[u]["weight"])
-            for u in usccs]  # fmt: skip
-    assert seen == [("B", "medium", False, 4), ("B", "low", True, 2), ("B", "high", True, 6)]
+    usccs = await register(client, lead, 2, first=unique)
 
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    penalty = {"subject_id": targets[usccs[2]]["subject_id"], "kind": "penalty", "decided_on": today,
+    async def seen() -> list[tuple]:
+        found = {t["uscc"]: t for t in (await client.get("/draws/targets", headers=lead.supervisor.headers)).json()}
+        return [(found[u]["credit_grade"], found[u]["risk_level"], found[u]["weight"]) for u in usccs]
+
+    assert await seen() == [("B", "low", 2), ("B", "low", 2)]  # no facts: grade B (5 risk points), low risk
+    subject_id = (await client.get(f"/subjects/by-key/{usccs[1]}", headers=lead.supervisor.headers)).json()["id"]
+    penalty = {"subject_id": subject_id, "kind": "penalty", "decided_on": dt.datetime.now(dt.UTC).date().isoformat(),
                "summary": "越界开采，罚款", "serious": True}  # fmt: skip
     assert (await client.post("/credit/records", json=penalty, headers=lead.supervisor.headers)).status_code == 201
-    regraded = {t["uscc"]: t for t in (await client.get("/draws/targets", headers=lead.supervisor.headers)).json()}
-    assert (regraded[usccs[2]]["credit_grade"], regraded[usccs[2]]["weight"]) == (
-        "D",
-        12,
-    )  # worse credit, higher weight
-    stranger = await office(0)
-    answer = await client.put(
-        "/draws/risks", json={"uscc": usccs[0], "risk_level": "high"}, headers=stranger.supervisor.headers
-    )
-    assert (answer.status_code, answer.json()["code"]) == (404, "not-in-register")
+    # Serious penalty: credit 80 − 40 → D; risk 15 (penalty) + 30 (grade D) = 45 → medium; weight 4 × 2.
+    assert await seen() == [("B", "low", 2), ("D", "medium", 8)]
 
 
 async def test_a_joint_draw_is_published_reruns_and_reaches_the_handhelds(client, pool, office, unique) -> None:
