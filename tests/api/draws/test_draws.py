@@ -8,7 +8,9 @@ from collections import Counter
 
 import msgspec
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app as enforce
 from api.draws.cli import check
 from mobile_contract.auth import Role
 from mobile_contract.draws import PublishedDraw
@@ -122,7 +124,7 @@ async def test_a_joint_draw_is_published_reruns_and_reaches_the_handhelds(client
             assert task["detail"]["draw_id"] == drawn["document"]["draw_id"] and task["detail"]["joint"] is True
 
 
-async def test_a_tampered_publication_fails_the_rerun(client, office, unique) -> None:
+async def test_a_tampered_publication_fails_the_rerun(client, office, unique, tmp_path) -> None:
     lead = await office(3)
     await register(client, lead, 5, first=unique)
     drawn = msgspec.convert(
@@ -138,6 +140,10 @@ async def test_a_tampered_publication_fails_the_rerun(client, office, unique) ->
         "re-run gives other visits than the published ones",
         "SHA-256 of the document differs from the published one",
     ]
+    for published, exit_code in ((drawn, 0), (tampered, 1)):  # the command anyone runs
+        path = tmp_path / f"draw-{exit_code}.json"
+        path.write_bytes(msgspec.json.encode(published))
+        assert CliRunner().invoke(enforce, ["draws", "verify", str(path)]).exit_code == exit_code
 
 
 async def test_last_inspectors_and_declared_relationships_are_never_drawn(client, office, unique) -> None:
