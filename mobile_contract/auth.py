@@ -21,6 +21,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"  # 监管负责人
     ADMIN = "admin"  # 系统管理员
     VISION_NODE = "vision_node"  # 视频分析节点（机器账号）
+    APPROVAL_BUREAU = "approval_bureau"  # 行政审批服务局（机器账号，推送审批结果）
+    COMPLAINT_OFFICER = "complaint_officer"  # 投诉举报受理员（唯一可查看举报人身份的角色）
 
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
