@@ -12,8 +12,8 @@ from storage import rows
 from storage.db import Connection
 
 RESULT_COLUMNS = (
-    "id, bureau_ref, content_sha256, content, commitment, department_id, verify_by, promise_status,"
-    " supervision_task_id, verification_task_id, received_at"
+    "id, bureau_ref, content_sha256, content, commitment, department_id, bureau_department_id, verify_by,"
+    " promise_status, supervision_task_id, verification_task_id, received_at"
 )
 FINDING_COLUMNS = "id, approval_id, department_id, kind, summary, record_id, created_by, created_at"
 OBJECTION_COLUMNS = (
@@ -69,15 +69,22 @@ async def insert_objection(conn: Connection, *, row: dict[str, Any]) -> bool:
 
 
 async def objections(
-    conn: Connection, *, approval_id: uuid.UUID | None = None, status: str | None = None, id: uuid.UUID | None = None
+    conn: Connection,
+    *,
+    approval_id: uuid.UUID | None = None,
+    status: str | None = None,
+    id: uuid.UUID | None = None,
+    bureau_department_id: uuid.UUID | None = None,
 ) -> list[asyncpg.Record]:
     return await conn.fetch(
         f"SELECT {OBJECTION_COLUMNS} FROM approval_objections o JOIN approval_results r ON r.id = o.approval_id"  # noqa: S608
         " WHERE ($1::uuid IS NULL OR o.approval_id = $1) AND ($2::text IS NULL OR o.status = $2)"
-        " AND ($3::uuid IS NULL OR o.id = $3) ORDER BY o.raised_at LIMIT 500",
+        " AND ($3::uuid IS NULL OR o.id = $3) AND ($4::uuid IS NULL OR r.bureau_department_id = $4)"
+        " ORDER BY o.raised_at LIMIT 500",
         approval_id,
         status,
         id,
+        bureau_department_id,
     )
 
 

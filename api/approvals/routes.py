@@ -69,9 +69,9 @@ class ApprovalController(Controller):
 
     @get("/objections", guards=[BUREAU], summary="待复核异议 / objections for the bureau to review")
     async def objections(
-        self, db: Db, status: FromQuery[ObjectionStatus | None] = ObjectionStatus.OPEN
+        self, db: Db, principal: Caller, status: FromQuery[ObjectionStatus | None] = ObjectionStatus.OPEN
     ) -> list[ObjectionRead]:
-        return await service.list_objections(db, status)
+        return await service.list_objections(db, principal, status)
 
     @post(
         "/objections/{objection_id:uuid}/answer",

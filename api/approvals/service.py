@@ -21,9 +21,10 @@ import uuid
 
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.credit import service as credit
-from api.records.intake import audit_entry, content_hash
+from api.records.intake import content_hash
 from api.subjects.service import new_id
 from mobile_contract.approvals import (
     ApprovalPush,
@@ -55,7 +56,7 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     await approvals.lock_ref(conn, bureau_ref=data.bureau_ref)
     sha256 = content_hash(data)
     if existing := await approvals.get_by_ref(conn, bureau_ref=data.bureau_ref):
-        if existing["content_sha256"] != sha256:
+        if existing["content_sha256"] != sha256 or existing["bureau_department_id"] != principal.department_id:
             raise Conflict(
                 f"办件编号 {data.bureau_ref} 已推送过不同内容的审批结果", "bureau_ref exists with other content",
                 code="id-conflict",
@@ -75,6 +76,7 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     row = {
         "id": id, "bureau_ref": data.bureau_ref, "content_sha256": sha256, "content": msgspec.to_builtins(data),
         "commitment": data.commitment, "department_id": department["id"], "applicant_uscc": data.applicant_uscc,
+        "bureau_department_id": principal.department_id,
         "item_code": data.item_code, "decided_on": data.decided_on, "verify_by": verify_by,
         "promise_status": PromiseStatus.PENDING if data.commitment else None,
         "supervision_task_id": await _task(conn, principal, data, department["id"], assignee, id, None),
@@ -129,7 +131,16 @@ async def _task(
 
 
 def _entry(principal: Principal, action: str, id: uuid.UUID, detail: dict | None = None) -> audit.AuditEntry:
-    return audit_entry(principal, action=action, entity_type="approval", id=id, before=None, after=None, detail=detail)
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="approval",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=None,
+        after_hash=None,
+        detail=detail,
+    )
 
 
 async def _read(conn: Connection, row) -> ApprovalRead:
@@ -202,15 +213,19 @@ async def _enqueue(conn: Connection, principal: Principal, approval: ApprovalRea
     )
 
 
-async def list_objections(conn: Connection, status: ObjectionStatus | None) -> list[ObjectionRead]:
-    return [msgspec.convert(dict(r), ObjectionRead) for r in await approvals.objections(conn, status=status)]
+async def list_objections(
+    conn: Connection, principal: Principal, status: ObjectionStatus | None
+) -> list[ObjectionRead]:
+    """A bureau sees the objections to the approvals it pushed, no other bureau's."""
+    rows = await approvals.objections(conn, status=status, bureau_department_id=principal.department_id)
+    return [msgspec.convert(dict(r), ObjectionRead) for r in rows]
 
 
 async def answer_objection(
     conn: Connection, principal: Principal, objection_id: uuid.UUID, data: ObjectionAnswer
 ) -> ObjectionRead:
     """复核答复: recorded once; the department reads it on the approval."""
-    if not await approvals.objections(conn, id=objection_id):
+    if not await approvals.objections(conn, id=objection_id, bureau_department_id=principal.department_id):
         raise NotFound("异议不存在", f"objection {objection_id} not found")
     if not await approvals.answer_objection(
         conn, id=objection_id, decision=data.decision, answer=data.answer, answered_by=principal.user_id
@@ -219,9 +234,13 @@ async def answer_objection(
     (row,) = await approvals.objections(conn, id=objection_id)
     await audit.append(
         conn,
-        audit_entry(
-            principal, action="approval.objection.answer", entity_type="approval_objection", id=objection_id,
-            before=None, after=None, detail={"decision": data.decision},
+        trail.entry(
+            principal,
+            action="approval.objection.answer",
+            entity_type="approval_objection",
+            entity_id=str(objection_id),
+            department_id=principal.department_id,
+            detail={"decision": data.decision},
         ),
-    )  # fmt: skip
+    )
     return msgspec.convert(dict(row), ObjectionRead)

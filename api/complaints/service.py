@@ -20,10 +20,10 @@ import uuid
 
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.complaints.deadlines import add_working_days, local_date
 from api.complaints.identity import IdentityCipher, KeyUnavailable
-from api.records.intake import audit_entry
 from api.tasks import service as task_service
 from mobile_contract.auth import Role
 from mobile_contract.complaints import (
@@ -178,13 +178,14 @@ async def step(
 
 
 def _entry(principal: Principal, action: str, id: uuid.UUID, detail: dict | None = None) -> audit.AuditEntry:
-    return audit_entry(
+    return trail.entry(
         principal,
         action=action,
         entity_type="complaint",
-        id=id,
-        before=None,
-        after=None,
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=None,
+        after_hash=None,
         detail=msgspec.to_builtins(detail or {}),
     )
 

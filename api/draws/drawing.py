@@ -14,9 +14,9 @@ import uuid
 
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.draws import algorithm, service
-from api.records.intake import audit_entry
 from mobile_contract.draws import (
     DrawConflict,
     DrawDocument,
@@ -146,17 +146,26 @@ def _task_detail(document: DrawDocument, visit: Visit) -> dict:
 def _audit_entries(
     principal: Principal, document: DrawDocument, sha256: str, task_ids: list[uuid.UUID]
 ) -> list[audit.AuditEntry]:
-    drawn = audit_entry(
+    drawn = trail.entry(
         principal,
         action="draw.run",
         entity_type="draw",
-        id=document.draw_id,
-        before=None,
-        after=sha256,
+        entity_id=str(document.draw_id),
+        department_id=principal.department_id,
+        before_hash=None,
+        after_hash=sha256,
         detail={"plan_id": str(document.plan.id), "seed": document.seed, "visits": len(document.visits)},
     )
     created = [
-        audit_entry(principal, action="task.create", entity_type="task", id=t, before=None, after=None)
+        trail.entry(
+            principal,
+            action="task.create",
+            entity_type="task",
+            entity_id=str(t),
+            department_id=principal.department_id,
+            before_hash=None,
+            after_hash=None,
+        )
         for t in task_ids
     ]
     return [drawn, *created]

@@ -11,10 +11,10 @@ import uuid
 
 import msgspec
 
+from api.audit import trail
 from api.auth.principal import Principal
 from api.credit import service as credit
 from api.draws import algorithm
-from api.records.intake import audit_entry
 from api.risk import service as risk
 from mobile_contract.auth import Role
 from mobile_contract.codes import uscc_problem
@@ -67,13 +67,14 @@ async def enrol_inspector(conn: Connection, principal: Principal, data: Inspecto
     await draws.enrol_inspector(conn, department_id=principal.department_id, **msgspec.structs.asdict(data))
     await audit.append(
         conn,
-        audit_entry(
+        trail.entry(
             principal,
             action="draw_inspector.enrol",
             entity_type="user",
-            id=data.user_id,
-            before=None,
-            after=None,
+            entity_id=str(data.user_id),
+            department_id=principal.department_id,
+            before_hash=None,
+            after_hash=None,
             detail={"skills": data.skills, "active": data.active},
         ),
     )
@@ -97,13 +98,14 @@ async def declare_conflict(conn: Connection, principal: Principal, data: Conflic
     await draws.declare_conflict(conn, declared_by=principal.user_id, **msgspec.structs.asdict(data))
     await audit.append(
         conn,
-        audit_entry(
+        trail.entry(
             principal,
             action="draw_conflict.declare",
             entity_type="user",
-            id=data.inspector_id,
-            before=None,
-            after=None,
+            entity_id=str(data.inspector_id),
+            department_id=principal.department_id,
+            before_hash=None,
+            after_hash=None,
             detail={"uscc": data.uscc},
         ),
     )
@@ -119,13 +121,14 @@ async def create_plan(conn: Connection, principal: Principal, data: PlanCreate) 
     if await draws.create_plan(conn, row=row, items=items):
         await audit.append(
             conn,
-            audit_entry(
+            trail.entry(
                 principal,
                 action="draw_plan.create",
                 entity_type="draw_plan",
-                id=plan_id,
-                before=None,
-                after=None,
+                entity_id=str(plan_id),
+                department_id=principal.department_id,
+                before_hash=None,
+                after_hash=None,
                 detail={"departments": sorted(map(str, departments))},
             ),
         )

@@ -9,6 +9,7 @@ CREATE TABLE approval_results (
     content               jsonb NOT NULL,
     commitment            boolean NOT NULL,      -- 告知承诺制 approval: the promise must be verified
     department_id         uuid NOT NULL REFERENCES departments (id),
+    bureau_department_id  uuid NOT NULL REFERENCES departments (id),  -- the 审批局 that pushed it: it alone answers objections
     applicant_uscc        char(18) NOT NULL,
     item_code             char(14) NOT NULL,
     decided_on            date NOT NULL,
