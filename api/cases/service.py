@@ -13,7 +13,7 @@ from api.auth.principal import Principal
 from api.records import intake
 from api.records.intake import NewDocument, Outcome
 from mobile_contract.problems import AppError
-from mobile_contract.records import CaseContent, CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
+from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
 from storage import audit, documents
 from storage.db import Connection
 from storage.documents import CASES
@@ -67,30 +67,11 @@ async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -
     if id not in head:
         raise intake.not_found(ENTITY, id)
     older = [msgspec.convert(dict(r), CaseVersionRead) for r in await documents.list_versions(conn, table=CASES, id=id)]
-    row = head[id]
-    current = CaseVersionRead(
-        version=row["version"],
-        content_sha256=row["content_sha256"],
-        content=msgspec.convert(row["content"], CaseContent),
-        changed_by=row["version_by"],
-        device_id=row["version_device"],
-        changed_at=row["updated_at"],
-    )
-    return [*older, current]
+    return [*older, msgspec.convert(intake.as_version(head[id]), CaseVersionRead)]
 
 
 def _read(row: asyncpg.Record) -> CaseRead:
-    return CaseRead(
-        id=row["id"],
-        version=row["version"],
-        department_id=row["department_id"],
-        content=msgspec.convert(row["content"], CaseContent),
-        content_sha256=row["content_sha256"],
-        created_by=row["created_by"],
-        device_id=row["device_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return msgspec.convert(dict(row), CaseRead)
 
 
 def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:

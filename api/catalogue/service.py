@@ -41,18 +41,7 @@ ENTITY = "监管事项"
 
 
 def item_read(row: asyncpg.Record) -> CatalogueItemRead:
-    return CatalogueItemRead(
-        id=row["id"],
-        code=row["code"],
-        department_id=row["department_id"],
-        version=row["version"],
-        content=msgspec.convert(row["content"], CatalogueItemContent),
-        content_sha256=row["content_sha256"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_by=row["version_by"],
-        updated_at=row["updated_at"],
-    )
+    return msgspec.convert(dict(row) | {"updated_by": row["version_by"]}, CatalogueItemRead)
 
 
 async def create_item(conn: Connection, principal: Principal, data: CatalogueItemCreate) -> CatalogueItemRead:

@@ -64,6 +64,15 @@ def new_row(principal: Principal, content: msgspec.Struct, *, id: uuid.UUID, par
     }
 
 
+def as_version(current: asyncpg.Record) -> dict[str, Any]:
+    """The current row in the shape of a stored version (who made it, from which device, when)."""
+    return dict(current) | {
+        "changed_by": current["version_by"],
+        "device_id": current["version_device"],
+        "changed_at": current["updated_at"],
+    }
+
+
 def id_conflict(entity: str, id: uuid.UUID) -> Conflict:
     return Conflict(
         f"编号 {id} 已被另一份内容不同的{entity}使用，请勿用同一编号提交不同内容；如需修改请提交修改（带版本号）",

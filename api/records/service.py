@@ -110,19 +110,7 @@ async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -
     rows = await documents.list_versions(conn, table=RECORDS, id=id)
     older = [msgspec.convert(dict(r), RecordVersionRead) for r in rows]
     head = await documents.fetch_current(conn, table=RECORDS, ids=[id])
-    return [*older, _version_of(head[id])]
-
-
-def _version_of(row: asyncpg.Record) -> RecordVersionRead:
-    content = msgspec.convert(row["content"], RecordContent)
-    return RecordVersionRead(
-        version=row["version"],
-        content_sha256=row["content_sha256"],
-        content=content,
-        changed_by=row["version_by"],
-        device_id=row["version_device"],
-        changed_at=row["updated_at"],
-    )
+    return [*older, msgspec.convert(intake.as_version(head[id]), RecordVersionRead)]
 
 
 def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
@@ -137,20 +125,8 @@ def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
 
 
 def _read(row: asyncpg.Record, progress: EvidenceProgress) -> RecordRead:
-    return RecordRead(
-        id=row["id"],
-        kind=row["kind"],
-        version=row["version"],
-        department_id=row["department_id"],
-        content=msgspec.convert(row["content"], RecordContent),
-        content_sha256=row["content_sha256"],
-        created_by=row["created_by"],
-        device_id=row["device_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        evidence=progress,
-        complete=progress.verified == progress.declared,
-    )
+    complete = progress.verified == progress.declared
+    return msgspec.convert(dict(row) | {"evidence": progress, "complete": complete}, RecordRead)
 
 
 def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
