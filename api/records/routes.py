@@ -39,10 +39,10 @@ class RecordController(Controller):
 
     @post("/", guards=[WRITERS], summary="提交记录（可安全重发）/ submit a record, safe to retry")
     async def create(self, db: Db, principal: Caller, data: JSONBody[RecordCreate]) -> Response[RecordRead]:
-        outcome = (await service.create_records(db, principal, [data]))[data.id]
-        if isinstance(outcome, AppError):
+        outcomes, reads = await service.create_records(db, principal, [data], read_back=True)
+        if isinstance(outcome := outcomes[data.id], AppError):
             raise outcome
-        read = (await service.read_records(db, [data.id]))[data.id]
+        read = reads[data.id]
         return Response(
             read, status_code=STATUS[outcome], headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()}
         )

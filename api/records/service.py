@@ -37,21 +37,25 @@ ENTITY = "记录"
 
 
 async def create_records(
-    conn: Connection, principal: Principal, creates: Sequence[RecordCreate]
-) -> dict[uuid.UUID, Outcome | AppError]:
-    """Create many records in one statement; each gets its own outcome or error."""
+    conn: Connection, principal: Principal, creates: Sequence[RecordCreate], *, read_back: bool = False
+) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, RecordRead]]:
+    """Create many records in one statement; each gets its own outcome or error.
+
+    With ``read_back`` the stored records are read before the audit entries are appended, so the
+    audit chain's lock (held until commit) is not held across the read.
+    """
     problems = await _problems(conn, principal, [(c.id, c.content) for c in creates])
     valid = [c for c in creates if c.id not in problems]
-    docs = [NewDocument(c.id, _row(principal, c.id, c.content), intake.content_hash(c.content)) for c in valid]
+    rows = {c.id: _row(principal, c.id, c.content) for c in valid}
+    docs = [NewDocument(id, row, row["content_sha256"]) for id, row in rows.items()]
     outcomes, inserted = await intake.create_many(conn, principal, table=RECORDS, entity=ENTITY, docs=docs)
     created = [c for c in valid if c.id in inserted]
-    await records.declare_evidence(
-        conn, items=[_manifest_row(principal, c.id, e) for c in created for e in c.content.evidence]
-    )
-    await audit.append_many(
-        conn, [_audit(principal, "record.create", c.id, None, intake.content_hash(c.content)) for c in created]
-    )
-    return {**outcomes, **problems}
+    manifest = [_manifest_row(principal, c.id, e) for c in created for e in c.content.evidence]
+    await records.declare_evidence(conn, items=manifest)
+    reads = await read_records(conn, [c.id for c in valid]) if read_back else {}
+    entries = [_audit(principal, "record.create", c.id, None, rows[c.id]["content_sha256"]) for c in created]
+    await audit.append_many(conn, entries)
+    return {**outcomes, **problems}, reads
 
 
 async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:

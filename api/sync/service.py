@@ -59,7 +59,7 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[dict
         conn,
         principal,
         _of(ops, CreateRecord),
-        lambda items: records.create_records(conn, principal, [o.record for o in items]),
+        lambda items: _outcomes(records.create_records(conn, principal, [o.record for o in items])),
         lambda o: o.record.id,
     )
     results |= await _each(
@@ -70,6 +70,10 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[dict
         results=[_item_result(i, ops.get(i), results[i], versions) for i in range(len(operations))],
         server_time=dt.datetime.now(dt.UTC),
     )
+
+
+async def _outcomes(created: Awaitable[tuple[dict[uuid.UUID, Result], Any]]) -> dict[uuid.UUID, Result]:
+    return (await created)[0]
 
 
 def _decode_all(operations: Sequence[dict[str, Any]]) -> list[SyncOperation | AppError]:
