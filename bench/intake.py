@@ -47,6 +47,8 @@ BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
 CONCURRENCY = 50
 SINGLES = int(os.environ.get("BENCH_SINGLES", "3000"))
 COPY_ROWS = int(os.environ.get("BENCH_COPY_ROWS", "20000"))
+LOG = Path("bench/out/intake-api.log")
+API_WORKERS = int(os.environ.get("BENCH_API_WORKERS", "1"))
 
 
 def uuid7() -> str:
@@ -223,12 +225,18 @@ class Meter:
     """CPU seconds spent by the API process and by PostgreSQL during a phase."""
 
     def __init__(self, api_pid: int) -> None:
-        self.api_pid = api_pid
-        self.start = (cpu_seconds([api_pid]), cpu_seconds(postgres_pids()))
+        self.api_pids = self.api_pids(api_pid)
+        self.start = (cpu_seconds(self.api_pids), cpu_seconds(postgres_pids()))
 
     def per_item_ms(self, items: int) -> tuple[float, float]:
-        api, db = cpu_seconds([self.api_pid]), cpu_seconds(postgres_pids())
+        api, db = cpu_seconds(self.api_pids), cpu_seconds(postgres_pids())
         return (api - self.start[0]) / items * 1000, (db - self.start[1]) / items * 1000
+
+    @staticmethod
+    def api_pids(parent: int) -> list[int]:
+        """The uvicorn process and its workers."""
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        return [parent, *(int(p) for p in children.read_text().split())] if children.exists() else [parent]
 
 
 def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
@@ -243,10 +251,10 @@ def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
         "DATABASE_POOL_MAX": "20",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.cli", "serve", "--workers", str(API_WORKERS)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=LOG.open("ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -315,6 +323,7 @@ def report(figures: dict[str, float]) -> None:
 
 
 def main() -> None:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, resolved(Settings(data_dir=Path(tmp))) as ready:
         figures = asyncio.run(run(ready))
     report(figures)

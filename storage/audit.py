@@ -8,8 +8,8 @@ transaction-scoped advisory lock, so the chain has exactly one successor per
 entry; callers append as the last step before commit to keep that short.
 
 The head (last seq and hash) lives in the one-row ``audit_head`` table: an
-append locks it with ``SELECT … FOR UPDATE``, writes its entries and moves
-the head in one statement — two round trips per append, whatever its size.
+append takes the chain's advisory lock and reads the head (``audit_lock_head()``,
+one round trip), then writes its entries and moves the head in one statement.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
     """Append entries in order, continuing the chain; returns them as stored."""
     if not entries:
         return []
-    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_head FOR UPDATE")
+    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_lock_head()")
     seq, prev = head["seq"], head["entry_hash"]
     now = dt.datetime.now(dt.UTC)
     stored = []

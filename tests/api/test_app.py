@@ -44,3 +44,9 @@ def test_a_route_without_a_rule_is_found() -> None:
             return "anyone"
 
     assert unguarded_routes(Litestar([Careless])) == ["['GET'] /careless"]
+
+
+def test_settings_survive_the_trip_to_worker_processes(settings) -> None:
+    from api.settings import load_settings, settings_environment
+
+    assert load_settings(settings_environment(settings)) == settings
