@@ -306,6 +306,7 @@ async def test_department_a_gets_403_or_404_for_b_data_on_every_route(client, ap
             f"{method} {path} as {non_admin[0]}: {answer.status_code} {answer.text[:300]}"
         )
         walked.append(f"{method} {path}")
+    print(f"walked {len(walked)} routes as department A; admin-only {len(unreachable)}; public {len(public)}")
     assert len(walked) >= 15, walked
     assert set(unreachable) <= ADMIN_ONLY
     assert public == PUBLIC, "a route with a path parameter became public: review it and add it to PUBLIC"
