@@ -54,6 +54,7 @@ class ModelIdentity(msgspec.Struct, frozen=True):
     backend: str
     class_map: dict[str, str]
     thresholds: dict[str, float]
+    version: str = ""  # the model card's version, beside the weights' hash
 
 
 class AlertMedia(msgspec.Struct, frozen=True):

@@ -1,0 +1,48 @@
+from mobile_contract.alerts import AlertKind
+from mobile_contract.sites import CountLine, DomainClass
+from tests.vision.helpers import at, camera
+from tests.vision.helpers import track as make_track
+from vision.rules.crossing import INBOUND, OUTBOUND, LineCounter
+
+# A vertical line drawn top to bottom: its right (as seen walking a→b) is the left of the image.
+LINE = CountLine(name="出口", a=(0.5, 0.2), b=(0.5, 0.9))
+TRUCK = DomainClass.DUMP_TRUCK
+
+
+def drive(counter: LineCounter, track_id: int, xs: list[float], *, y: float = 0.6, cls: DomainClass = TRUCK) -> list:
+    found = []
+    for step, x in enumerate(xs):
+        found += counter.evaluate([make_track(track_id, cls, x, y)], at(step))
+    return found
+
+
+def test_crossings_are_counted_with_direction() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=False, lost_s=5)
+    assert drive(counter, 1, [0.3, 0.4, 0.6, 0.7]) == []  # an open site only counts
+    drive(counter, 2, [0.8, 0.55, 0.45, 0.2])
+    drive(counter, 3, [0.7, 0.6, 0.4])
+    assert (counter.outbound, counter.inbound) == (2, 1)
+
+
+def test_turning_back_short_of_the_line_is_no_crossing() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    assert drive(counter, 1, [0.2, 0.35, 0.45, 0.35, 0.2]) == []
+    assert (counter.outbound, counter.inbound) == (0, 0)
+
+
+def test_passing_beyond_the_end_of_the_line_is_no_crossing() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    assert drive(counter, 1, [0.3, 0.7], y=0.95) == []
+
+
+def test_people_do_not_count_as_trucks() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    assert drive(counter, 1, [0.3, 0.7], cls=DomainClass.PERSON) == []
+
+
+def test_any_crossing_at_a_closed_site_is_an_alert() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    found = drive(counter, 1, [0.6, 0.4]) + drive(counter, 2, [0.4, 0.6])
+    assert [c.facts.direction for c in found] == [OUTBOUND, INBOUND]
+    assert {c.key.kind for c in found} == {AlertKind.HAUL_CROSSING}
+    assert [c.material for c in found] == ["1/0", "1/1"]  # each crossing changes the incident

@@ -1,0 +1,45 @@
+from vision.sampler import Sampler
+from vision.types import Packet
+
+
+def packet(t: float, *, key: bool) -> Packet:
+    return Packet(b"", round(t * 25), round(t * 25), 1, key, t)
+
+
+def feed(sampler: Sampler, seconds: float, *, gop_s: float, fps: int = 25) -> tuple[list[float], list[float]]:
+    """Run a synthetic stream through the sampler: (decoded packet times, analysed frame times)."""
+    decoded, analysed = [], []
+    for i in range(round(seconds * fps)):
+        t = i / fps
+        key = (i % round(gop_s * fps)) == 0
+        if sampler.wants(packet(t, key=key)):
+            decoded.append(t)
+            if sampler.due(t):
+                analysed.append(t)
+    return decoded, analysed
+
+
+def test_key_frames_only_when_the_analysis_interval_allows() -> None:
+    sampler = Sampler(1.0)
+    decoded, analysed = feed(sampler, 10, gop_s=1.0)
+    assert sampler.key_only
+    assert analysed == [float(t) for t in range(10)]
+    assert len(decoded) < 25 + 10  # every packet only until the key-frame interval is known
+
+
+def test_every_packet_is_decoded_when_key_frames_are_too_rare() -> None:
+    sampler = Sampler(1.0)
+    decoded, analysed = feed(sampler, 10, gop_s=2.0)
+    assert not sampler.key_only
+    assert len(decoded) == 250
+    assert analysed == [float(t) for t in range(10)]
+
+
+def test_analysis_rate_picks_frames_by_timestamp() -> None:
+    _, analysed = feed(Sampler(5.0), 2, gop_s=2.0)
+    assert analysed == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8]
+
+
+def test_reference_mode_analyses_every_frame() -> None:
+    decoded, analysed = feed(Sampler(1.0, reference=True), 4, gop_s=1.0)
+    assert len(decoded) == len(analysed) == 100

@@ -1,0 +1,45 @@
+from mobile_contract.sites import DomainClass
+from vision.track import ObjectTracker
+from vision.types import Box, Detection
+
+
+def det(x: float, y: float = 0.5, *, cls: DomainClass = DomainClass.DUMP_TRUCK, w: float = 0.1) -> Detection:
+    return Detection(box=Box(x, y - 0.08, x + w, y), cls=cls, score=0.9, label=cls.value)
+
+
+def test_ids_are_stable_while_objects_move() -> None:
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=5)
+    ids = []
+    for step in range(8):
+        tracks = tracker.update([det(0.1 + step * 0.03), det(0.7, 0.9, cls=DomainClass.EXCAVATOR)], None)
+        ids.append(sorted((t.cls.value, t.id) for t in tracks))
+    assert ids[-1] == ids[2] and len(ids[-1]) == 2
+
+
+def test_a_machine_that_stops_keeps_its_id() -> None:
+    """ByteTrack's velocity overshoots when a machine stops; the ID must survive that."""
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=5)
+    seen = set()
+    for step in range(12):
+        x = 0.1 + min(step, 5) * 0.09  # drives at 0.09 per update, then stops
+        tracks = tracker.update([det(x, cls=DomainClass.EXCAVATOR, w=0.2)], None)
+        seen |= {t.id for t in tracks}
+    assert seen == {1}
+
+
+def test_frames_without_a_detector_call_keep_the_tracks() -> None:
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=2)
+    first = tracker.update([det(0.3)], None)
+    tracker.update([det(0.3)], None)
+    held = tracker.hold(None)
+    assert [t.id for t in held] == [t.id for t in tracker.tracks] and held[0].box == tracker.tracks[0].box
+    assert first
+
+
+def test_a_vanished_object_is_dropped_after_the_kept_updates() -> None:
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=2)
+    for _ in range(3):
+        tracker.update([det(0.3)], None)
+    for _ in range(4):
+        tracks = tracker.update([], None)
+    assert tracks == []

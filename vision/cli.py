@@ -1,0 +1,204 @@
+"""The ``vision`` command (视频分析命令行): analyze, run, export, synth, train."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from mobile_contract.sites import SiteConfig, load_site_config
+from vision.analyze import AnalyzeResult, JsonLines, analyze, video_duration_s
+from vision.config import DetectorConfig, NodeConfig, PyTorchDetector, load_node_config, with_secrets
+from vision.detect.yolo import EXPORT_FORMATS, YoloDetector, export
+from vision.events import Outbox
+from vision.events.delivery import Delivery
+from vision.node import Node, object_store
+
+app = typer.Typer(name="vision", help="非现场监管视频分析 / camera monitoring pipeline", no_args_is_help=True)
+console = Console()
+DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "quarry-yolov8n-synth.pt"
+
+
+def _offline() -> None:
+    """ultralytics must neither download nor install anything behind our back."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    os.environ.setdefault("YOLO_AUTOINSTALL", "false")
+
+
+def read_site(path: Path) -> SiteConfig:
+    return load_site_config(path.read_bytes(), format="yaml" if path.suffix in {".yaml", ".yml"} else "json")
+
+
+def node_config(config: Path | None, weights: Path | None) -> NodeConfig:
+    """The node config file, or defaults around the committed model; ``--weights`` overrides either."""
+    if config is not None:
+        loaded = load_node_config(config)
+    else:
+        loaded = with_secrets(NodeConfig(detector=PyTorchDetector(weights=str(DEFAULT_WEIGHTS))), os.environ)
+    if weights is not None:
+        detector: DetectorConfig = msgspec.structs.replace(loaded.detector, weights=str(weights))
+        loaded = msgspec.structs.replace(loaded, detector=detector)
+    return loaded
+
+
+@app.command("analyze")
+def analyze_command(
+    video: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="recorded footage")],
+    site: Annotated[Path, typer.Option(exists=True, help="site config (YAML or JSON)")],
+    out: Annotated[Path, typer.Option(help="alerts, one JSON line per revision")] = Path("alerts.jsonl"),
+    camera: Annotated[str | None, typer.Option(help="camera id, if the site has several")] = None,
+    config: Annotated[Path | None, typer.Option(exists=True, help="node config (YAML or JSON)")] = None,
+    weights: Annotated[Path | None, typer.Option(help="detector weights, overriding the config")] = None,
+    start: Annotated[str | None, typer.Option(help="wall time of the first frame (ISO 8601 with offset)")] = None,
+    reference: Annotated[bool, typer.Option(help="every frame, whole frames: the yardstick mode")] = False,
+    deliver: Annotated[bool, typer.Option(help="send the alerts to S3 and the API afterwards")] = False,
+) -> None:
+    """Analyse a recording and write its alerts (录像分析)."""
+    _offline()
+    settings = node_config(config, weights)
+    site_config = read_site(site)
+    outbox = Outbox(out.with_suffix(".outbox"))
+    detector = YoloDetector(settings.detector)
+    lines = JsonLines(out)
+    duration = video_duration_s(video)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s"))
+    with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
+        task = progress.add_task(video.name, total=duration)
+        result = analyze(
+            video,
+            site_config,
+            settings,
+            detector=detector,
+            outbox=outbox,
+            camera_id=camera,
+            reference=reference,
+            start=dt.datetime.fromisoformat(start) if start else None,
+            listeners=[lines],
+            progress=lambda at_s: progress.update(task, completed=min(at_s, duration)),
+        )
+    lines.close()
+    console.print(summary_table(result))
+    if deliver:
+        asyncio.run(_deliver_outbox(settings, outbox))
+
+
+def summary_table(result: AnalyzeResult) -> Table:
+    table = Table(title=f"{len(result.alerts)} alerts, {result.revisions} revisions")
+    for column in ("alert", "kind", "severity", "started", "ended", "rev", "summary"):
+        table.add_column(column)
+    for alert in result.alerts:
+        ended = alert.ended_at.isoformat(timespec="seconds") if alert.ended_at else "-"
+        table.add_row(
+            str(alert.id)[:8],
+            alert.kind.value,
+            alert.severity.value,
+            alert.started_at.isoformat(timespec="seconds"),
+            ended,
+            str(alert.revision),
+            alert.summary,
+        )
+    stats = result.stats
+    table.caption = (
+        f"{result.video_s:.1f} s of video in {result.wall_s:.1f} s ({result.realtime_factor:.1f}× real time); "
+        f"frames decoded {stats.decoded}, analysed {stats.analysed}, to the detector {stats.detector_frames} "
+        f"({stats.crops} crops, {stats.whole_frames} whole)"
+        + "".join(f"; line {c.line}: out {c.outbound}, in {c.inbound}" for c in result.counts)
+    )
+    return table
+
+
+async def _deliver_outbox(settings: NodeConfig, outbox: Outbox) -> None:
+    delivery = Delivery(outbox, api=settings.api, retry=settings.outbox, store=object_store(settings.s3))
+    try:
+        sent = await delivery.deliver_pending_once()
+    finally:
+        await delivery.aclose()
+    console.print(f"delivered {sent}; waiting in {outbox.root}: {len(outbox.pending())}")
+
+
+@app.command("run")
+def run_command(
+    config: Annotated[Path, typer.Option(exists=True, help="node config (YAML or JSON)")],
+    site: Annotated[list[Path] | None, typer.Option(help="site config files; default: the API's registry")] = None,
+) -> None:
+    """Watch live cameras until interrupted (实时分析)."""
+    _offline()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = node_config(config, None)
+    paths = site or [Path(p) for p in settings.sites]
+    sites = [read_site(p) for p in paths] if paths else asyncio.run(_registry(settings))
+    cameras = sum(len(s.cameras) for s in sites)
+    console.print(f"{len(sites)} sites, {cameras} cameras; outbox {settings.outbox.dir}")
+    node = Node(settings, sites, detector=YoloDetector(settings.detector))
+    try:
+        node.run()
+    except KeyboardInterrupt:
+        node.stop.set()
+
+
+async def _registry(settings: NodeConfig) -> list[SiteConfig]:
+    from vision.client import active_sites, client
+
+    async with client(settings.api) as http:
+        return await active_sites(http)
+
+
+@app.command("export")
+def export_command(
+    weights: Annotated[Path, typer.Argument(exists=True, help="a .pt file")],
+    backend: Annotated[str, typer.Option(help=f"one of {', '.join(EXPORT_FORMATS)}")] = "openvino",
+    imgsz: Annotated[int, typer.Option(help="input size")] = 640,
+) -> None:
+    """Export weights for ONNX Runtime, OpenVINO (CPU) or TensorRT (GPU), with the model card (模型导出)."""
+    _offline()
+    console.print(f"exported to {export(weights, backend, imgsz=imgsz)}")
+
+
+@app.command("synth")
+def synth_command(
+    scenario: Annotated[str, typer.Argument(help="scenario name, or 'list'")],
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("var/vision/clips"),
+    duration: Annotated[float | None, typer.Option(help="seconds")] = None,
+    width: Annotated[int, typer.Option()] = 1920,
+    height: Annotated[int, typer.Option()] = 1080,
+) -> None:
+    """Write a scripted clip with its ground truth (合成测试视频)."""
+    from vision.synth.scenarios import SCENARIOS, write_scenario
+
+    if scenario == "list":
+        for name, make in SCENARIOS.items():
+            console.print(f"{name}: {(make.__doc__ or '').strip().splitlines()[0] if make.__doc__ else ''}")
+        return
+    options: dict[str, float] = {"width": width, "height": height}
+    if duration is not None:
+        options["duration_s"] = duration
+    clip, truth = write_scenario(scenario, out, **options)
+    console.print(f"{clip}: {truth.frame_count} frames, key frame every {truth.keyframe_interval}")
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[Path, typer.Option(help="working folder for the data set and runs")] = Path("var/vision/train"),
+    images: Annotated[int, typer.Option()] = 2000,
+    epochs: Annotated[int, typer.Option()] = 10,
+    imgsz: Annotated[int, typer.Option()] = 352,
+) -> None:
+    """Train the default detector on synthetic scenes (训练默认模型)."""
+    _offline()
+    from vision.train import train_default_model
+
+    card = train_default_model(out, images=images, epochs=epochs, imgsz=imgsz)
+    console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out synthetic split")
+
+
+if __name__ == "__main__":
+    app()

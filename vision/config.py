@@ -1,0 +1,198 @@
+"""Vision node configuration (视频分析节点配置): one frozen Struct per concern.
+
+Read once from a YAML or JSON file, validated by msgspec (unknown keys are
+refused and the error names the field), then frozen. Secrets come from the
+environment: ``VISION_API_TOKEN`` or ``VISION_API_USERNAME`` and
+``VISION_API_PASSWORD`` (a ``vision_node`` user), and the node's own S3 keys
+``VISION_S3_ACCESS_KEY``, ``VISION_S3_SECRET_KEY``.
+Site configs (zones, permits, hours) are separate documents, see
+``mobile_contract.sites``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from mobile_contract.sites import DomainClass
+
+Seconds = Annotated[float, Meta(ge=0, le=86_400)]
+Fraction = Annotated[float, Meta(ge=0, le=1)]
+ImgSize = Annotated[int, Meta(ge=64, le=2048, multiple_of=32)]
+
+
+class _Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
+    """What a model's classes mean and how sure it must be (模型说明): recorded on every alert.
+
+    Unknown fields are allowed: a card written by training (``vision.train``) also records how the
+    weights were made.
+    """
+
+    name: str = ""  # empty: the weights' file name
+    version: str = ""  # empty: ``trained_at``
+    trained_at: str = ""
+    class_map: dict[str, DomainClass] = {}  # model label or class index → domain class; others are ignored
+    thresholds: dict[DomainClass, Annotated[float, Meta(ge=0, le=1)]] = {}
+    default_threshold: Annotated[float, Meta(ge=0, le=1)] = 0.4
+
+
+class _Detector(_Frozen, tag_field="backend"):
+    weights: Annotated[str, Meta(description="model file or exported model folder")]
+    imgsz: ImgSize = 640  # whole frames
+    region_imgsz: ImgSize = 320  # crops around motion: small objects stay large, inference stays cheap
+    max_batch: Annotated[int, Meta(ge=1, le=64)] = 8
+    batch_wait_ms: Annotated[float, Meta(ge=0, le=1000)] = 5.0
+    card: ModelCard | None = None  # None: read ``<weights>.json`` beside the weights
+
+
+class PyTorchDetector(_Detector, frozen=True, tag="pytorch"):
+    device: str = "cpu"
+
+
+class OnnxDetector(_Detector, frozen=True, tag="onnx"):
+    pass
+
+
+class OpenVinoDetector(_Detector, frozen=True, tag="openvino"):
+    pass
+
+
+class TensorRtDetector(_Detector, frozen=True, tag="tensorrt"):
+    device: str = "cuda:0"
+    half: bool = True
+
+
+DetectorConfig = PyTorchDetector | OnnxDetector | OpenVinoDetector | TensorRtDetector
+
+
+class MotionConfig(_Frozen):
+    """The cheap low-resolution gate in front of the detector (运动门控)."""
+
+    width: Annotated[int, Meta(ge=64, le=1280)] = 320
+    contrast_threshold: Annotated[float, Meta(gt=0, le=2)] = 0.18  # change in local contrast, not brightness
+    min_area: Fraction = 0.0004  # of the frame; smaller blobs are rain, noise, insects
+    background_s: Annotated[float, Meta(gt=0, le=3600)] = 20.0  # how fast a stopped object joins the background
+    relight_fraction: Fraction = 0.6  # more of the frame than this changed at once: a lighting switch
+
+
+class RegionConfig(_Frozen):
+    """How motion becomes detector crops (检测区域)."""
+
+    min_side: Fraction = 0.25  # of the frame height: a crop is never smaller than this square
+    margin: Fraction = 0.25  # grow each motion box by this share of its size
+    max_regions: Annotated[int, Meta(ge=1, le=16)] = 3  # more than this: run the whole frame
+    max_area: Fraction = 0.45  # crops covering more of the frame than this: run the whole frame
+    recheck_s: Seconds = 10.0  # re-detect parked tracked objects this often though nothing moves
+    full_frame_s: Seconds = 60.0  # a whole-frame look this often, whatever the gate says
+
+
+class TamperConfig(_Frozen):
+    """Thresholds on frame statistics for a blinded camera (摄像头遮挡/失焦/移位/冻结), see ``vision.rules.tamper``."""
+
+    persist_s: Seconds = 5.0  # a condition must hold this long
+    clear_s: Seconds = 2.5  # and is forgotten only after being absent this long (one odd frame is not recovery)
+    covered_contrast: Annotated[float, Meta(ge=0, le=1)] = 0.04  # grey std / mean below this: a uniform picture
+    covered_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.5  # blurred and this unlike the view: covered
+    defocus_ratio: Fraction = 0.35  # sharpness below this share of the baseline
+    moved_px: Annotated[float, Meta(gt=0, le=200)] = 8.0  # shift of the view, in analysis-image pixels
+    moved_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.6  # the view is no longer this alike
+    frozen_diff: Annotated[float, Meta(ge=0, le=10)] = 0.3  # mean absolute grey difference between frames
+    baseline_s: Seconds = 600.0  # time constant of the healthy view and sharpness
+
+
+class RuleTuning(_Frozen):
+    """Timing of incidents, shared by every rule (事件时序)."""
+
+    end_after_s: Seconds = 30.0  # an incident not seen this long has ended
+    crossing_end_after_s: Seconds = 300.0  # a run of truck movements counts as one incident
+    min_active_s: Seconds = 5.0  # machinery must work this long in prohibited hours
+    update_every_s: Seconds = 300.0  # a continuing incident refreshes its ``last_seen_at`` this often
+    landform_every_s: Seconds = 5.0
+    landform_threshold: Annotated[float, Meta(gt=0, le=2)] = 0.2  # change of log brightness or local contrast
+    track_lost_s: Seconds = 5.0
+
+
+class EvidenceConfig(_Frozen):
+    """Snapshot and clip attached to each alert (证据)."""
+
+    clip_pre_s: Seconds = 5.0
+    clip_post_s: Seconds = 5.0
+    jpeg_quality: Annotated[int, Meta(ge=30, le=100)] = 85
+    snapshot_width: Annotated[int, Meta(ge=320, le=3840)] = 1920
+
+
+class OutboxConfig(_Frozen):
+    """Alerts wait here until the API and S3 have them (本地待发队列)."""
+
+    dir: str = "var/vision/outbox"
+    retry_initial_s: Annotated[float, Meta(gt=0, le=60)] = 1.0
+    retry_max_s: Annotated[float, Meta(gt=0, le=600)] = 30.0
+
+
+class ApiConfig(_Frozen):
+    """The enforcement API, signed in as a ``vision_node`` user: a fixed token, or a username and password."""
+
+    url: str | None = None  # e.g. https://enforce.example.cn; None: keep alerts in the outbox
+    token: str = ""  # VISION_API_TOKEN
+    username: str = ""  # VISION_API_USERNAME
+    password: str = ""  # VISION_API_PASSWORD: signs in again whenever the token has expired
+    timeout_s: Annotated[float, Meta(gt=0, le=120)] = 10.0
+
+
+class S3Config(_Frozen):
+    endpoint: str | None = None  # host:port; None: media stays in the outbox with the alert
+    bucket: str = "enforcement-evidence"
+    secure: bool = True
+    region: str = "us-east-1"
+    access_key: str = ""  # VISION_S3_ACCESS_KEY
+    secret_key: str = ""  # VISION_S3_SECRET_KEY
+
+
+class NodeConfig(_Frozen):
+    """Everything one vision node process needs besides the site configs."""
+
+    detector: DetectorConfig
+    motion: MotionConfig = MotionConfig()
+    regions: RegionConfig = RegionConfig()
+    tamper: TamperConfig = TamperConfig()
+    rules: RuleTuning = RuleTuning()
+    evidence: EvidenceConfig = EvidenceConfig()
+    outbox: OutboxConfig = OutboxConfig()
+    api: ApiConfig = ApiConfig()
+    s3: S3Config = S3Config()
+    sites: list[str] = []  # site config files for ``vision run`` without the API's registry
+
+
+def load_node_config(path: Path, env: Mapping[str, str] = os.environ) -> NodeConfig:
+    """Decode and validate a node config file, then add the secrets from the environment."""
+    data = path.read_bytes()
+    config = (
+        msgspec.yaml.decode(data, type=NodeConfig)
+        if path.suffix in {".yaml", ".yml"}
+        else msgspec.json.decode(data, type=NodeConfig)
+    )
+    return with_secrets(config, env)
+
+
+def with_secrets(config: NodeConfig, env: Mapping[str, str]) -> NodeConfig:
+    api = msgspec.structs.replace(
+        config.api,
+        token=env.get("VISION_API_TOKEN", config.api.token),
+        username=env.get("VISION_API_USERNAME", config.api.username),
+        password=env.get("VISION_API_PASSWORD", config.api.password),
+    )
+    s3 = msgspec.structs.replace(
+        config.s3,
+        access_key=env.get("VISION_S3_ACCESS_KEY", config.s3.access_key),
+        secret_key=env.get("VISION_S3_SECRET_KEY", config.s3.secret_key),
+    )
+    return msgspec.structs.replace(config, api=api, s3=s3)

@@ -1,0 +1,199 @@
+"""One camera's pipeline (单路摄像头流水线): source → sampler → motion gate → detector → tracker → rules → events.
+
+``CameraPipeline.run(source)`` reads a ``VideoSource`` to its end (a file) or
+until stopped (a live stream). Frames built in memory can be fed to
+``analyse`` directly. The detector is passed in as a function so that many
+pipelines share one model (``vision.detect.service``). In reference mode
+every frame is analysed and the detector sees every whole frame — the
+yardstick the normal mode's alerts are checked against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+
+from mobile_contract.sites import CameraConfig, SiteConfig
+from vision.config import NodeConfig
+from vision.detect.base import Crop
+from vision.events import Incident, IncidentBook, Publisher, Reason, Revision
+from vision.motion import MotionGate, plan_regions
+from vision.reader import FrameReader
+from vision.rules import CameraRules
+from vision.sampler import Sampler
+from vision.sources import Silence, VideoSource, bgr
+from vision.stats import PipelineStats
+from vision.track import ObjectTracker
+from vision.types import AlertCandidate, Box, Detection, Frame, Motion, Track
+
+Detect = Callable[[list[Crop]], list[list[Detection]]]
+WHOLE = Box(0.0, 0.0, 1.0, 1.0)
+
+
+class CameraPipeline:
+    def __init__(
+        self,
+        site: SiteConfig,
+        camera: CameraConfig,
+        config: NodeConfig,
+        *,
+        detect: Detect,
+        publisher: Publisher,
+        reference: bool = False,
+    ) -> None:
+        self.camera = camera
+        self.config = config
+        self.detect = detect
+        self.publisher = publisher
+        self.reference = reference
+        self.sampler = Sampler(camera.analysis_hz, reference=reference)
+        self.gate = MotionGate(config.motion)
+        self.rules = CameraRules(site, camera, tuning=config.rules, tamper=config.tamper)
+        self.book = IncidentBook(config.rules)
+        self.stats = PipelineStats()
+        self.reader: FrameReader | None = None
+        self.tracker: ObjectTracker | None = None
+        self.awaiting_clip: list[Incident] = []
+        self._last_at: dt.datetime | None = None
+        self._last_whole: dt.datetime | None = None
+        self._last_recheck: dt.datetime | None = None
+
+    def run(
+        self,
+        source: VideoSource,
+        stop: threading.Event | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> PipelineStats:
+        """Analyse a source to its end (or until ``stop``); decoding runs a few frames ahead in its own thread."""
+        evidence = self.config.evidence
+        ring_s = evidence.clip_pre_s + evidence.clip_post_s + 5.0
+        self.reader = FrameReader(
+            self.camera.id, source, self.sampler, ring_s=ring_s, width=self.config.motion.width, stats=self.stats
+        )
+        try:
+            for item in self.reader.ahead(stop):
+                if isinstance(item, Silence):
+                    self.on_silence(item)
+                    continue
+                self.analyse(item)
+                if progress is not None:
+                    progress(item.pts_s)
+        finally:
+            self.finish()
+            source.close()
+        return self.stats
+
+    def on_silence(self, silence: Silence) -> None:
+        assert self.reader is not None and self.reader.source.origin is not None
+        candidates = self.rules.silence(silence, self.reader.source.origin)
+        self._publish(self.book.observe(candidates, silence.at), None)
+        self._publish(self.book.expire(silence.at), None)
+
+    def analyse(self, frame: Frame) -> list[Track]:
+        """Everything after decoding, for one frame chosen by the sampler."""
+        self.stats.analysed += 1
+        dt_s = (frame.at - self._last_at).total_seconds() if self._last_at else 0.0
+        self._last_at = frame.at
+        with self.stats.timed("motion"):
+            motion = self.gate.detect(frame.contrast, dt_s)
+        tracker = self._tracker(frame)
+        crops = self._crops(frame, motion, tracker.tracks)
+        if crops is None:
+            tracks = tracker.hold(motion)
+        else:
+            with self.stats.timed("detect"):
+                found = self.detect(crops)
+            with self.stats.timed("track"):
+                tracks = tracker.update([d for per_crop in found for d in per_crop], motion)
+        with self.stats.timed("rules"):
+            candidates = self.rules.evaluate(frame, tracks, motion)
+        with self.stats.timed("events"):
+            self._events(frame, candidates)
+        return tracks
+
+    def finish(self) -> None:
+        """End of the recording or shutdown: clips with what there is, incidents ended."""
+        newest = self.reader.ring.newest_s if self.reader is not None else None
+        for incident in list(self.awaiting_clip):
+            self._clip(incident, newest)
+        self._publish([self.book.end(incident) for incident in list(self.book.open.values())], None)
+        self.publisher.retain(set())
+
+    def _tracker(self, frame: Frame) -> ObjectTracker:
+        if self.tracker is None:
+            rate = 25.0 if self.reference else self.camera.analysis_hz
+            lost_s = self.config.rules.track_lost_s
+            self.tracker = ObjectTracker.for_rate(
+                width=frame.width, height=frame.height, analysis_hz=rate, lost_s=lost_s
+            )
+        return self.tracker
+
+    def _crops(self, frame: Frame, motion: Motion, tracks: list[Track]) -> list[Crop] | None:
+        """What the detector should look at in this frame; None when nothing needs it."""
+        config, at = self.config.regions, frame.at
+        if self.reference or motion.relit or _due(self._last_whole, config.full_frame_s, at):
+            return self._whole(frame)
+        boxes = list(motion.regions)
+        if tracks and (boxes or _due(self._last_recheck, config.recheck_s, at)):
+            boxes += [t.box for t in tracks]  # tracked objects are always looked at again with the rest
+            self._last_recheck = at
+        if not boxes:
+            return None
+        regions = plan_regions(boxes, aspect=frame.width / frame.height, config=config)
+        if regions is None:
+            return self._whole(frame)
+        image = bgr(frame.picture)
+        h, w = image.shape[:2]
+        size = self._imgsz(region=True)
+        crops = [
+            Crop(image[int(r.y1 * h) : int(r.y2 * h), int(r.x1 * w) : int(r.x2 * w)], r, size, frame.pts_s)
+            for r in regions
+        ]
+        self._count(len(crops), whole=False)
+        return crops
+
+    def _whole(self, frame: Frame) -> list[Crop]:
+        self._last_whole = self._last_recheck = frame.at
+        self._count(1, whole=True)
+        size = self._imgsz(region=False)
+        return [Crop(bgr(frame.picture, width=size), WHOLE, size, frame.pts_s)]
+
+    def _imgsz(self, *, region: bool) -> int:
+        detector = self.config.detector
+        return detector.region_imgsz if region else detector.imgsz
+
+    def _count(self, crops: int, *, whole: bool) -> None:
+        self.stats.detector_frames += 1
+        self.stats.whole_frames += whole
+        self.stats.crops += crops
+
+    def _events(self, frame: Frame, candidates: list[AlertCandidate]) -> None:
+        self._publish(self.book.observe(candidates, frame.at), frame)
+        self._publish(self.book.expire(frame.at), None)
+        post = dt.timedelta(seconds=self.config.evidence.clip_post_s)
+        for incident in [i for i in self.awaiting_clip if frame.at >= i.opened_at + post]:
+            self._clip(incident, frame.pts_s - (frame.at - incident.opened_at - post).total_seconds())
+        self.publisher.retain({i.id for i in self.book.open.values()} | {i.id for i in self.awaiting_clip})
+
+    def _clip(self, incident: Incident, end_s: float | None) -> None:
+        """Cut ``clip_pre_s`` before to ``clip_post_s`` after the moment the rule fired, from the ring."""
+        self.awaiting_clip.remove(incident)
+        if self.reader is None or end_s is None:
+            return  # frames fed in memory: there is no compressed stream to cut from
+        evidence = self.config.evidence
+        data = self.reader.clip(end_s - evidence.clip_post_s - evidence.clip_pre_s, end_s)
+        if data:
+            media = self.publisher.clip_media(incident, data)
+            self._publish([self.book.attach(incident, [media], clip=True)], None)
+
+    def _publish(self, revisions: list[Revision], frame: Frame | None) -> None:
+        for revision in revisions:
+            self.stats.revisions += 1
+            self.publisher.publish(revision, frame)
+            if revision.reason is Reason.OPENED:
+                self.awaiting_clip.append(revision.incident)
+
+
+def _due(last: dt.datetime | None, every_s: float, at: dt.datetime) -> bool:
+    return last is None or (at - last).total_seconds() >= every_s

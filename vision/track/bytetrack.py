@@ -1,0 +1,123 @@
+"""ByteTrack through ultralytics, fed with our detections (ByteTrack 跟踪).
+
+Fixed cameras need no camera-motion compensation. The tracker only counts
+its own updates, so frames the motion gate let through without a detector
+call leave tracks untouched: a parked excavator keeps its ID until the
+detector looks at it again and does not find it.
+
+At a few frames per second ByteTrack's constant-velocity prediction
+overshoots when a machine stops, or an excavator's box changes shape as its
+arm swings, and ByteTrack starts a new ID. A new ID that appears where a
+track of the same class vanished a moment ago takes over the old ID, so the
+IDs the rules see stay stable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import msgspec
+import numpy as np
+from ultralytics.engine.results import Boxes
+from ultralytics.trackers.byte_tracker import BYTETracker
+from ultralytics.utils import IterableSimpleNamespace
+
+from mobile_contract.sites import DomainClass
+from vision.types import Box, Detection, Motion, Track
+
+CLASSES = list(DomainClass)
+MOVING_FRACTION = 0.05  # share of a box's pixels that changed: the machine is working
+
+
+class _Vanished(msgspec.Struct):
+    track: Track
+    update: int
+
+
+class ObjectTracker:
+    def __init__(self, *, width: int, height: int, updates_kept: int) -> None:
+        self.width, self.height = width, height
+        self.updates_kept = max(1, updates_kept)
+        args = IterableSimpleNamespace(
+            tracker_type="bytetrack",
+            track_high_thresh=0.0,  # detections arrive already filtered by per-class thresholds
+            track_low_thresh=0.0,
+            new_track_thresh=0.0,
+            track_buffer=self.updates_kept,
+            match_thresh=0.9,  # IoU ≥ 0.1: objects move far between frames at a few hertz
+            fuse_score=False,
+        )
+        self._tracker = BYTETracker(args)
+        self.tracks: list[Track] = []
+        self._updates = 0
+        self._stable: dict[int, int] = {}  # ByteTrack ID → stable ID
+        self._vanished: dict[int, _Vanished] = {}
+        self._next_id = 1
+
+    @classmethod
+    def for_rate(cls, *, width: int, height: int, analysis_hz: float, lost_s: float) -> ObjectTracker:
+        return cls(width=width, height=height, updates_kept=math.ceil(lost_s * analysis_hz))
+
+    def update(self, detections: list[Detection], motion: Motion | None) -> list[Track]:
+        self._updates += 1
+        w, h = self.width, self.height
+        rows = np.array(
+            [
+                [d.box.x1 * w, d.box.y1 * h, d.box.x2 * w, d.box.y2 * h, d.score, CLASSES.index(d.cls)]
+                for d in detections
+            ],
+            dtype=np.float32,
+        ).reshape(-1, 6)
+        output = self._tracker.update(Boxes(rows, (self.height, self.width)))
+        tracks = [self._track(row, motion) for row in output]
+        self._remember_vanished(tracks)
+        self.tracks = tracks
+        return tracks
+
+    def hold(self, motion: Motion | None) -> list[Track]:
+        """No detector call this frame: the same tracks, with this frame's motion."""
+        self.tracks = [msgspec.structs.replace(t, moving=_moving(t.box, motion)) for t in self.tracks]
+        return self.tracks
+
+    def _track(self, row: np.ndarray, motion: Motion | None) -> Track:
+        x1, y1, x2, y2, raw_id, score, cls = (float(v) for v in row[:7])
+        box = Box(x1 / self.width, y1 / self.height, x2 / self.width, y2 / self.height).clipped()
+        kind = CLASSES[int(cls)]
+        stable = self._stable.get(int(raw_id)) or self._adopt(int(raw_id), box, kind)
+        return Track(id=stable, box=box, cls=kind, score=score, moving=_moving(box, motion))
+
+    def _adopt(self, raw_id: int, box: Box, kind: DomainClass) -> int:
+        """A new ByteTrack ID: the ID of a same-class track that just vanished nearby, else a fresh one."""
+        near = [v for v in self._vanished.values() if v.track.cls is kind and _near(v.track.box, box)]
+        if near:
+            heir = min(near, key=lambda v: _distance(v.track.box, box)).track.id
+            del self._vanished[heir]
+        else:
+            heir, self._next_id = self._next_id, self._next_id + 1
+        self._stable[raw_id] = heir
+        return heir
+
+    def _remember_vanished(self, tracks: list[Track]) -> None:
+        present = {t.id for t in tracks}
+        for track in self.tracks:
+            if track.id not in present:
+                self._vanished[track.id] = _Vanished(track, self._updates)
+        for stable in present:
+            self._vanished.pop(stable, None)
+        self._vanished = {k: v for k, v in self._vanished.items() if self._updates - v.update <= self.updates_kept}
+        live = set(present) | set(self._vanished)
+        self._stable = {raw: s for raw, s in self._stable.items() if s in live}
+
+
+def _moving(box: Box, motion: Motion | None) -> bool:
+    return motion is not None and motion.fraction_in(box) >= MOVING_FRACTION
+
+
+def _distance(a: Box, b: Box) -> float:
+    return math.hypot((a.x1 + a.x2 - b.x1 - b.x2) / 2, (a.y1 + a.y2 - b.y1 - b.y2) / 2)
+
+
+def _near(a: Box, b: Box) -> bool:
+    """Centres closer than the larger box's half diagonal."""
+    reach = max(math.hypot(a.width, a.height), math.hypot(b.width, b.height)) / 2
+    return _distance(a, b) <= reach
