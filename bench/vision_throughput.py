@@ -25,6 +25,7 @@ import fractions
 import json
 import os
 import platform
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -283,6 +284,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("openvino", "pytorch"), default="openvino")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(OUT / "outbox", ignore_errors=True)
     began = time.perf_counter()
     quiet, quiet_scenario = clip("quiet_night_quarry", args.seconds)
     busy, busy_scenario = clip("busy_haul_road", args.seconds)

@@ -88,6 +88,7 @@ class RegionConfig(_Frozen):
     """How motion becomes detector crops (检测区域)."""
 
     min_side: Fraction = 0.25  # of the frame height: a crop is never smaller than this square
+    max_zoom: Annotated[float, Meta(ge=1, le=8)] = 1.5  # objects in a crop at most this much larger than whole
     margin: Fraction = 0.25  # grow each motion box by this share of its size
     max_regions: Annotated[int, Meta(ge=1, le=16)] = 3  # more than this: run the whole frame
     max_area: Fraction = 0.45  # crops covering more of the frame than this: run the whole frame

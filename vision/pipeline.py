@@ -99,6 +99,8 @@ class CameraPipeline:
             motion = self.gate.detect(frame.contrast, dt_s)
         tracker = self._tracker(frame)
         crops = self._crops(frame, motion, tracker.tracks)
+        if self.reader is not None:  # a camera busy now is likely busy next frame: let the reader scale ahead
+            self.reader.whole_width = self._imgsz(region=False) if crops is not None else None
         if crops is None:
             tracks = tracker.hold(motion)
         else:
@@ -140,7 +142,10 @@ class CameraPipeline:
             self._last_recheck = at
         if not boxes:
             return None
-        regions = plan_regions(boxes, aspect=frame.width / frame.height, config=config)
+        aspect = frame.width / frame.height
+        whole_scale = self._imgsz(region=False) / frame.width  # detector pixels per frame pixel, whole frame
+        crop_scale = self._imgsz(region=True) / (config.min_side * frame.height)  # the same, smallest crop
+        regions = plan_regions(boxes, aspect=aspect, config=config, zoom=crop_scale / whole_scale)
         if regions is None:
             return self._whole(frame)
         image = bgr(frame.picture)
@@ -157,7 +162,8 @@ class CameraPipeline:
         self._last_whole = self._last_recheck = frame.at
         self._count(1, whole=True)
         size = self._imgsz(region=False)
-        return [Crop(bgr(frame.picture, width=size), WHOLE, size, frame.pts_s)]
+        image = frame.whole if frame.whole is not None else bgr(frame.picture, width=size)
+        return [Crop(image, WHOLE, size, frame.pts_s)]
 
     def _imgsz(self, *, region: bool) -> int:
         detector = self.config.detector

@@ -18,7 +18,7 @@ import av
 
 from vision.ringbuffer import PacketRing
 from vision.sampler import Sampler
-from vision.sources import Silence, VideoSource, make_frame
+from vision.sources import Silence, VideoSource, bgr, make_frame
 from vision.stats import PipelineStats
 from vision.types import Frame, Packet
 
@@ -63,6 +63,7 @@ class FrameReader:
         self.width = width
         self.stats = stats
         self.lock = source.lock
+        self.whole_width: int | None = None  # set while the camera is busy: scale frames for the detector ahead
         self._stream: av.VideoStream | None = None
         self._key_only = False
         self._seq = 0
@@ -150,5 +151,8 @@ class FrameReader:
             self._seq += 1
             with self.stats.timed("decode"):
                 at = self.source.wall(pts_s)
-                frames.append(make_frame(self.camera_id, picture, seq=self._seq, pts_s=pts_s, at=at, width=self.width))
+                frame = make_frame(self.camera_id, picture, seq=self._seq, pts_s=pts_s, at=at, width=self.width)
+                if self.whole_width is not None:
+                    frame.whole = bgr(picture, width=self.whole_width)
+                frames.append(frame)
         return frames

@@ -82,6 +82,7 @@ class Frame(msgspec.Struct):
     grey: np.ndarray  # uint8, the analysis width (320 px)
     contrast: np.ndarray  # float32 local contrast of ``grey``: brightness divided out, see vision.motion.gate
     picture: object
+    whole: np.ndarray | None = None  # BGR scaled for a whole-frame detector pass, when made ahead of time
 
 
 class Motion(msgspec.Struct, frozen=True):

@@ -70,7 +70,10 @@ class YoloDetector:
 
     def _predict(self, images: list, imgsz: int) -> list:
         self.calls += 1
-        return self.model.predict(images, imgsz=imgsz, conf=self.floor, verbose=False, **self.options)
+        # Class-agnostic suppression: one object is one box, even when the model hesitates between two classes.
+        return self.model.predict(
+            images, imgsz=imgsz, conf=self.floor, agnostic_nms=True, verbose=False, **self.options
+        )
 
     def _detections(self, result: Any, region: Box) -> list[Detection]:
         boxes = result.boxes.cpu().numpy()

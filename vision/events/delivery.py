@@ -70,6 +70,7 @@ class Delivery:
         self.client = client(api, transport=transport)
         self.delivered = 0
         self.wake = asyncio.Event()
+        self._pass = asyncio.Lock()  # one pass at a time: two would send the same revision twice
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -108,6 +109,10 @@ class Delivery:
 
     async def deliver_pending(self) -> int:
         """Deliver everything waiting now; raises ``Unavailable`` at the first outage."""
+        async with self._pass:
+            return await self._deliver_all()
+
+    async def _deliver_all(self) -> int:
         count = 0
         for pending in self.outbox.pending():
             try:

@@ -14,11 +14,16 @@ from vision.config import RegionConfig
 from vision.types import Box
 
 
-def plan_regions(boxes: list[Box], *, aspect: float, config: RegionConfig) -> list[Box] | None:
-    """Square crops covering ``boxes``; ``aspect`` is frame width / height. ``None``: use the whole frame."""
+def plan_regions(boxes: list[Box], *, aspect: float, config: RegionConfig, zoom: float = 1.0) -> list[Box] | None:
+    """Square crops covering ``boxes``; ``aspect`` is frame width / height. ``None``: use the whole frame.
+
+    ``zoom`` is how much larger a crop of ``min_side`` would show objects than the whole-frame pass does;
+    beyond ``max_zoom`` crops grow, so that the detector sees objects near the size it was trained on.
+    """
+    min_side = config.min_side * max(1.0, zoom / config.max_zoom)
     crops: list[Box] = []
     for box in boxes:
-        crop = _square(box, aspect=aspect, min_side=config.min_side, margin=config.margin)
+        crop = _square(box, aspect=aspect, min_side=min_side, margin=config.margin)
         if crop is None:
             return None
         crops = _add(crops, crop, aspect=aspect)

@@ -9,7 +9,9 @@ At a few frames per second ByteTrack's constant-velocity prediction
 overshoots when a machine stops, or an excavator's box changes shape as its
 arm swings, and ByteTrack starts a new ID. A new ID that appears where a
 track of the same class vanished a moment ago takes over the old ID, so the
-IDs the rules see stay stable.
+IDs the rules see stay stable. A track's class is the one its detections
+voted for (summed scores), so one frame's hesitation does not turn a person
+into a truck.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class ObjectTracker:
         self._stable: dict[int, int] = {}  # ByteTrack ID → stable ID
         self._vanished: dict[int, _Vanished] = {}
         self._next_id = 1
+        self._votes: dict[int, dict[DomainClass, float]] = {}  # stable ID → summed score per class
 
     @classmethod
     def for_rate(cls, *, width: int, height: int, analysis_hz: float, lost_s: float) -> ObjectTracker:
@@ -69,8 +72,9 @@ class ObjectTracker:
             dtype=np.float32,
         ).reshape(-1, 6)
         output = self._tracker.update(Boxes(rows, (self.height, self.width)))
-        tracks = [self._track(row, motion) for row in output]
-        self._remember_vanished(tracks)
+        self._note_vanished({self._stable[int(row[4])] for row in output if int(row[4]) in self._stable})
+        tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output])
+        self._forget({t.id for t in tracks})
         self.tracks = tracks
         return tracks
 
@@ -84,7 +88,11 @@ class ObjectTracker:
         box = Box(x1 / self.width, y1 / self.height, x2 / self.width, y2 / self.height).clipped()
         kind = CLASSES[int(cls)]
         stable = self._stable.get(int(raw_id)) or self._adopt(int(raw_id), box, kind)
-        return Track(id=stable, box=box, cls=kind, score=score, moving=_moving(box, motion))
+        votes = self._votes.setdefault(stable, {})
+        votes[kind] = votes.get(kind, 0.0) + score
+        return Track(
+            id=stable, box=box, cls=max(votes, key=votes.__getitem__), score=score, moving=_moving(box, motion)
+        )
 
     def _adopt(self, raw_id: int, box: Box, kind: DomainClass) -> int:
         """A new ByteTrack ID: the ID of a same-class track that just vanished nearby, else a fresh one."""
@@ -97,16 +105,37 @@ class ObjectTracker:
         self._stable[raw_id] = heir
         return heir
 
-    def _remember_vanished(self, tracks: list[Track]) -> None:
-        present = {t.id for t in tracks}
+    def _one_per_object(self, tracks: list[tuple[int, Track]]) -> list[Track]:
+        """Two tracks on one object (ByteTrack lost it and started again while recovering the old one):
+        the younger ID is folded into the older one for good."""
+        kept: list[Track] = []
+        for raw_id, track in sorted(tracks, key=lambda pair: pair[1].id):
+            twin = next(
+                (k for k in kept if k.id == track.id or (k.cls is track.cls and _iou(k.box, track.box) > 0.5)), None
+            )
+            if twin is None:
+                kept.append(track)
+            else:
+                self._stable[raw_id] = twin.id
+        return kept
+
+    def _note_vanished(self, present: set[int]) -> None:
         for track in self.tracks:
             if track.id not in present:
                 self._vanished[track.id] = _Vanished(track, self._updates)
+
+    def _forget(self, present: set[int]) -> None:
         for stable in present:
             self._vanished.pop(stable, None)
         self._vanished = {k: v for k, v in self._vanished.items() if self._updates - v.update <= self.updates_kept}
         live = set(present) | set(self._vanished)
         self._stable = {raw: s for raw, s in self._stable.items() if s in live}
+        self._votes = {s: v for s, v in self._votes.items() if s in live}
+
+
+def _iou(a: Box, b: Box) -> float:
+    inter = Box(max(a.x1, b.x1), max(a.y1, b.y1), min(a.x2, b.x2), min(a.y2, b.y2)).area
+    return inter / (a.area + b.area - inter) if inter > 0 else 0.0
 
 
 def _moving(box: Box, motion: Motion | None) -> bool:
