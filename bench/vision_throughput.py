@@ -52,6 +52,7 @@ from mobile_contract.sites import (
 from storage import embedded
 from storage.objects import ObjectStore, connect
 from vision.analyze import AnalyzeResult, analyze
+from vision.cli import DEFAULT_WEIGHTS
 from vision.config import NodeConfig, OpenVinoDetector, PyTorchDetector, RegionConfig
 from vision.detect.base import Crop
 from vision.detect.service import DetectorService
@@ -228,8 +229,11 @@ def many_cameras(path: Path, site: SiteConfig, config: NodeConfig, detector: Yol
     return count * clip_facts(path)["seconds"] / wall
 
 
-def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detector: YoloDetector) -> dict[str, float]:
-    """A camera replayed in real time at 1 Hz: from the moment the alert condition is met to the API having it."""
+def replay_live(site: SiteConfig, config: NodeConfig, detector: YoloDetector, tag: str) -> tuple[VideoSource, dict]:
+    """A camera replayed in real time, delivering through S3 (embedded) to a local HTTP API as it goes.
+
+    Returns the source (its wall-clock anchor) and when the first revision of each alert kind arrived.
+    """
     import asyncio
 
     from tests.vision.events.alert_server import TOKEN, AlertServer
@@ -237,10 +241,9 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
     server, s3 = AlertServer(), embedded.start_s3(OUT / "s3")
     client = connect(endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=False, region="")
     store = ObjectStore(client, "evidence", retention_days=1, presign_ttl_s=60)
-    zone = ForbiddenZone(name="作业区", polygon=scenario.regions["site"], dwell_s=3600)
-    site = site_for(path, [zone], hz=1.0)
-    outbox = Outbox(OUT / "outbox" / "latency")
-    source = VideoSource(str(path), live=False, paced=True)
+    camera = site.cameras[0]
+    outbox = Outbox(OUT / "outbox" / tag)
+    source = VideoSource(camera.url, live=False, paced=True)
     api = msgspec.structs.replace(config.api, url=server.url, token=TOKEN)
 
     async def live() -> None:
@@ -248,7 +251,6 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
         delivery = Delivery(outbox, api=api, retry=config.outbox, store=store)
         stop, loop = asyncio.Event(), asyncio.get_running_loop()
         wake = [lambda _alert: loop.call_soon_threadsafe(delivery.wake.set)]
-        camera = site.cameras[0]
         publisher = Publisher(
             site, camera, outbox=outbox, model=detector.identity, evidence=config.evidence, listeners=wake
         )
@@ -265,15 +267,37 @@ def latency(path: Path, scenario: scenarios.Scenario, config: NodeConfig, detect
     finally:
         server.stop()
         s3.stop()
+    return source, dict(server.first_of_kind)
+
+
+def latency_covered(config: NodeConfig, detector: YoloDetector) -> float:
+    """Covered lens at 10 s; the rule needs it covered for ``persist_s``: from then to the API having it."""
+    path, scenario = clip("camera_covered", 20.0)
+    zone = ForbiddenZone(name="作业区", polygon=scenario.regions["site"], dwell_s=3600)
+    source, arrived = replay_live(site_for(path, [zone], hz=1.0), config, detector, "latency-covered")
     (tamper,) = scenario.script.tamper
-    condition_met = source.wall(tamper.start_s + config.tamper.persist_s).timestamp()
-    received = server.first_of_kind.get(AlertKind.CAMERA_COVERED.value)
-    return {
-        "analysis_hz": 1.0,
-        "persist_s": config.tamper.persist_s,
-        "latency_s": (received - condition_met) if received else float("nan"),
-        "delivered_revisions": len(server.arrivals),
-    }
+    met = source.wall(tamper.start_s + config.tamper.persist_s).timestamp()
+    return arrived.get(AlertKind.CAMERA_COVERED.value, float("nan")) - met
+
+
+def latency_dwell(config: NodeConfig, detector: YoloDetector) -> float:
+    """An excavator in a forbidden zone, seen by the default model at 1 Hz: from dwell exceeded to the API."""
+    path, scenario = clip("forbidden_zone_dwell", 25.0)
+    stays, passes = scenario.expect
+    dwell_s = passes.end_s - passes.start_s + 3.0
+    zone = ForbiddenZone(name="禁采区", polygon=scenario.regions["forbidden"], dwell_s=dwell_s)
+    source, arrived = replay_live(site_for(path, [zone], hz=1.0), config, detector, "latency-dwell")
+    return arrived.get(AlertKind.FORBIDDEN_ZONE.value, float("nan")) - source.wall(stays.start_s + dwell_s).timestamp()
+
+
+def latency_crossing(config: NodeConfig, detector: YoloDetector) -> float:
+    """A truck crossing the count line of a closed site at 2 Hz (a haul-road camera's rate): crossing to API."""
+    path, scenario = clip("line_crossing", 20.0)
+    top, bottom = scenario.lines["count"]
+    site = site_for(path, [CountLine(name="出口", a=bottom, b=top)], hz=2.0, closed=True)
+    source, arrived = replay_live(site, config, detector, "latency-crossing")
+    first = min(scenario.expect[0].times)
+    return arrived.get(AlertKind.HAUL_CROSSING.value, float("nan")) - source.wall(first).timestamp()
 
 
 def main() -> None:
@@ -288,7 +312,6 @@ def main() -> None:
     began = time.perf_counter()
     quiet, quiet_scenario = clip("quiet_night_quarry", args.seconds)
     busy, busy_scenario = clip("busy_haul_road", args.seconds)
-    covered, covered_scenario = clip("camera_covered", 20.0)
     weights = untrained_model(args.backend)
     config = node_config(args.backend, weights)
     detector = YoloDetector(config.detector)
@@ -319,7 +342,12 @@ def main() -> None:
     saturated = pipeline_figures(run_pipeline(busy, busy_1hz, saturated_config, detector, "saturated"))
     cameras = many_cameras(quiet, quiet_site, config, detector, args.cameras)
     console.print(f"{args.cameras} quiet cameras: {cameras:.1f} camera-seconds per second")
-    lat = latency(covered, covered_scenario, config, detector)
+    lat = {"covered_1hz_s": latency_covered(config, detector)}
+    if DEFAULT_WEIGHTS.exists():  # detections need a trained model: the committed synthetic one
+        trained = NodeConfig(detector=PyTorchDetector(weights=str(DEFAULT_WEIGHTS), imgsz=640, region_imgsz=320))
+        model = YoloDetector(trained.detector)
+        lat["dwell_1hz_s"] = latency_dwell(trained, model)
+        lat["crossing_2hz_s"] = latency_crossing(trained, model)
     figures = Figures(
         machine=machine(time.perf_counter() - began),
         clips={"quiet": clip_facts(quiet), "busy": clip_facts(busy)},
@@ -410,7 +438,13 @@ def table(f: Figures) -> Table:
         f"in detector {s['detector_ms_in_run']:.1f} ms, decoding {s['decode_ms_per_analysed_frame']:.1f} ms",
         f"+{s['overhead_vs_detector_in_run']:.0%} over detector (+{s['overhead_vs_limit']:.0%} vs limit); goal ≤ 15%",
     )
-    t.add_row("alert latency after the event, 1 Hz", f"{f.latency['latency_s']:.2f} s", "", "goal ≤ 3 s")
+    dwell, crossing = f.latency.get("dwell_1hz_s"), f.latency.get("crossing_2hz_s")
+    t.add_row(
+        "alert at the API after the event",
+        f"covered lens 1 Hz: {f.latency['covered_1hz_s']:.2f} s",
+        f"dwell 1 Hz: {dwell:.2f} s; crossing 2 Hz: {crossing:.2f} s" if dwell is not None else "no trained model",
+        "goal ≤ 3 s at 1 Hz",
+    )
     t.caption = f"load average {f.machine['load_average_1m']:.1f}; benchmark took {f.machine['benchmark_wall_s']} s"
     return t
 

@@ -39,6 +39,7 @@ from vision.events.outbox import Outbox, Pending
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {401, 403, 408, 425, 429}  # a token can be fixed, a limit waits out
+MIN_PART = 5 * 1024 * 1024  # the smallest part size S3 clients accept
 CORRUPT_CODES = {"BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"}  # resending the same bytes cannot help
 
 
@@ -162,6 +163,7 @@ class Delivery:
                 len(data),
                 content_type=media.media_type,
                 metadata={"x-amz-checksum-sha256": checksum, "sha256": media.sha256},
+                part_size=max(MIN_PART, len(data)),  # one PUT: a multipart upload has no whole-object SHA-256
             )
         except ObjectStoreError as exc:
             if isinstance(exc.__cause__, S3Error) and exc.__cause__.code in CORRUPT_CODES:

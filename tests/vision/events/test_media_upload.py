@@ -34,10 +34,11 @@ async def store(settings: Settings) -> ObjectStore:
     return object_store
 
 
-async def test_media_are_uploaded_once_with_a_verified_checksum(tmp_path: Path, store: ObjectStore) -> None:
+@pytest.mark.parametrize("size", [1_000, 7 * 1024 * 1024], ids=["snapshot", "clip over the multipart size"])
+async def test_media_are_uploaded_once_with_a_verified_checksum(tmp_path: Path, store: ObjectStore, size: int) -> None:
     server, outbox = AlertServer(), Outbox(tmp_path)
     alert_id = new_id()
-    data = b"\xff\xd8 a snapshot " + alert_id.bytes
+    data = alert_id.bytes + bytes(range(256)) * (size // 256)
     digest = outbox.put_media(alert_id, data)
     key = f"alerts/site-1/cam-1/{alert_id}/snapshot-r1.jpg"
     media = AlertMedia(kind="snapshot", object_key=key, sha256=digest, size=len(data), media_type="image/jpeg")
