@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ import msgspec
 import typer
 
 import api
-from api.settings import load_settings
+from api.settings import load_settings, settings_environment
 
 app = typer.Typer(help="移动执法后端 / field enforcement backend", no_args_is_help=True)
 
@@ -26,11 +27,11 @@ def serve(
     host: str | None = typer.Option(None, help="listen address (default ENFORCE_HOST or 127.0.0.1)"),
     port: int | None = typer.Option(None, help="listen port (default ENFORCE_PORT or 8000)"),
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes"),
+    keep_alive: int = typer.Option(75, min=1, help="idle keep-alive seconds (proxies and handhelds reuse connections)"),
 ) -> None:
     """Run the API; without DATABASE_URL / S3_ENDPOINT it starts embedded PostgreSQL and S3."""
     import uvicorn
 
-    from api.app import create_app
     from api.runtime import resolved
 
     logging.basicConfig(level=logging.INFO)
@@ -38,9 +39,9 @@ def serve(
     with resolved(settings) as ready:
         typer.echo(f"database: {_redact(ready.database.url)}  s3: {ready.object_store.endpoint}")
         typer.echo(f"API on http://{host or ready.host}:{port or ready.port}  (OpenAPI at /schema)")
-        uvicorn.run(
-            create_app(ready), host=host or ready.host, port=port or ready.port, workers=workers, log_level="info"
-        )
+        os.environ.update(settings_environment(ready))
+        uvicorn.run("api.asgi:create", factory=True, host=host or ready.host, port=port or ready.port,
+                    workers=workers, log_level="info", timeout_keep_alive=keep_alive)  # fmt: skip
 
 
 @app.command()

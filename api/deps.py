@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from api.auth.guards import principal_of
 from api.auth.principal import Principal
@@ -25,3 +26,9 @@ def provide_principal(request: Request) -> Principal:
 
 def provide_store(state: State) -> ObjectStore:
     return state.store
+
+
+# Handler parameter types: Litestar 3 needs dependencies marked explicitly.
+Db = NamedDependency[Connection]
+Caller = NamedDependency[Principal]
+Store = NamedDependency[ObjectStore]

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 import msgspec
 
 from api.settings import Settings, local_jwt_secret
 from storage import embedded
+from storage.db import Connection, create_pool, transaction
+from storage.migrate import apply_migrations
+
+T = TypeVar("T")
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded one under ``data_dir`` (started, or reused if running)."""
+    return settings.database.url or embedded.start_postgres(settings.data_dir.resolve() / "postgres")
+
+
+def run_in_transaction(settings: Settings, work: Callable[[Connection], Awaitable[T]]) -> T:
+    """For commands: migrate the database, then run ``work`` in one transaction on it."""
+    url = database_url(settings)
+    apply_migrations(url)
+
+    async def main() -> T:
+        pool = await create_pool(url, min_size=1, max_size=1)
+        try:
+            async with transaction(pool) as conn:
+                return await work(conn)
+        finally:
+            await pool.close()
+
+    return asyncio.run(main())
 
 
 @contextlib.contextmanager
@@ -18,7 +45,7 @@ def resolved(settings: Settings) -> Iterator[Settings]:
     database, store, auth = settings.database, settings.object_store, settings.auth
     s3 = None
     if database.url is None:
-        database = msgspec.structs.replace(database, url=embedded.start_postgres(data_dir / "postgres"))
+        database = msgspec.structs.replace(database, url=database_url(settings))
     if store.endpoint is None:
         s3 = embedded.start_s3(data_dir / "s3")
         store = msgspec.structs.replace(

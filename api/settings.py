@@ -80,6 +80,19 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     )
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The variables ``load_settings`` reads, for worker processes started after embedded servers."""
+    db, s3, auth = settings.database, settings.object_store, settings.auth
+    return {
+        "ENFORCE_DATA_DIR": str(settings.data_dir), "DATABASE_URL": db.url or "",
+        "DATABASE_POOL_MIN": str(db.pool_min), "DATABASE_POOL_MAX": str(db.pool_max),
+        "S3_ENDPOINT": s3.endpoint or "", "S3_ACCESS_KEY": s3.access_key, "S3_SECRET_KEY": s3.secret_key,
+        "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
+        "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
+        "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
+    }  # fmt: skip
+
+
 def local_jwt_secret(data_dir: Path) -> str:
     """A per-installation secret for embedded mode, created once, readable by owner only."""
     path = data_dir / "jwt_secret"

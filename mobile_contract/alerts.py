@@ -8,6 +8,7 @@ so redelivery after an outage never duplicates. Operators acknowledge
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import uuid
 from typing import Annotated, Any
@@ -82,3 +83,164 @@ class AlertUpsert(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     detail: dict[str, Any] = {}
     model: ModelIdentity | None = None
     media: list[AlertMedia] = []
+
+
+class MediaCheck(enum.StrEnum):
+    """Result of the server's check of an evidence object (证据核验结果)."""
+
+    VERIFIED = "verified"  # 已核验：对象存在且存储记录的 SHA-256 与申报一致
+    MISSING = "missing"  # 对象不存在
+    CHECKSUM_MISMATCH = "checksum_mismatch"  # 存储记录的 SHA-256 与申报不一致
+    CHECKSUM_UNAVAILABLE = "checksum_unavailable"  # 存储未记录整对象 SHA-256（未带校验上传或分片上传）
+    SIZE_MISMATCH = "size_mismatch"  # 大小与申报不一致
+
+
+class AlertOutcome(enum.StrEnum):
+    """处置结果 / how the incident turned out, given when the alert is closed."""
+
+    VIOLATION_CONFIRMED = "violation_confirmed"  # 违法行为属实，已处置或立案
+    NO_VIOLATION = "no_violation"  # 现场核查未发现违法
+    FALSE_ALARM = "false_alarm"  # 误报
+    DEVICE_FAULT = "device_fault"  # 设备故障，已报修
+
+
+class AlertAction(enum.StrEnum):
+    """What changed an alert; the ``event`` of each stream message (预警变更类型)."""
+
+    CREATED = "created"  # 新预警
+    UPDATED = "updated"  # 视频节点更新（新的 revision）
+    ACKNOWLEDGED = "acknowledged"  # 值班员确认
+    DISPATCHED = "dispatched"  # 派遣执法人员
+    CLOSED = "closed"  # 反馈办结
+
+
+Note = Annotated[str, Meta(max_length=2000, description="备注 / note")]
+
+
+class AlertAcknowledge(msgspec.Struct, forbid_unknown_fields=True):
+    """确认预警 / an operator has seen the alert and takes it on."""
+
+    note: Note = ""
+
+
+class AlertDispatch(msgspec.Struct, forbid_unknown_fields=True):
+    """派遣执法人员 / send an inspector of the same department to the site."""
+
+    inspector_id: Annotated[uuid.UUID, Meta(description="被派遣的执法人员 / the inspector sent")]
+    note: Note = ""
+
+
+class AlertClose(msgspec.Struct, forbid_unknown_fields=True):
+    """反馈办结 / close the alert with the handling feedback (预警处置反馈)."""
+
+    feedback: Annotated[
+        str, Meta(min_length=1, max_length=20_000, description="处置反馈：核查与处置情况 / what was found and done")
+    ]
+    outcome: AlertOutcome
+
+
+class AlertMediaRead(msgspec.Struct, kw_only=True):
+    """A snapshot or clip of an alert, with the server's verification of the stored object."""
+
+    id: Annotated[int, Meta(description="媒体编号，用于获取下载链接 / media number, for the download link")]
+    kind: str
+    object_key: str
+    sha256: Sha256Hex
+    size: int
+    media_type: str
+    verification: MediaCheck
+    verified: Annotated[bool, Meta(description="仅当服务端核验 SHA-256 一致时为真 / true only after the check")]
+    checked_at: dt.datetime
+    revision: Annotated[int, Meta(description="首次出现的事件更新序号 / revision that first listed it")]
+
+
+class AlertRevisionRead(msgspec.Struct, kw_only=True):
+    """One revision exactly as the vision node sent it (原始上报)."""
+
+    revision: int
+    content: AlertUpsert
+    content_sha256: Annotated[str, Meta(description="上报内容规范化 JSON 的 SHA-256 / of the canonical JSON")]
+    received_at: dt.datetime
+    received_by: uuid.UUID
+
+
+class AlertRead(msgspec.Struct, kw_only=True):
+    """预警 / an alert: the latest detection state and where its handling stands."""
+
+    id: uuid.UUID
+    department_id: uuid.UUID
+    site_id: str
+    camera_id: str
+    revision: Annotated[int, Meta(description="当前（最高）事件更新序号 / highest revision received")]
+    kind: AlertKind
+    severity: Severity
+    started_at: dt.datetime
+    last_seen_at: dt.datetime
+    ended_at: dt.datetime | None
+    summary: str
+    detail: dict[str, Any]
+    model: ModelIdentity | None
+    state: AlertState
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_by: uuid.UUID | None = None
+    acknowledge_note: str | None = None
+    dispatched_at: dt.datetime | None = None
+    dispatched_by: uuid.UUID | None = None
+    inspector_id: Annotated[uuid.UUID | None, Meta(description="被派遣的执法人员 / inspector sent")] = None
+    dispatch_note: str | None = None
+    closed_at: dt.datetime | None = None
+    closed_by: uuid.UUID | None = None
+    outcome: AlertOutcome | None = None
+    feedback: Annotated[str | None, Meta(description="处置反馈 / handling feedback")] = None
+
+
+class AlertDetail(AlertRead, kw_only=True):
+    """预警详情 / an alert with its evidence media and every revision received."""
+
+    media: list[AlertMediaRead] = []
+    revisions: list[AlertRevisionRead] = []
+
+
+class AlertPage(msgspec.Struct):
+    """一页预警（新的在前）/ a page of alerts, newest first; pass ``next_cursor`` as ``cursor``."""
+
+    items: list[AlertRead]
+    next_cursor: str | None = None
+
+
+class AlertEvent(msgspec.Struct, kw_only=True):
+    """One message of the live stream (实时推送): the alert as it was right after the change."""
+
+    event_id: Annotated[int, Meta(description="递增事件号，断线重连时作为 Last-Event-ID / increasing event number")]
+    action: AlertAction
+    occurred_at: dt.datetime
+    alert: AlertRead
+
+
+class MediaLink(msgspec.Struct, kw_only=True):
+    """证据查看链接 / a short-lived presigned download URL for one verified alert media object."""
+
+    url: str
+    expires_at: dt.datetime
+    sha256: Annotated[
+        Sha256Hex, Meta(description="已核验的 SHA-256，下载后可自行比对 / verified hash, to check the download")
+    ]
+
+
+class DeliveryOutcome(enum.StrEnum):
+    """What the API did with one delivered revision (上报处理结果)."""
+
+    CREATED = "created"  # 新建预警（HTTP 201）
+    UPDATED = "updated"  # 更新为该 revision
+    REPLAYED = "replayed"  # 重复投递，内容一致，未作改动
+    STORED_LATE = "stored_late"  # 迟到的较低 revision：仅存入历史，不回退当前状态
+
+
+class AlertReceipt(msgspec.Struct, kw_only=True):
+    """The answer to a vision node's delivery: the alert now, and how each media object checked out."""
+
+    outcome: DeliveryOutcome
+    alert: AlertRead
+    media: list[AlertMediaRead]

@@ -21,6 +21,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"  # 监管负责人
     ADMIN = "admin"  # 系统管理员
     VISION_NODE = "vision_node"  # 视频分析节点（机器账号）
+    APPROVAL_BUREAU = "approval_bureau"  # 行政审批服务局（机器账号，推送审批结果）
+    COMPLAINT_OFFICER = "complaint_officer"  # 投诉举报受理员（唯一可查看举报人身份的角色）
 
 
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
@@ -58,6 +60,8 @@ class TokenPair(msgspec.Struct):
 
 
 class UserRead(msgspec.Struct):
+    """用户 / a user account as anyone allowed to see it reads it (never the password hash)."""
+
     id: uuid.UUID
     username: str
     display_name: str
@@ -65,3 +69,4 @@ class UserRead(msgspec.Struct):
     department_id: uuid.UUID
     region_code: RegionCode
     certificate_no: CertificateNo | None = None
+    active: bool = True

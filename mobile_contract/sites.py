@@ -124,3 +124,37 @@ def load_site_config(data: bytes, *, format: Literal["json", "yaml"] = "json") -
     if format == "yaml":
         return msgspec.yaml.decode(data, type=SiteConfig)
     return msgspec.json.decode(data, type=SiteConfig)
+
+
+class SiteRead(msgspec.Struct, kw_only=True):
+    """点位登记 / a registered site: its current config version and whether vision nodes run it."""
+
+    id: str
+    department_id: Annotated[uuid.UUID, Meta(description="所属实施机构 / owning department")]
+    version: Annotated[int, Meta(ge=1, description="当前配置版本 / current config version")]
+    active: Annotated[bool, Meta(description="是否启用（停用后视频节点不再分析）/ false once deactivated")]
+    config: SiteConfig
+    config_sha256: Annotated[
+        str, Meta(description="配置规范化 JSON 的 SHA-256 / SHA-256 of the config's canonical JSON")
+    ]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_by: uuid.UUID
+
+
+class SiteVersionRead(msgspec.Struct, kw_only=True):
+    """点位配置历史版本 / one stored config version: who changed it, from which device, when."""
+
+    version: Annotated[int, Meta(ge=1)]
+    config: SiteConfig
+    config_sha256: str
+    changed_by: uuid.UUID
+    device_id: str | None
+    changed_at: dt.datetime
+
+
+class SitePage(msgspec.Struct):
+    """一页点位 / a page of sites; pass ``next_cursor`` as ``cursor`` for the next page."""
+
+    items: list[SiteRead]
+    next_cursor: str | None = None

@@ -6,6 +6,10 @@ database's back breaks every hash after it. The database refuses UPDATE,
 DELETE and TRUNCATE on the table (migration 0001). Appends take a
 transaction-scoped advisory lock, so the chain has exactly one successor per
 entry; callers append as the last step before commit to keep that short.
+
+The head (last seq and hash) lives in the one-row ``audit_head`` table: an
+append takes the chain's advisory lock and reads the head (``audit_lock_head()``,
+one round trip), then writes its entries and moves the head in one statement.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import msgspec
 from storage.db import Connection
 
 GENESIS_HASH = "0" * 64
-AUDIT_LOCK_KEY = 0x61756469  # "audi": the advisory lock guarding the chain's head
 
 
 class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,9 +67,8 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
     """Append entries in order, continuing the chain; returns them as stored."""
     if not entries:
         return []
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", AUDIT_LOCK_KEY)
-    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-    seq, prev = (head["seq"], head["entry_hash"]) if head else (0, GENESIS_HASH)
+    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_lock_head()")
+    seq, prev = head["seq"], head["entry_hash"]
     now = dt.datetime.now(dt.UTC)
     stored = []
     for entry in entries:
@@ -75,7 +77,7 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
         fields = msgspec.structs.asdict(entry)
         stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    await conn.copy_records_to_table("audit_log", records=[_row(e) for e in stored], columns=COLUMNS)
+    await conn.execute(_APPEND_SQL, *zip(*[_row(e) for e in stored], strict=True), seq, prev)
     return stored
 
 
@@ -98,6 +100,29 @@ COLUMNS = (
     "detail",
     "prev_hash",
     "entry_hash",
+)
+
+
+_TYPES = (
+    "int8",
+    "timestamptz",
+    "uuid",
+    "text",
+    "uuid",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "json",
+    "text",
+    "text",
+)
+_APPEND_SQL = (
+    f"WITH appended AS (INSERT INTO audit_log ({', '.join(COLUMNS)})"  # noqa: S608 - fixed identifiers
+    f" SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_TYPES))}))"
+    f" UPDATE audit_head SET seq = ${len(COLUMNS) + 1}, entry_hash = ${len(COLUMNS) + 2}"
 )
 
 

@@ -20,10 +20,21 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", schema="pg_catalog", encoder=_encode_jsonb, decoder=_decode_jsonb, format="binary"
     )
+    # json keeps its text byte for byte (the audit log hashes that text); binary json is the text itself.
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", encoder=_encode_json, decoder=msgspec.json.decode, format="binary"
+    )
 
 
 def _encode_jsonb(value: Any) -> bytes:
-    return b"\x01" + (value.encode() if isinstance(value, str) else msgspec.json.encode(value))
+    return b"\x01" + _encode_json(value)
+
+
+def _encode_json(value: Any) -> bytes:
+    """str and bytes are JSON text already (canonical encodings); anything else is encoded."""
+    if isinstance(value, str):
+        return value.encode()
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else msgspec.json.encode(value)
 
 
 def _decode_jsonb(data: bytes) -> Any:

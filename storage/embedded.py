@@ -55,6 +55,7 @@ class EmbeddedS3:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()  # reap it: an unreaped child warns (an error under pytest -W error)
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -17,7 +17,7 @@ from api.auth.principal import Principal
 from mobile_contract.auth import Role
 from mobile_contract.problems import Forbidden, Unauthenticated
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 ALL_ROLES = tuple(Role)
 HUMAN_ROLES = tuple(r for r in Role if r is not Role.VISION_NODE)
 
@@ -33,7 +33,8 @@ def requires(*roles: Role) -> Guard:
     """A guard admitting callers that hold any of ``roles``."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # async: Litestar runs a synchronous guard in a worker thread, a thread hop on every request
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = principal_of(connection)
         if principal.role not in allowed:
             names = "、".join(sorted(r.value for r in allowed))

@@ -57,12 +57,33 @@ CREATE TABLE audit_log (
     entity_id      text NOT NULL,
     before_hash    text,
     after_hash     text,
-    detail         jsonb NOT NULL DEFAULT '{}',
+    detail         json NOT NULL DEFAULT '{}',  -- json, not jsonb: keeps the exact text that was hashed
     prev_hash      char(64) NOT NULL,
     entry_hash     char(64) NOT NULL UNIQUE
 );
 CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
 CREATE INDEX audit_log_department ON audit_log (department_id, seq);
+
+-- The chain's head: one row, read by each append under a transaction-scoped advisory lock, so
+-- entries get consecutive seq numbers and each links to its true predecessor. The verifier also
+-- checks that the log ends where the head says, so a cut-off tail is noticed.
+CREATE TABLE audit_head (
+    singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    seq         bigint NOT NULL,
+    entry_hash  char(64) NOT NULL
+);
+INSERT INTO audit_head VALUES (true, 0, repeat('0', 64));
+
+-- Lock, then read the head, in one round trip. An advisory lock queues its waiters and wakes one
+-- at a time; a row lock (FOR UPDATE) would wake every waiter at each commit to race again.
+-- plpgsql takes a fresh snapshot per statement, so the SELECT sees the head committed before the
+-- lock was granted.
+CREATE FUNCTION audit_lock_head(OUT seq bigint, OUT entry_hash char(64)) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(1635083369);  -- 'audi' as an integer: the chain's lock
+    SELECT h.seq, h.entry_hash INTO seq, entry_hash FROM audit_head h;
+END;
+$$;
 
 -- 全程留痕: the log only grows. Row and statement triggers refuse change.
 CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

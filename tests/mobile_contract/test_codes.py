@@ -48,3 +48,29 @@ def test_generated_id_numbers_validate(birth, region: str, seq: int) -> None:
 def test_known_id_number() -> None:
     assert id_number_problem("11010519491231002X") is None
     assert id_number_problem("110105194912310021") is not None
+
+
+@given(
+    st.text(alphabet=string.digits, min_size=6, max_size=6),
+    st.text(alphabet=string.digits, min_size=8, max_size=8),
+    st.sampled_from("0123456789X"),
+)
+def test_wrong_embedded_organisation_check_is_caught_even_with_a_matching_final_check(
+    region: str, org: str, other_check: str
+) -> None:
+    """A forged code can carry a correct mod-31 check character; the mod-11 one inside still gives it away."""
+    if other_check == org_code_check_char(org):
+        return
+    body = "91" + region + org + other_check
+    code = body + uscc_check_char(body)
+    assert uscc_problem(code) == "统一社会信用代码中的组织机构代码校验位错误"
+
+
+def test_published_invalid_vector_is_wrong_twice() -> None:
+    """911100001000013257: both the embedded organisation check (6, not 5) and the final one (K, not 7) are wrong."""
+    code = "911100001000013257"
+    assert uscc_problem(code) == "统一社会信用代码中的组织机构代码校验位错误"
+    final_fixed = code[:17] + uscc_check_char(code[:17])
+    assert uscc_problem(final_fixed) == "统一社会信用代码中的组织机构代码校验位错误"
+    both_fixed = code[:16] + org_code_check_char(code[8:16])
+    assert uscc_problem(both_fixed + uscc_check_char(both_fixed)) is None

@@ -40,3 +40,27 @@ async def test_database_refuses_changes_to_the_audit_log(pool, statement: str) -
     async with pool.acquire() as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(statement)
+
+
+@pytest.mark.parametrize("value", [1e20, -0.0, 0.1 + 0.2, 31.25, 2**53 + 1, "文字"])
+async def test_entry_hash_survives_the_database_round_trip(pool, value) -> None:
+    """jsonb would renormalise numbers (1e20 → 100000000000000000000) and break honest entries."""
+    async with pool.acquire() as conn, conn.transaction():
+        (stored,) = await audit.append_many(
+            conn,
+            [
+                audit.AuditEntry(
+                    actor_id=None,
+                    actor_role="test",
+                    department_id=None,
+                    device_id=None,
+                    action="test.number",
+                    entity_type="test-number",
+                    entity_id=repr(value),
+                    detail={"value": value},
+                )
+            ],
+        )
+    async with pool.acquire() as conn:
+        (again,) = await audit.list_for_entity(conn, entity_type="test-number", entity_id=repr(value))
+    assert audit.chain_hash(again.prev_hash, again.seq, again.occurred_at, again) == stored.entry_hash

@@ -1,0 +1,114 @@
+"""Reading alerts (预警查询): department scope, filters, paging, and audited evidence viewing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import uuid
+from typing import Any
+
+import msgspec
+
+from api.alerts import media
+from api.audit.trail import entry as audit_entry
+from api.auth.principal import Principal
+from api.sites.service import scope
+from mobile_contract.alerts import (
+    AlertDetail,
+    AlertMediaRead,
+    AlertPage,
+    AlertRead,
+    AlertRevisionRead,
+    AlertUpsert,
+    MediaLink,
+)
+from mobile_contract.problems import Conflict, InvalidInput, NotFound
+from storage import alerts, audit
+from storage.db import Connection
+from storage.objects import ObjectStore
+
+
+def to_read(row: Any) -> AlertRead:
+    return msgspec.convert(dict(row), AlertRead)
+
+
+def media_read(row: Any) -> AlertMediaRead:
+    return msgspec.convert({**dict(row), "verified": row["verification"] == "verified"}, AlertMediaRead)
+
+
+def _revision_read(row: Any) -> AlertRevisionRead:
+    return AlertRevisionRead(**{**dict(row), "content": msgspec.convert(row["content"], AlertUpsert)})
+
+
+async def get(db: Connection, principal: Principal, alert_id: uuid.UUID, *, for_update: bool = False) -> AlertRead:
+    row = await alerts.get(db, id=alert_id, department_id=scope(principal), for_update=for_update)
+    if row is None:
+        raise NotFound("未找到该预警", f"alert {alert_id} not found in this department")
+    return to_read(row)
+
+
+async def list_media(db: Connection, alert_id: uuid.UUID) -> list[AlertMediaRead]:
+    return [media_read(r) for r in await alerts.list_media(db, alert_id=alert_id)]
+
+
+async def detail(db: Connection, principal: Principal, alert_id: uuid.UUID) -> AlertDetail:
+    alert = await get(db, principal, alert_id)
+    revisions = [_revision_read(r) for r in await alerts.list_revisions(db, alert_id=alert_id)]
+    return AlertDetail(**msgspec.structs.asdict(alert), media=await list_media(db, alert_id), revisions=revisions)
+
+
+async def list_page(
+    db: Connection, principal: Principal, *, filters: dict[str, Any], cursor: str | None, limit: int
+) -> AlertPage:
+    after = _decode_cursor(cursor) if cursor else None
+    rows = await alerts.list_page(db, department_id=scope(principal), filters=filters, after=after, limit=limit)
+    items = [to_read(r) for r in rows]
+    return AlertPage(items=items, next_cursor=_encode_cursor(items[-1]) if len(items) == limit else None)
+
+
+async def media_link(
+    db: Connection, store: ObjectStore, principal: Principal, alert_id: uuid.UUID, media_id: int
+) -> MediaLink:
+    """A short-lived download link; issuing it is an evidence access and is audited (证据查阅留痕).
+
+    Only verified media: an object whose hash the store did not confirm may not be
+    what the node declared, and could even be another record's object.
+    """
+    alert = await get(db, principal, alert_id)
+    row = await alerts.get_media(db, alert_id=alert_id, media_id=media_id)
+    if row is None:
+        raise NotFound("未找到该预警证据", f"media {media_id} not found on alert {alert_id}")
+    item = media_read(row)
+    if not item.verified:
+        raise Conflict(
+            f"该证据未通过核验（{item.verification.value}），不能作为证据查看",
+            f"media is {item.verification.value}: only verified media can be viewed",
+            code="media-not-verified",
+        )
+    url, expires_at = await media.link(store, item.object_key)
+    access = {"object_key": item.object_key, "sha256": item.sha256, "verification": item.verification.value}
+    await audit.append(
+        db,
+        audit_entry(
+            principal,
+            action="evidence.access",
+            entity_type="alert_media",
+            entity_id=f"{alert_id}/{media_id}",
+            department_id=alert.department_id,
+            detail=access | {"expires_at": expires_at.isoformat()},
+        ),
+    )
+    return MediaLink(url=url, expires_at=expires_at, sha256=item.sha256)
+
+
+def _encode_cursor(alert: AlertRead) -> str:
+    return base64.urlsafe_b64encode(f"{alert.created_at.isoformat()}|{alert.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    try:
+        created, _, alert_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return dt.datetime.fromisoformat(created), uuid.UUID(alert_id)
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput("分页游标无效，请从第一页重新查询", "invalid cursor") from exc

@@ -1,0 +1,92 @@
+"""HTTP routes for cases (案件)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, ClassVar
+
+from litestar import Controller, Response, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from api.auth.guards import requires
+from api.cases import service, workflow
+from api.deps import Caller, Db
+from api.records.intake import Outcome, not_found
+from api.records.routes import READERS, STATUS, WRITERS
+from mobile_contract.auth import Role
+from mobile_contract.case_state import DepartmentDeadline, WorkflowRead
+from mobile_contract.problems import AppError
+from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
+from mobile_contract.workflow import CaseEventRead, TransitionCreate
+
+STEP_TAKERS = requires(Role.INSPECTOR, Role.SUPERVISOR)  # finer roles per step: api/cases/machine.py
+
+
+class CaseController(Controller):
+    path = "/cases"
+    tags: ClassVar[list[str]] = ["cases 案件"]
+
+    @post("/", guards=[WRITERS], summary="立案登记（可安全重发）/ open a case, safe to retry")
+    async def create(self, db: Db, principal: Caller, data: JSONBody[CaseCreate]) -> Response[CaseRead]:
+        outcome = (await service.create_cases(db, principal, [data]))[data.id]
+        if isinstance(outcome, AppError):
+            raise outcome
+        read = (await service.read_cases(db, [data.id]))[data.id]
+        return Response(
+            read, status_code=STATUS[outcome], headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()}
+        )
+
+    @put("/{case_id:uuid}", guards=[WRITERS], summary="修改案件（须带基准版本）/ edit a case")
+    async def update(
+        self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[CaseUpdate]
+    ) -> Response[CaseRead]:
+        outcome = await service.update_case(db, principal, case_id, data)
+        return Response((await service.read_cases(db, [case_id]))[case_id], status_code=STATUS[outcome])
+
+    @get("/{case_id:uuid}", guards=[READERS], summary="查看案件 / read a case")
+    async def read(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> CaseRead:
+        found = await service.read_cases(db, [case_id], principal.department_scope)
+        if case_id not in found:
+            raise not_found(service.ENTITY, case_id)
+        return found[case_id]
+
+    @get("/{case_id:uuid}/versions", guards=[READERS], summary="历史版本 / every version")
+    async def versions(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[CaseVersionRead]:
+        return await service.list_versions(db, principal, case_id)
+
+
+class CaseWorkflowController(Controller):
+    """The procedure of a case (办案流程): where it stands, its steps, its full-process record."""
+
+    path = "/cases/{case_id:uuid}"
+    tags: ClassVar[list[str]] = ["case workflow 办案流程"]
+
+    @get("/workflow", guards=[READERS], summary="办案状态、期限与可执行步骤 / stage, deadlines and next steps")
+    async def workflow(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> WorkflowRead:
+        return await workflow.read(db, principal, case_id)
+
+    @post("/workflow/steps", guards=[STEP_TAKERS], summary="执行程序步骤（可安全重发）/ take a procedure step")
+    async def take_step(
+        self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[TransitionCreate]
+    ) -> Response[WorkflowRead]:
+        outcome = await workflow.advance(db, principal, case_id, data.id, data.step)
+        return Response(await workflow.read(db, principal, case_id), status_code=STATUS[outcome])
+
+    @get("/history", guards=[READERS], summary="全过程记录 / every step of the case, hash-chained")
+    async def history(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[CaseEventRead]:
+        return await workflow.history(db, principal, case_id)
+
+
+class DeadlineController(Controller):
+    path = "/deadlines"
+    tags: ClassVar[list[str]] = ["case workflow 办案流程"]
+
+    @get(
+        "/",
+        guards=[requires(Role.SUPERVISOR, Role.ADMIN)],
+        summary="督办清单：已逾期、即将到期、无法计算的期限 / overdue and due-soon list",
+    )
+    async def due(
+        self, db: Db, principal: Caller, within_days: Annotated[int, QueryParameter(ge=0, le=90)] = 3
+    ) -> list[DepartmentDeadline]:
+        return await workflow.department_deadlines(db, principal, within_days)

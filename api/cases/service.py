@@ -1,0 +1,86 @@
+"""Rules for cases (案件). The procedure's state machine builds on this (issue 4)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+
+from api.audit import trail
+from api.auth.principal import Principal
+from api.records import intake
+from api.records.intake import NewDocument, Outcome
+from mobile_contract.problems import AppError
+from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
+from storage import audit, documents
+from storage.db import Connection
+from storage.documents import CASES
+
+ENTITY = "案件"
+
+
+async def create_cases(
+    conn: Connection, principal: Principal, creates: Sequence[CaseCreate]
+) -> dict[uuid.UUID, Outcome | AppError]:
+    docs = [
+        NewDocument(
+            c.id, intake.new_row(principal, c.content, id=c.id, participants=[]), intake.content_hash(c.content)
+        )
+        for c in creates
+    ]
+    outcomes, inserted = await intake.create_many(conn, principal, table=CASES, entity=ENTITY, docs=docs)
+    await audit.append_many(
+        conn, [_audit(principal, "case.create", d.id, None, d.content_sha256) for d in docs if d.id in inserted]
+    )
+    return outcomes
+
+
+async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, update: CaseUpdate) -> Outcome:
+    current = await intake.lock_for_edit(conn, principal, table=CASES, entity=ENTITY, id=id)
+    new_sha = intake.content_hash(update.content)
+    if replay := intake.edit_outcome(
+        current, principal, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
+    ):
+        return replay
+    changes = {
+        "content": intake.canonical(update.content)[0],
+        "content_sha256": new_sha,
+        "version_by": principal.user_id,
+        "version_device": principal.device_id,
+    }
+    await documents.replace_version(conn, table=CASES, current=current, changes=changes)
+    await audit.append(conn, _audit(principal, "case.update", id, current["content_sha256"], new_sha))
+    return Outcome.UPDATED
+
+
+async def read_cases(
+    conn: Connection, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, CaseRead]:
+    rows = await documents.fetch_current(conn, table=CASES, ids=ids, department_id=department_id)
+    return {id: _read(row) for id, row in rows.items()}
+
+
+async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -> list[CaseVersionRead]:
+    head = await documents.fetch_current(conn, table=CASES, ids=[id], department_id=principal.department_scope)
+    if id not in head:
+        raise intake.not_found(ENTITY, id)
+    older = [msgspec.convert(dict(r), CaseVersionRead) for r in await documents.list_versions(conn, table=CASES, id=id)]
+    return [*older, msgspec.convert(intake.as_version(head[id]), CaseVersionRead)]
+
+
+def _read(row: asyncpg.Record) -> CaseRead:
+    return msgspec.convert(dict(row), CaseRead)
+
+
+def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="case",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+    )

@@ -1,0 +1,136 @@
+"""HTTP routes for complaints and reports (投诉举报)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.auth.guards import requires
+from api.complaints import service
+from api.complaints.identity import IdentityCipher, KeyUnavailable, cipher_from
+from api.deps import Caller, Db
+from mobile_contract.auth import Role
+from mobile_contract.complaints import (
+    ComplaintPublicStatus,
+    ComplaintRead,
+    ComplaintReceipt,
+    ComplaintStatus,
+    ComplaintSubmit,
+    Decision,
+    Dispatch,
+    Feedback,
+    HandlingResult,
+    StatusLookup,
+    Supervision,
+    Transfer,
+    WhistleblowerRead,
+)
+from mobile_contract.problems import UpstreamError
+from mobile_contract.tasks import TaskRead
+
+OFFICE = requires(Role.COMPLAINT_OFFICER, Role.ADMIN)
+DEPARTMENT = requires(Role.SUPERVISOR, Role.ADMIN)
+
+
+def provide_cipher(state: State) -> IdentityCipher:
+    """One cipher per app, built on first use from the environment (or the embedded data folder)."""
+    if "complaint_cipher" not in state:
+        try:
+            state.complaint_cipher = cipher_from(state.settings)
+        except KeyUnavailable as exc:
+            raise UpstreamError(
+                "投诉举报暂时无法登记或查看举报人信息（加密密钥未配置），请联系系统管理员",
+                str(exc),
+                code="identity-key",
+            ) from exc
+    return state.complaint_cipher
+
+
+Cipher = NamedDependency[IdentityCipher]
+
+
+class ComplaintController(Controller):
+    path = "/complaints"
+    tags: ClassVar[list[str]] = ["complaints 投诉举报"]
+    dependencies: ClassVar[dict] = {"cipher": Provide(provide_cipher, sync_to_thread=False)}
+
+    @post("/submit", opt={"public": True}, summary="提交投诉举报（公开，可匿名）/ submit, no sign-in needed")
+    async def submit(self, db: Db, cipher: Cipher, data: JSONBody[ComplaintSubmit]) -> ComplaintReceipt:
+        return await service.submit(db, cipher, data)
+
+    @post("/lookup", opt={"public": True}, status_code=200, summary="凭查询码查询进度 / progress by token")
+    async def lookup(self, db: Db, data: JSONBody[StatusLookup]) -> ComplaintPublicStatus:
+        return await service.lookup(db, data.token)
+
+    @get(
+        "/",
+        guards=[requires(Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.ADMIN)],
+        summary="投诉举报列表 / complaints of the region (office) or transferred to the department",
+    )
+    async def list_complaints(
+        self,
+        db: Db,
+        principal: Caller,
+        status: FromQuery[ComplaintStatus | None] = None,
+        overdue: FromQuery[bool] = False,
+    ) -> list[ComplaintRead]:
+        return await service.list_complaints(db, principal, status, overdue)
+
+    @get(
+        "/{complaint_id:uuid}",
+        guards=[requires(Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.ADMIN)],
+        summary="投诉举报详情 / one complaint with its timeline",
+    )
+    async def read(self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID]) -> ComplaintRead:
+        return await service.read(db, principal, complaint_id)
+
+    @post("/{complaint_id:uuid}/decision", guards=[OFFICE], status_code=200, summary="受理决定 / accept or refuse")
+    async def decide(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[Decision]
+    ) -> ComplaintRead:
+        return await service.decide(db, principal, complaint_id, data.accept, data.reason)
+
+    @post("/{complaint_id:uuid}/transfer", guards=[OFFICE], status_code=200, summary="转办 / transfer")
+    async def transfer(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[Transfer]
+    ) -> ComplaintRead:
+        return await service.transfer(db, principal, complaint_id, data.department_id, data.handling_due_on)
+
+    @post("/{complaint_id:uuid}/supervise", guards=[OFFICE], status_code=200, summary="督办 / press an overdue one")
+    async def supervise(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[Supervision]
+    ) -> ComplaintRead:
+        return await service.supervise(db, principal, complaint_id, data.note)
+
+    @post("/{complaint_id:uuid}/feedback", guards=[OFFICE], status_code=200, summary="反馈 / answer the complainant")
+    async def feedback(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[Feedback]
+    ) -> ComplaintRead:
+        return await service.give_feedback(db, principal, complaint_id, data.feedback)
+
+    @post("/{complaint_id:uuid}/dispatch", guards=[DEPARTMENT], summary="派员核查 / send an inspector")
+    async def dispatch(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[Dispatch]
+    ) -> TaskRead:
+        return await service.dispatch(db, principal, complaint_id, data)
+
+    @post("/{complaint_id:uuid}/result", guards=[DEPARTMENT], status_code=200, summary="办理结果 / handling result")
+    async def result(
+        self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID], data: JSONBody[HandlingResult]
+    ) -> ComplaintRead:
+        return await service.record_result(db, principal, complaint_id, data.result)
+
+    @get(
+        "/{complaint_id:uuid}/identity",
+        guards=[requires(Role.COMPLAINT_OFFICER)],
+        summary="举报人身份（仅受理员，留痕）/ whistleblower identity, complaint officers only, audited",
+    )
+    async def identity(
+        self, db: Db, principal: Caller, cipher: Cipher, complaint_id: FromPath[uuid.UUID]
+    ) -> WhistleblowerRead:
+        return await service.identity(db, principal, cipher, complaint_id)

@@ -1,0 +1,126 @@
+"""HTTP routes for numbered documents, publication (行政执法公示) and the national export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, ClassVar
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.auth.guards import requires
+from api.cases import clock
+from api.deps import Caller, Db
+from api.documents import export, publication, service
+from api.records.routes import READERS
+from mobile_contract.auth import Role
+from mobile_contract.documents import (
+    DocumentRead,
+    PublicationCreate,
+    PublicationPage,
+    PublicationRead,
+    WithdrawalCreate,
+)
+from mobile_contract.national_export import ActionExport, ExportFormat
+from mobile_contract.records import RecordKind
+from mobile_contract.types import RegionCode
+
+HEADS = requires(Role.SUPERVISOR)
+DEFAULT_SPAN_DAYS = 31  # without dates: the last month up to today
+EXPORTERS = requires(Role.SUPERVISOR, Role.ADMIN)
+
+
+class DocumentController(Controller):
+    path = "/"
+    tags: ClassVar[list[str]] = ["documents 执法文书"]
+
+    @get("/cases/{case_id:uuid}/documents", guards=[READERS], summary="案件文书 / the case's numbered documents")
+    async def for_case(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[DocumentRead]:
+        return await service.for_case(db, principal, case_id)
+
+    @get("/documents/{document_id:uuid}", guards=[READERS], summary="文书信息 / one document")
+    async def read(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> DocumentRead:
+        return (await service.get(db, principal, document_id))[0]
+
+    @get(
+        "/documents/{document_id:uuid}/html",
+        guards=[READERS],
+        media_type="text/html",
+        summary="可打印文书（A4 HTML）/ printable rendering",
+    )
+    async def html(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> str:
+        return (await service.get(db, principal, document_id))[1]
+
+
+class PublicationController(Controller):
+    path = "/"
+    tags: ClassVar[list[str]] = ["publication 行政执法公示"]
+
+    @post("/cases/{case_id:uuid}/publication", guards=[HEADS], summary="公示决定（脱敏）/ publish the decision")
+    async def publish(
+        self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[PublicationCreate]
+    ) -> PublicationRead:
+        return await publication.publish(db, principal, case_id, data.id)
+
+    @post(
+        "/publications/{publication_id:uuid}/withdrawal",
+        guards=[HEADS],
+        status_code=200,
+        summary="撤回公示（公开理由）/ withdraw with a public reason",
+    )
+    async def withdraw(
+        self, db: Db, principal: Caller, publication_id: FromPath[uuid.UUID], data: JSONBody[WithdrawalCreate]
+    ) -> PublicationRead:
+        return await publication.withdraw(db, principal, publication_id, data)
+
+
+class PublicFeedController(Controller):
+    """公示栏: open to everyone, no sign-in (行政执法公示)."""
+
+    path = "/public/decisions"
+    tags: ClassVar[list[str]] = ["publication 行政执法公示"]
+    opt: ClassVar[dict[str, object]] = {"public": True}
+    security: ClassVar[list[dict[str, list[str]]]] = [{}]  # OpenAPI: no bearer token needed here
+
+    @get("/", summary="公示栏 / public feed of decisions, newest first")
+    async def feed(
+        self,
+        db: Db,
+        region_code: FromQuery[RegionCode | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> PublicationPage:
+        return await publication.public_feed(db, region_code=region_code, cursor=cursor, limit=limit)
+
+    @get("/{publication_id:uuid}", summary="公示详情 / one public entry")
+    async def public_one(self, db: Db, publication_id: FromPath[uuid.UUID]) -> PublicationRead:
+        return await publication.public_one(db, publication_id)
+
+
+class ExportController(Controller):
+    path = "/exports"
+    tags: ClassVar[list[str]] = ["export 互联网+监管"]
+
+    @get(
+        "/supervision-actions",
+        guards=[EXPORTERS],
+        summary="导出监管行为（互联网+监管，JSON/CSV；日期区间 [since, until)，默认最近一个月）",
+    )
+    async def supervision_actions(
+        self,
+        db: Db,
+        principal: Caller,
+        since: FromQuery[dt.date | None] = None,
+        until: FromQuery[dt.date | None] = None,
+        kind: FromQuery[RecordKind | None] = None,
+        format: FromQuery[ExportFormat] = ExportFormat.JSON,
+        skip_invalid: FromQuery[bool] = False,
+    ) -> Response[ActionExport] | Response[str]:
+        until = until or clock.today() + dt.timedelta(days=1)
+        since = since or until - dt.timedelta(days=DEFAULT_SPAN_DAYS)
+        result = await export.export(db, principal, kind=kind, since=since, until=until, skip_invalid=skip_invalid)
+        if format is ExportFormat.JSON:
+            return Response(result)
+        headers = {"Content-Disposition": f'attachment; filename="supervision-actions-{since}-{until}.csv"'}
+        return Response(export.to_csv(result), media_type="text/csv; charset=utf-8", headers=headers)

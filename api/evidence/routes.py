@@ -1,0 +1,79 @@
+"""HTTP routes for evidence (证据). Handlers stay thin; rules live in service.py and uploads.py.
+
+There is deliberately no route that deletes, replaces or edits evidence.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
+
+from api.auth.guards import requires
+from api.deps import Caller, Db, Store
+from api.evidence import service, uploads
+from mobile_contract.auth import Role
+from mobile_contract.evidence import (
+    DownloadTicket,
+    EvidenceRead,
+    LegalHoldRequest,
+    PartUrlRequest,
+    PartUrls,
+    UploadProgress,
+    UploadRequest,
+    UploadTicket,
+)
+
+UPLOADERS = requires(Role.INSPECTOR, Role.ADMIN)
+READERS = requires(Role.INSPECTOR, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN)
+HOLDERS = requires(Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
+
+
+class EvidenceController(Controller):
+    path = "/evidence"
+    tags: ClassVar[list[str]] = ["evidence 证据"]
+
+    @post("/{evidence_id:uuid}/upload", guards=[UPLOADERS], status_code=200, summary="申请上传凭证 / upload ticket")
+    async def upload(
+        self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID], data: JSONBody[UploadRequest]
+    ) -> UploadTicket:
+        return await uploads.request_upload(db, store, principal, evidence_id, data)
+
+    @post("/{evidence_id:uuid}/upload/parts", guards=[UPLOADERS], status_code=200, summary="分片上传地址 / part URLs")
+    async def part_urls(
+        self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID], data: JSONBody[PartUrlRequest]
+    ) -> PartUrls:
+        return await uploads.sign_parts(db, store, principal, evidence_id, data)
+
+    @get("/{evidence_id:uuid}/upload/parts", guards=[UPLOADERS], summary="已上传分片（续传）/ parts already uploaded")
+    async def upload_progress(
+        self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]
+    ) -> UploadProgress:
+        return await uploads.upload_progress(db, store, principal, evidence_id)
+
+    @post("/{evidence_id:uuid}/finalize", guards=[UPLOADERS], status_code=200, summary="上传完成并核验 / finalise")
+    async def finalize(self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> EvidenceRead:
+        return await uploads.finalize(db, store, principal, evidence_id)
+
+    @get("/{evidence_id:uuid}", guards=[READERS], summary="证据详情（留痕）/ metadata, audited")
+    async def read(self, db: Db, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> EvidenceRead:
+        return await service.read(db, principal, evidence_id)
+
+    @get("/{evidence_id:uuid}/download", guards=[READERS], summary="下载地址（留痕）/ download URL, audited")
+    async def download(
+        self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]
+    ) -> DownloadTicket:
+        return await service.download(db, store, principal, evidence_id)
+
+    @post("/{evidence_id:uuid}/legal-hold", guards=[HOLDERS], status_code=200, summary="法律保全 / legal hold")
+    async def legal_hold(
+        self,
+        db: Db,
+        store: Store,
+        principal: Caller,
+        evidence_id: FromPath[uuid.UUID],
+        data: JSONBody[LegalHoldRequest],
+    ) -> EvidenceRead:
+        return await service.set_legal_hold(db, store, principal, evidence_id, data)

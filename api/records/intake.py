@@ -1,0 +1,133 @@
+"""Idempotent intake of client-identified, versioned documents (cases and records).
+
+The rules every handheld relies on when its network drops mid-request:
+- same id, same content (hash of canonical JSON) → the stored result, never a duplicate;
+- same id, other content → 409 ``id-conflict``;
+- an edit based on a version that is no longer current → 409 ``stale-version``,
+  unless it is the retry of the edit that made the current version.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from api.auth.principal import Principal
+from mobile_contract.problems import AppError, Conflict, NotFound
+from storage import documents
+from storage.canonical import canonical_json
+from storage.db import Connection
+from storage.documents import DocumentTable
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    REPLAYED = "replayed"
+    UPDATED = "updated"
+
+
+class NewDocument(msgspec.Struct, frozen=True):
+    """A validated document ready to insert: its row and its content hash."""
+
+    id: uuid.UUID
+    row: dict[str, Any]
+    content_sha256: str
+
+
+def canonical(content: msgspec.Struct) -> tuple[str, str]:
+    """(canonical JSON, its SHA-256): sorted keys, so equal content hashes equal."""
+    encoded = canonical_json(content)
+    return encoded.decode(), hashlib.sha256(encoded).hexdigest()
+
+
+def content_hash(content: msgspec.Struct) -> str:
+    return canonical(content)[1]
+
+
+def new_row(principal: Principal, content: msgspec.Struct, *, id: uuid.UUID, participants: Sequence[uuid.UUID]) -> dict:
+    """The columns every document shares, filled for a new document by ``principal``."""
+    text, sha256 = canonical(content)
+    return {
+        "id": id,
+        "department_id": principal.department_id,
+        "content_sha256": sha256,
+        "content": text,
+        "created_by": principal.user_id,
+        "device_id": principal.device_id,
+        "participant_ids": sorted(set(participants) | {principal.user_id}),
+    }
+
+
+def as_version(current: asyncpg.Record) -> dict[str, Any]:
+    """The current row in the shape of a stored version (who made it, from which device, when)."""
+    return dict(current) | {
+        "changed_by": current["version_by"],
+        "device_id": current["version_device"],
+        "changed_at": current["updated_at"],
+    }
+
+
+def id_conflict(entity: str, id: uuid.UUID) -> Conflict:
+    return Conflict(
+        f"编号 {id} 已被另一份内容不同的{entity}使用，请勿用同一编号提交不同内容；如需修改请提交修改（带版本号）",
+        f"{entity} {id} exists with different content",
+        code="id-conflict",
+        extra={"id": str(id)},
+    )
+
+
+async def create_many(
+    conn: Connection, principal: Principal, *, table: DocumentTable, entity: str, docs: Sequence[NewDocument]
+) -> tuple[dict[uuid.UUID, Outcome | AppError], set[uuid.UUID]]:
+    """Insert new documents; classify the rest as replays or conflicts. Returns (outcomes, inserted)."""
+    inserted = await documents.insert_new(conn, table=table, rows=[d.row for d in docs])
+    others = [d for d in docs if d.id not in inserted]
+    existing = await documents.fetch_current(conn, table=table, ids=[d.id for d in others])
+    outcomes: dict[uuid.UUID, Outcome | AppError] = dict.fromkeys(inserted, Outcome.CREATED)
+    for doc in others:
+        stored = existing.get(doc.id)
+        same = stored is not None and stored["content_sha256"] == doc.content_sha256
+        outcomes[doc.id] = (
+            Outcome.REPLAYED
+            if same and stored["department_id"] == principal.department_id
+            else id_conflict(entity, doc.id)
+        )
+    return outcomes, inserted
+
+
+def not_found(entity: str, id: uuid.UUID) -> NotFound:
+    return NotFound(f"{entity}不存在或不属于本单位", f"{entity} {id} not found")
+
+
+async def lock_for_edit(
+    conn: Connection, principal: Principal, *, table: DocumentTable, entity: str, id: uuid.UUID
+) -> asyncpg.Record:
+    current = await documents.lock_current(conn, table=table, id=id)
+    if current is None or not principal.can_see_department(current["department_id"]):
+        raise not_found(entity, id)
+    return current
+
+
+def edit_outcome(
+    current: asyncpg.Record, principal: Principal, *, base_version: int, new_sha256: str, entity: str
+) -> Outcome | None:
+    """REPLAYED if this edit is already the current version; None if it may proceed; else raises stale."""
+    if current["content_sha256"] == new_sha256 and (
+        current["version"] == base_version
+        or (current["version"] == base_version + 1 and current["version_by"] == principal.user_id)
+    ):
+        return Outcome.REPLAYED
+    if current["version"] != base_version:
+        raise Conflict(
+            f"该{entity}已被修改（当前版本 {current['version']}，您基于版本 {base_version}），请先同步最新版本再修改",
+            f"stale edit: based on {base_version}, current is {current['version']}",
+            code="stale-version",
+            extra={"current_version": current["version"], "base_version": base_version},
+        )
+    return None

@@ -1,0 +1,224 @@
+"""Rules for supervision records (行政检查 / 行政处罚 / 行政强制) that need the database.
+
+Contract-level rules (two officers on an inspection, 30-day seizures, valid
+USCC/ID numbers) are checked by msgspec when the request is decoded; here:
+the case exists in the caller's department, every officer is an active
+inspector of it with that certificate number, the submitter took part, and
+declared evidence never changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+
+from api.audit import trail
+from api.auth.principal import Principal
+from api.records import intake
+from api.records.intake import NewDocument, Outcome
+from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
+from mobile_contract.problems import AppError, Conflict, FieldError, InvalidInput
+from mobile_contract.records import (
+    EvidenceProgress,
+    RecordContent,
+    RecordCreate,
+    RecordRead,
+    RecordUpdate,
+    RecordVersionRead,
+)
+from storage import audit, documents, records
+from storage.db import Connection
+from storage.documents import CASES, RECORDS
+
+ENTITY = "记录"
+
+
+async def create_records(
+    conn: Connection, principal: Principal, creates: Sequence[RecordCreate], *, read_back: bool = False
+) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, RecordRead]]:
+    """Create many records in one statement; each gets its own outcome or error.
+
+    With ``read_back`` the stored records are read before the audit entries are appended, so the
+    audit chain's lock (held until commit) is not held across the read.
+    """
+    problems = await _problems(conn, principal, [(c.id, c.content) for c in creates])
+    valid = [c for c in creates if c.id not in problems]
+    rows = {c.id: _row(principal, c.id, c.content) for c in valid}
+    docs = [NewDocument(id, row, row["content_sha256"]) for id, row in rows.items()]
+    outcomes, inserted = await intake.create_many(conn, principal, table=RECORDS, entity=ENTITY, docs=docs)
+    created = [c for c in valid if c.id in inserted]
+    manifest = [_manifest_row(principal, c.id, e) for c in created for e in c.content.evidence]
+    await records.declare_evidence(conn, items=manifest)
+    reads = await read_records(conn, [c.id for c in valid]) if read_back else {}
+    entries = [_audit(principal, "record.create", c.id, None, rows[c.id]["content_sha256"]) for c in created]
+    await audit.append_many(conn, entries)
+    return {**outcomes, **problems}, reads
+
+
+async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:
+    current = await intake.lock_for_edit(conn, principal, table=RECORDS, entity=ENTITY, id=id)
+    new_sha = intake.content_hash(update.content)
+    if replay := intake.edit_outcome(
+        current, principal, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
+    ):
+        return replay
+    old = msgspec.convert(current["content"], RecordContent)
+    _check_same_kind_and_manifest(old, update.content)
+    if problem := (await _problems(conn, principal, [(id, update.content)])).get(id):
+        raise problem
+    changes = {
+        k: v
+        for k, v in _row(principal, id, update.content).items()
+        if k not in ("id", "department_id", "created_by", "device_id")
+    }
+    changes |= {"version_by": principal.user_id, "version_device": principal.device_id}
+    await documents.replace_version(conn, table=RECORDS, current=current, changes=changes)
+    added = [e for e in update.content.evidence if e.id not in {o.id for o in old.evidence}]
+    await records.declare_evidence(conn, items=[_manifest_row(principal, id, e) for e in added])
+    await audit.append(conn, _audit(principal, "record.update", id, current["content_sha256"], new_sha))
+    return Outcome.UPDATED
+
+
+async def read_records(
+    conn: Connection, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, RecordRead]:
+    rows = await documents.fetch_current(conn, table=RECORDS, ids=ids, department_id=department_id)
+    progress = await evidence_progress(conn, list(rows))
+    return {id: _read(row, progress[id]) for id, row in rows.items()}
+
+
+async def read_record(conn: Connection, principal: Principal, id: uuid.UUID) -> RecordRead:
+    """One record, if the caller's department may see it (else 404, never 403: ids do not leak)."""
+    found = await read_records(conn, [id], principal.department_scope)
+    if id not in found:
+        raise intake.not_found(ENTITY, id)
+    return found[id]
+
+
+async def evidence_progress(conn: Connection, record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, EvidenceProgress]:
+    """证据完整性: per record, which declared items are verified, missing or failed."""
+    statuses: dict[uuid.UUID, dict[str, EvidenceStatus]] = {id: {} for id in record_ids}
+    for row in await records.evidence_statuses(conn, record_ids=record_ids):
+        statuses[row["record_id"]][str(row["id"])] = EvidenceStatus(row["status"])
+    return {id: _progress(s) for id, s in statuses.items()}
+
+
+async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -> list[RecordVersionRead]:
+    """Every version, oldest first, the current one last."""
+    current = (await read_records(conn, [id], principal.department_scope)).get(id)
+    if current is None:
+        raise intake.not_found(ENTITY, id)
+    rows = await documents.list_versions(conn, table=RECORDS, id=id)
+    older = [msgspec.convert(dict(r), RecordVersionRead) for r in rows]
+    head = await documents.fetch_current(conn, table=RECORDS, ids=[id])
+    return [*older, msgspec.convert(intake.as_version(head[id]), RecordVersionRead)]
+
+
+def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
+    pending = (EvidenceStatus.DECLARED, EvidenceStatus.UPLOADING)
+    return EvidenceProgress(
+        declared=len(statuses),
+        verified=sum(s is EvidenceStatus.VERIFIED for s in statuses.values()),
+        missing=[uuid.UUID(k) for k, s in statuses.items() if s in pending],
+        failed=[uuid.UUID(k) for k, s in statuses.items() if s is EvidenceStatus.FAILED],
+        statuses=statuses,
+    )
+
+
+def _read(row: asyncpg.Record, progress: EvidenceProgress) -> RecordRead:
+    complete = progress.verified == progress.declared
+    return msgspec.convert(dict(row) | {"evidence": progress, "complete": complete}, RecordRead)
+
+
+def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
+    row = intake.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
+    return row | {
+        "kind": type(content).__struct_config__.tag,
+        "case_id": content.case_id,
+        "item_code": content.item_code,
+        "region_code": content.region_code,
+        "occurred_at": content.occurred_at,
+    }
+
+
+def _manifest_row(principal: Principal, record_id: uuid.UUID, item: EvidenceDeclaration) -> dict:
+    gps = item.gps
+    return {
+        "id": item.id,
+        "record_id": record_id,
+        "department_id": principal.department_id,
+        "kind": item.kind.value,
+        "media_type": item.media_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "captured_at": item.captured_at,
+        "gps_lat": gps.lat if gps else None,
+        "gps_lon": gps.lon if gps else None,
+        "gps_accuracy_m": gps.accuracy_m if gps else None,
+        "device_id": item.device_id,
+        "description": item.description,
+        "object_key": f"evidence/{principal.department_id}/{record_id}/{item.id}",
+    }
+
+
+def _check_same_kind_and_manifest(old: RecordContent, new: RecordContent) -> None:
+    if type(old) is not type(new):
+        raise InvalidInput("记录类型不能修改，请新建记录", "record kind cannot change")
+    new_items = {e.id: e for e in new.evidence}
+    changed = [str(e.id) for e in old.evidence if new_items.get(e.id) != e]
+    if changed:
+        raise Conflict(
+            "已登记的证据不能删除或修改（可追加新证据）",
+            "declared evidence is immutable",
+            code="evidence-immutable",
+            extra={"evidence_ids": changed},
+        )
+
+
+async def _problems(
+    conn: Connection, principal: Principal, items: Sequence[tuple[uuid.UUID, RecordContent]]
+) -> dict[uuid.UUID, AppError]:
+    """Per-record reasons for refusal: unknown case, invalid officers, evidence ids taken."""
+    case_ids = {c.case_id for _, c in items if c.case_id}
+    cases = await documents.fetch_current(conn, table=CASES, ids=list(case_ids), department_id=principal.department_id)
+    officer_ids = {o.user_id for _, c in items for o in c.officers}
+    certificates = await records.officer_certificates(
+        conn, user_ids=list(officer_ids), department_id=principal.department_id
+    )
+    owners = await records.evidence_owners(conn, ids=[e.id for _, c in items for e in c.evidence])
+    problems = {}
+    for id, content in items:
+        errors = _field_errors(principal, id, content, cases.keys(), certificates, owners)
+        if errors:
+            problems[id] = InvalidInput("记录未通过校验，请按字段提示修改", "record failed validation", errors=errors)
+    return problems
+
+
+def _field_errors(principal, id, content, case_ids, certificates, owners) -> list[FieldError]:
+    errors = []
+    if content.case_id and content.case_id not in case_ids:
+        errors.append(FieldError("content.case_id", "案件不存在或不属于本单位，请先同步案件"))
+    for i, officer in enumerate(content.officers):
+        if certificates.get(officer.user_id) != officer.certificate_no:
+            errors.append(FieldError(f"content.officers[{i}]", "执法人员不是本单位在岗执法人员，或执法证号不符"))
+    if principal.user_id not in {o.user_id for o in content.officers}:
+        errors.append(FieldError("content.officers", "提交人须为参与本次执法的执法人员之一"))
+    for i, item in enumerate(content.evidence):
+        if owners.get(item.id, id) != id:
+            errors.append(FieldError(f"content.evidence[{i}].id", "证据编号已被其他记录使用"))
+    return errors
+
+
+def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:
+    return trail.entry(
+        principal,
+        action=action,
+        entity_type="record",
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+    )

@@ -1,0 +1,1 @@
+"""Site registry (点位登记): versioned site configs that vision nodes run."""

@@ -1,0 +1,336 @@
+"""Intake benchmark (issue 2, acceptance 6): batch sync vs raw COPY, and single-record latency.
+
+Run: ``bash bench/run intake`` (or ``uv run python -m bench.intake``). Everything runs on
+this machine in one run: embedded PostgreSQL and S3, the API as a separate uvicorn
+process on loopback, and the load generator here. Figures printed:
+
+1. raw COPY of record rows into ``records`` (asyncpg ``copy_records_to_table``): the limit;
+2. batch intake through ``POST /sync/push`` (validation, officer checks, idempotent insert,
+   evidence manifest, audit chain, HTTP and JSON): records/s and its ratio to (1);
+3. single-record ``POST /records`` with 50 concurrent clients: submissions/s, p50 and p99.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import msgspec
+import uuid_utils
+
+from api.auth.passwords import hash_password
+from api.auth.principal import Principal
+from api.auth.tokens import issue_access_token
+from api.runtime import resolved
+from api.settings import Settings
+from mobile_contract.auth import Role
+from storage import users
+from storage.db import create_pool
+from storage.embedded import free_port
+from storage.migrate import apply_migrations
+
+USCC = "91350100M000100Y43"
+BATCH_SIZE = int(os.environ.get("BENCH_BATCH", "500"))
+BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
+CONCURRENCY = 50
+SINGLES = int(os.environ.get("BENCH_SINGLES", "3000"))
+COPY_ROWS = int(os.environ.get("BENCH_COPY_ROWS", "20000"))
+LOG = Path("bench/out/intake-api.log")
+API_WORKERS = int(os.environ.get("BENCH_API_WORKERS", "1"))
+
+
+def uuid7() -> str:
+    return str(uuid_utils.uuid7())
+
+
+def content(officers: list[dict], n: int) -> dict:
+    return {
+        "kind": "inspection",
+        "item_code": "36010100100001",
+        "party": {"kind": "legal_person", "name": f"某某石料有限公司{n}", "uscc": USCC},
+        "region_code": "360102",
+        "occurred_at": "2026-11-20T09:00:00+08:00",
+        "place": {"address": "某县某镇采石场", "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 5.0}},
+        "officers": officers,
+        "result": "现场检查未发现越界开采，已告知合法开采要求",
+        "inspection_type": "routine",
+        "evidence": [
+            {
+                "id": uuid7(),
+                "kind": "photo",
+                "media_type": "image/jpeg",
+                "size": 1_843_200,
+                "sha256": hashlib.sha256(f"photo-{n}".encode()).hexdigest(),
+                "captured_at": "2026-11-20T09:05:00+08:00",
+                "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 4.0},
+                "device_id": "DEV-BENCH-0001",
+            }
+        ],
+    }
+
+
+async def make_inspectors(conn: asyncpg.Connection, secret: str) -> tuple[list[dict], str]:
+    dept = uuid.uuid4()
+    await users.create_department(conn, id=dept, code=f"BENCH{dept.hex[:6]}", name="基准测试局", region_code="360102")
+    officers, token = [], ""
+    for i in range(2):
+        uid = uuid.uuid4()
+        await users.create_user(
+            conn,
+            id=uid,
+            username=f"bench-{uid.hex[:8]}",
+            display_name=f"检查员{i}",
+            password_hash=hash_password("bench-password-1"),
+            role="inspector",
+            department_id=dept,
+            region_code="360102",
+            certificate_no=f"C{uid.hex[:10]}",
+        )
+        officers.append({"user_id": str(uid), "name": f"检查员{i}", "certificate_no": f"C{uid.hex[:10]}"})
+        principal = Principal(
+            user_id=uid,
+            username=f"bench-{i}",
+            role=Role.INSPECTOR,
+            department_id=dept,
+            region_code="360102",
+            device_id="DEV-BENCH-0001",
+        )
+        token = token or issue_access_token(principal, secret=secret, ttl_s=3600)
+    return officers, token
+
+
+async def raw_copy_rate(conn: asyncpg.Connection, officers: list[dict]) -> float:
+    """The limit: COPY of complete record rows into the same table, one connection."""
+    user_id = uuid.UUID(officers[0]["user_id"])
+    dept = await conn.fetchval("SELECT department_id FROM users WHERE id = $1", user_id)
+    when = dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC)
+    rows = []
+    for n in range(COPY_ROWS):
+        body = msgspec.json.encode(content(officers, n), order="sorted").decode()
+        rows.append(
+            (
+                uuid.UUID(uuid7()),
+                "inspection",
+                dept,
+                "36010100100001",
+                "360102",
+                when,
+                1,
+                hashlib.sha256(body.encode()).hexdigest(),
+                body,
+                user_id,
+                "DEV-BENCH-0001",
+                user_id,
+                [user_id],
+            )
+        )
+    columns = (
+        "id",
+        "kind",
+        "department_id",
+        "item_code",
+        "region_code",
+        "occurred_at",
+        "version",
+        "content_sha256",
+        "content",
+        "created_by",
+        "device_id",
+        "version_by",
+        "participant_ids",
+    )
+    started = time.perf_counter()
+    async with conn.transaction():
+        await conn.copy_records_to_table("records", records=rows, columns=columns)
+    return COPY_ROWS / (time.perf_counter() - started)
+
+
+async def batch_intake_rate(client: httpx.AsyncClient, officers: list[dict], token: str) -> float:
+    bodies = [
+        msgspec.json.encode(
+            {
+                "operations": [
+                    {"op": "create_record", "record": {"id": uuid7(), "content": content(officers, b * BATCH_SIZE + i)}}
+                    for i in range(BATCH_SIZE)
+                ]
+            }
+        )
+        for b in range(BATCHES)
+    ]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    for body in bodies:
+        answer = await client.post("/sync/push", content=body, headers=headers)
+        answer.raise_for_status()
+        assert all(r["status"] == "created" for r in answer.json()["results"]), answer.text[:500]
+    return BATCH_SIZE * BATCHES / (time.perf_counter() - started)
+
+
+async def single_submissions(client: httpx.AsyncClient, officers: list[dict], token: str) -> tuple[float, float, float]:
+    bodies = [msgspec.json.encode({"id": uuid7(), "content": content(officers, n)}) for n in range(SINGLES)]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    queue = iter(bodies)
+
+    async def worker() -> None:
+        for body in queue:
+            started = time.perf_counter()
+            answer = await client.post("/records", content=body, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            assert answer.status_code == 201, answer.text[:300]
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return SINGLES / elapsed, cuts[49] * 1000, cuts[98] * 1000
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc): a load-independent cost measure."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_postgres(p)]
+
+
+def _is_postgres(proc: Path) -> bool:
+    try:
+        return (proc / "comm").read_text().strip() == "postgres"
+    except OSError:
+        return False
+
+
+class Meter:
+    """CPU seconds spent by the API process and by PostgreSQL during a phase."""
+
+    def __init__(self, api_pid: int) -> None:
+        self.api_pids = self.api_pids(api_pid)
+        self.start = (cpu_seconds(self.api_pids), cpu_seconds(postgres_pids()))
+
+    def per_item_ms(self, items: int) -> tuple[float, float]:
+        api, db = cpu_seconds(self.api_pids), cpu_seconds(postgres_pids())
+        return (api - self.start[0]) / items * 1000, (db - self.start[1]) / items * 1000
+
+    @staticmethod
+    def api_pids(parent: int) -> list[int]:
+        """The uvicorn process and its workers."""
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        return [parent, *(int(p) for p in children.read_text().split())] if children.exists() else [parent]
+
+
+def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
+    s3 = ready.object_store
+    env = os.environ | {
+        "DATABASE_URL": ready.database.url or "",
+        "S3_ENDPOINT": s3.endpoint or "",
+        "S3_ACCESS_KEY": s3.access_key,
+        "S3_SECRET_KEY": s3.secret_key,
+        "JWT_SECRET": ready.auth.jwt_secret,
+        "ENFORCE_PORT": str(port),
+        "DATABASE_POOL_MAX": "20",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--workers", str(API_WORKERS)],
+        env=env,
+        stdout=LOG.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    for _ in range(200):
+        try:
+            if (await client.get("/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("API did not start")
+
+
+async def run(ready: Settings) -> dict[str, float]:
+    assert ready.database.url
+    apply_migrations(ready.database.url)
+    pool = await create_pool(ready.database.url, min_size=1, max_size=2)
+    async with pool.acquire() as conn:
+        officers, token = await make_inspectors(conn, ready.auth.jwt_secret)
+        copy_rate = await raw_copy_rate(conn, officers)
+    port = free_port()
+    server = start_api(ready, port)
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as client:
+            await wait_ready(client)
+            meter = Meter(server.pid)
+            batch_rate = await batch_intake_rate(client, officers, token)
+            batch_cpu = meter.per_item_ms(BATCH_SIZE * BATCHES)
+            meter = Meter(server.pid)
+            single_rate, p50, p99 = await single_submissions(client, officers, token)
+            single_cpu = meter.per_item_ms(SINGLES)
+    finally:
+        server.terminate()
+        server.wait(10)
+        await pool.close()
+    return {
+        "raw_copy_rows_per_s": copy_rate,
+        "batch_intake_records_per_s": batch_rate,
+        "batch_to_copy_ratio": batch_rate / copy_rate,
+        "single_submissions_per_s": single_rate,
+        "single_p50_ms": p50,
+        "single_p99_ms": p99,
+        "batch_api_cpu_ms": batch_cpu[0],
+        "batch_db_cpu_ms": batch_cpu[1],
+        "single_api_cpu_ms": single_cpu[0],
+        "single_db_cpu_ms": single_cpu[1],
+    }
+
+
+def report(figures: dict[str, float]) -> None:
+    print(f"raw COPY into records (limit)          {figures['raw_copy_rows_per_s']:>10.0f} rows/s")
+    print(
+        f"batch intake via /sync/push ({BATCH_SIZE}/req)   {figures['batch_intake_records_per_s']:>10.0f} records/s"
+        f"   = {figures['batch_to_copy_ratio']:.1%} of raw COPY (goal >= 30%)"
+    )
+    print(
+        f"single POST /records, {CONCURRENCY} clients       {figures['single_submissions_per_s']:>10.0f} submissions/s"
+    )
+    for phase, unit in (("batch", "record"), ("single", "request")):
+        api, db = figures[f"{phase}_api_cpu_ms"], figures[f"{phase}_db_cpu_ms"]
+        print(f"CPU per {unit} ({phase}): API {api:.3f} ms, PostgreSQL {db:.3f} ms")
+    p50, p99 = figures["single_p50_ms"], figures["single_p99_ms"]
+    print(f"single latency p50 / p99               {p50:>7.1f} / {p99:.1f} ms (goal p99 < 50 ms)")
+
+
+def main() -> None:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, resolved(Settings(data_dir=Path(tmp))) as ready:
+        figures = asyncio.run(run(ready))
+    report(figures)
+    out = Path("bench/out")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "intake.json").write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

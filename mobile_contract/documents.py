@@ -1,0 +1,85 @@
+"""Numbered enforcement documents (执法文书), their publication (行政执法公示) and the national export.
+
+Documents are issued by the procedure itself (立案 → 立案审批表, 告知 → 告知书,
+决定 → 决定书, 送达 → 送达回证) with a number per department, year and kind
+that has no gaps and no duplicates. A penalty decision's public version
+masks natural persons' names, ID numbers, phone numbers and addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from mobile_contract.types import ClientId
+
+WithdrawReason = Annotated[str, Meta(min_length=2, max_length=2000, description="撤回理由（将公开）/ public reason")]
+
+
+class DocumentKind(enum.StrEnum):
+    FILING_APPROVAL = "filing_approval"  # 立案审批表
+    NOTICE = "notice"  # 行政处罚告知书
+    DECISION = "decision"  # 行政处罚决定书
+    NO_PENALTY_DECISION = "no_penalty_decision"  # 不予行政处罚决定书
+    SERVICE_RECEIPT = "service_receipt"  # 送达回证
+
+
+class DocumentRead(msgspec.Struct, kw_only=True):
+    """一份执法文书 / one issued document; ``html`` is its printable rendering."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: DocumentKind
+    number: Annotated[str, Meta(description="文书号，如 D0001罚〔2026〕12号 / document number")]
+    year: int
+    serial: int
+    issued_at: dt.datetime
+    html_sha256: str
+
+
+class PublicationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """公示决定书 / publish the case's penalty decision (masked)."""
+
+    id: ClientId
+
+
+class WithdrawalCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """撤回公示 / withdraw a publication, with the public reason (第四十八条)."""
+
+    event_id: ClientId
+    reason: WithdrawReason
+
+
+class PublicDecision(msgspec.Struct, kw_only=True):
+    """公示的行政处罚决定（已脱敏）/ the public, masked version of a decision."""
+
+    document_no: str
+    organ: str
+    party_name: str
+    party_code: Annotated[str, Meta(description="统一社会信用代码，或脱敏的身份证号 / USCC or masked ID number")]
+    party_address: str
+    facts: str
+    legal_basis: str
+    penalty: str
+    decided_on: dt.date
+
+
+class PublicationRead(msgspec.Struct, kw_only=True):
+    """公示栏中的一条 / one entry of the public feed; a withdrawn one shows only the reason."""
+
+    id: uuid.UUID
+    region_code: str
+    published_at: dt.datetime
+    decision: PublicDecision | None
+    withdrawn_at: dt.datetime | None = None
+    withdraw_reason: str | None = None
+
+
+class PublicationPage(msgspec.Struct):
+    items: list[PublicationRead]
+    next_cursor: str | None = None

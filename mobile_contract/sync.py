@@ -1,0 +1,85 @@
+"""Batch sync: a reconnecting handheld empties its queue in one round trip.
+
+``POST /sync/push`` takes up to 1000 queued operations and answers each one
+separately (a bad item never blocks the rest). Operations are applied by
+kind in a fixed order — case creates, case edits, record creates, record
+edits — so a queue that opens a case and files records under it works in one
+push. ``GET /sync/pull`` returns what changed for the inspector since the
+token from the previous pull (at-least-once: apply by id and version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+
+from mobile_contract.problems import Problem
+from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, RecordCreate, RecordRead, RecordUpdate
+from mobile_contract.tasks import TaskRead
+
+MAX_PUSH_OPERATIONS = 1000
+
+
+class CreateCase(msgspec.Struct, tag_field="op", tag="create_case", forbid_unknown_fields=True):
+    case: CaseCreate
+
+
+class UpdateCase(msgspec.Struct, tag_field="op", tag="update_case", forbid_unknown_fields=True):
+    id: uuid.UUID
+    update: CaseUpdate
+
+
+class CreateRecord(msgspec.Struct, tag_field="op", tag="create_record", forbid_unknown_fields=True):
+    record: RecordCreate
+
+
+class UpdateRecord(msgspec.Struct, tag_field="op", tag="update_record", forbid_unknown_fields=True):
+    id: uuid.UUID
+    update: RecordUpdate
+
+
+SyncOperation = CreateCase | UpdateCase | CreateRecord | UpdateRecord
+
+
+class SyncPush(msgspec.Struct, forbid_unknown_fields=True):
+    """Queued operations, each one a SyncOperation object (create_case / update_case / create_record / update_record).
+
+    Items are validated one by one, so a malformed item is answered as rejected
+    without failing the batch.
+    """
+
+    operations: Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=MAX_PUSH_OPERATIONS)]
+
+
+class ItemStatus(enum.StrEnum):
+    CREATED = "created"
+    REPLAYED = "replayed"  # already stored with identical content
+    UPDATED = "updated"
+    REJECTED = "rejected"  # see problem; the device must fix or drop the item
+
+
+class SyncItemResult(msgspec.Struct, omit_defaults=True):
+    index: int
+    status: ItemStatus
+    op: str | None = None
+    id: uuid.UUID | None = None
+    version: int | None = None
+    problem: Problem | None = None
+
+
+class SyncPushResult(msgspec.Struct):
+    results: list[SyncItemResult]
+    server_time: dt.datetime
+
+
+class SyncPull(msgspec.Struct):
+    records: list[RecordRead]
+    cases: list[CaseRead]
+    tasks: list[TaskRead]
+    sync_token: Annotated[str, Meta(description="下次拉取时带上 / send with the next pull")]
+    has_more: bool

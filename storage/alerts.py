@@ -1,0 +1,239 @@
+"""SQL for vision alerts (预警): revisions, the current state, evidence media and the change feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from storage.db import Connection
+
+ALERT_COLUMNS = (
+    "id, department_id, site_id, camera_id, revision, kind, severity, started_at, last_seen_at, ended_at,"
+    " summary, detail, model, state, created_at, updated_at, acknowledged_at, acknowledged_by, acknowledge_note,"
+    " dispatched_at, dispatched_by, inspector_id, dispatch_note, closed_at, closed_by, outcome, feedback"
+)
+MEDIA_COLUMNS = "id, kind, object_key, sha256, size, media_type, verification, checked_at, revision"
+HANDLING_COLUMNS = frozenset(
+    {
+        "acknowledged_at",
+        "acknowledged_by",
+        "acknowledge_note",
+        "dispatched_at",
+        "dispatched_by",
+        "inspector_id",
+        "dispatch_note",
+        "closed_at",
+        "closed_by",
+        "outcome",
+        "feedback",
+    }
+)
+EVENTS_LOCK_KEY = 0x616C6576  # "alev": makes alert_events ids visible in commit order
+
+
+async def department_of(conn: Connection, *, id: uuid.UUID) -> uuid.UUID | None:
+    return await conn.fetchval("SELECT department_id FROM alerts WHERE id = $1", id)
+
+
+async def revision_sha256(conn: Connection, *, alert_id: uuid.UUID, revision: int) -> str | None:
+    return await conn.fetchval(
+        "SELECT content_sha256 FROM alert_revisions WHERE alert_id = $1 AND revision = $2", alert_id, revision
+    )
+
+
+async def insert_revision(
+    conn: Connection, *, alert_id: uuid.UUID, revision: int, content: Any, content_sha256: str, user_id: uuid.UUID
+) -> bool:
+    """Store one delivery; False when this (id, revision) is already stored.
+
+    ON CONFLICT makes concurrent duplicates wait for the first and then do nothing,
+    so however many arrive at once, one row is written.
+    """
+    inserted = await conn.fetchval(
+        "INSERT INTO alert_revisions (alert_id, revision, content, content_sha256, received_by)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (alert_id, revision) DO NOTHING RETURNING true",
+        alert_id,
+        revision,
+        content,
+        content_sha256,
+        user_id,
+    )
+    return bool(inserted)
+
+
+async def upsert_current(conn: Connection, *, department_id: uuid.UUID, alert: Any) -> bool | None:
+    """Make ``alert`` (an AlertUpsert) the current state unless a higher revision is stored.
+
+    Returns True when the alert was created, False when updated, None when the
+    stored revision is higher (a late delivery: kept in history only).
+    """
+    return await conn.fetchval(
+        "INSERT INTO alerts (id, department_id, site_id, camera_id, revision, kind, severity, started_at,"
+        " last_seen_at, ended_at, summary, detail, model)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        " ON CONFLICT (id) DO UPDATE SET site_id = EXCLUDED.site_id, camera_id = EXCLUDED.camera_id,"
+        " revision = EXCLUDED.revision, kind = EXCLUDED.kind, severity = EXCLUDED.severity,"
+        " started_at = EXCLUDED.started_at, last_seen_at = EXCLUDED.last_seen_at, ended_at = EXCLUDED.ended_at,"
+        " summary = EXCLUDED.summary, detail = EXCLUDED.detail, model = EXCLUDED.model, updated_at = now()"
+        " WHERE alerts.revision < EXCLUDED.revision AND alerts.department_id = EXCLUDED.department_id"
+        " RETURNING (xmax = 0)",  # xmax is 0 on a freshly inserted row, set on an updated one
+        alert.id,
+        department_id,
+        alert.site_id,
+        alert.camera_id,
+        alert.revision,
+        alert.kind,
+        alert.severity,
+        alert.started_at,
+        alert.last_seen_at,
+        alert.ended_at,
+        alert.summary,
+        alert.detail,
+        alert.model,
+    )
+
+
+async def get(
+    conn: Connection, *, id: uuid.UUID, department_id: uuid.UUID | None, for_update: bool = False
+) -> asyncpg.Record | None:
+    """One alert; ``department_id`` None reads across departments (admins)."""
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = $1 AND ($2::uuid IS NULL OR department_id = $2){lock}",  # noqa: S608
+        id,
+        department_id,
+    )
+
+
+async def set_handling(conn: Connection, *, id: uuid.UUID, state: str, **columns: Any) -> asyncpg.Record:
+    """Move the alert to ``state`` and set the operator's handling columns (who, when, what)."""
+    if unknown := set(columns) - HANDLING_COLUMNS:
+        raise ValueError(f"not handling columns: {unknown}")
+    names = list(columns)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=3))
+    return await conn.fetchrow(
+        f"UPDATE alerts SET state = $2, updated_at = now(), {assignments} WHERE id = $1 RETURNING {ALERT_COLUMNS}",  # noqa: S608
+        id,
+        state,
+        *(columns[n] for n in names),
+    )
+
+
+async def list_page(
+    conn: Connection,
+    *,
+    department_id: uuid.UUID | None,
+    filters: dict[str, Any],
+    after: tuple[dt.datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Newest first; ``filters`` holds state, kind, site_id, camera_id, since (each None for any)."""
+    after_created, after_id = after or (None, None)
+    return await conn.fetch(
+        f"SELECT {ALERT_COLUMNS} FROM alerts WHERE ($1::uuid IS NULL OR department_id = $1)"  # noqa: S608
+        " AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR kind = $3)"
+        " AND ($4::text IS NULL OR site_id = $4) AND ($5::text IS NULL OR camera_id = $5)"
+        " AND ($6::timestamptz IS NULL OR updated_at >= $6)"
+        " AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid))"
+        " ORDER BY created_at DESC, id DESC LIMIT $9",
+        department_id,
+        filters.get("state"),
+        filters.get("kind"),
+        filters.get("site_id"),
+        filters.get("camera_id"),
+        filters.get("since"),
+        after_created,
+        after_id,
+        limit,
+    )
+
+
+async def list_revisions(conn: Connection, *, alert_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT revision, content, content_sha256, received_at, received_by FROM alert_revisions"
+        " WHERE alert_id = $1 ORDER BY revision",
+        alert_id,
+    )
+
+
+async def list_media(conn: Connection, *, alert_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(f"SELECT {MEDIA_COLUMNS} FROM alert_media WHERE alert_id = $1 ORDER BY id", alert_id)  # noqa: S608
+
+
+async def get_media(conn: Connection, *, alert_id: uuid.UUID, media_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {MEDIA_COLUMNS} FROM alert_media WHERE alert_id = $1 AND id = $2",  # noqa: S608
+        alert_id,
+        media_id,
+    )
+
+
+async def verified_keys(conn: Connection, *, alert_id: uuid.UUID) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT object_key FROM alert_media WHERE alert_id = $1 AND verification = 'verified'", alert_id
+    )
+    return {r["object_key"] for r in rows}
+
+
+async def record_media(
+    conn: Connection, *, alert_id: uuid.UUID, revision: int, checked: Sequence[tuple[Any, str]]
+) -> None:
+    """Record each (AlertMedia, verification); a verified row is never overwritten."""
+    now = dt.datetime.now(dt.UTC)
+    await conn.executemany(
+        "INSERT INTO alert_media (alert_id, object_key, kind, sha256, size, media_type, verification, checked_at,"
+        " revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (alert_id, object_key) DO UPDATE SET kind = EXCLUDED.kind, sha256 = EXCLUDED.sha256,"
+        " size = EXCLUDED.size, media_type = EXCLUDED.media_type, verification = EXCLUDED.verification,"
+        " checked_at = EXCLUDED.checked_at WHERE alert_media.verification <> 'verified'",
+        [
+            (alert_id, m.object_key, m.kind, m.sha256, m.size, m.media_type, verification, now, revision)
+            for m, verification in checked
+        ],
+    )
+
+
+async def append_event(
+    conn: Connection, *, department_id: uuid.UUID, alert_id: uuid.UUID, action: str, payload: Any
+) -> int:
+    """Add a change to the feed; call it near the end of the transaction.
+
+    The lock is held until commit, so no transaction can take a higher id and commit
+    before this one: a stream that has seen id N will never later find a smaller one.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", EVENTS_LOCK_KEY)
+    return await conn.fetchval(
+        "INSERT INTO alert_events (department_id, alert_id, action, payload) VALUES ($1, $2, $3, $4) RETURNING id",
+        department_id,
+        alert_id,
+        action,
+        payload,
+    )
+
+
+async def events_after(
+    conn: Connection, *, department_id: uuid.UUID | None, after_id: int, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, action, occurred_at, payload FROM alert_events"
+        " WHERE ($1::uuid IS NULL OR department_id = $1) AND id > $2 ORDER BY id LIMIT $3",
+        department_id,
+        after_id,
+        limit,
+    )
+
+
+async def last_event_id(conn: Connection) -> int:
+    return await conn.fetchval("SELECT coalesce(max(id), 0) FROM alert_events")
+
+
+async def is_active_inspector(conn: Connection, *, user_id: uuid.UUID, department_id: uuid.UUID) -> bool:
+    return await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND department_id = $2 AND role = 'inspector' AND active)",
+        user_id,
+        department_id,
+    )

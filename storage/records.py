@@ -1,0 +1,85 @@
+"""SQL specific to supervision records: their evidence manifests and officers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from storage.db import Connection
+
+MANIFEST_COLUMNS = (
+    ("id", "uuid"), ("record_id", "uuid"), ("department_id", "uuid"), ("kind", "text"), ("media_type", "text"),
+    ("size", "int8"), ("sha256", "text"), ("captured_at", "timestamptz"), ("gps_lat", "float8"),
+    ("gps_lon", "float8"), ("gps_accuracy_m", "float8"), ("device_id", "text"), ("description", "text"),
+    ("object_key", "text"),
+)  # fmt: skip
+
+
+async def declare_evidence(conn: Connection, *, items: Sequence[dict[str, Any]]) -> None:
+    """Create evidence_items rows (status 'declared') for newly declared manifest items."""
+    if not items:
+        return
+    names = ", ".join(n for n, _ in MANIFEST_COLUMNS)
+    params = ", ".join(f"${i + 1}::{pg}[]" for i, (_, pg) in enumerate(MANIFEST_COLUMNS))
+    await conn.execute(
+        f"INSERT INTO evidence_items ({names}) SELECT * FROM unnest({params})",  # noqa: S608 - fixed identifiers
+        *[[item[n] for item in items] for n, _ in MANIFEST_COLUMNS],
+    )
+
+
+async def evidence_owners(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Which record already declared each of these evidence ids."""
+    if not ids:
+        return {}
+    rows = await conn.fetch("SELECT id, record_id FROM evidence_items WHERE id = ANY($1::uuid[])", list(ids))
+    return {r["id"]: r["record_id"] for r in rows}
+
+
+async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
+    if not record_ids:
+        return []
+    return await conn.fetch(
+        "SELECT record_id, id, status FROM evidence_items WHERE record_id = ANY($1::uuid[]) ORDER BY id",
+        list(record_ids),
+    )
+
+
+async def officer_certificates(
+    conn: Connection, *, user_ids: Sequence[uuid.UUID], department_id: uuid.UUID
+) -> dict[uuid.UUID, str]:
+    """Certificate numbers of active inspectors of the department, by user id."""
+    rows = await conn.fetch(
+        "SELECT id, certificate_no FROM users WHERE id = ANY($1::uuid[]) AND department_id = $2"
+        " AND role = 'inspector' AND active",
+        list(user_ids),
+        department_id,
+    )
+    return {r["id"]: r["certificate_no"] for r in rows}
+
+
+async def list_page(
+    conn: Connection,
+    *,
+    department_id: uuid.UUID | None,
+    kind: str | None,
+    case_id: uuid.UUID | None,
+    after: tuple[Any, uuid.UUID] | None,
+    limit: int,
+) -> list[uuid.UUID]:
+    """Ids of records newest first, keyset-paged by (created_at, id)."""
+    rows = await conn.fetch(
+        "SELECT id, created_at FROM records WHERE ($1::uuid IS NULL OR department_id = $1)"
+        " AND ($2::text IS NULL OR kind = $2) AND ($3::uuid IS NULL OR case_id = $3)"
+        " AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5))"
+        " ORDER BY created_at DESC, id DESC LIMIT $6",
+        department_id,
+        kind,
+        case_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+    return [r["id"] for r in rows]

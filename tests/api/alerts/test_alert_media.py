@@ -1,0 +1,103 @@
+import hashlib
+import uuid
+
+import asyncpg
+import httpx
+from litestar.testing import AsyncTestClient
+
+from mobile_contract.auth import Role
+from storage import audit
+from tests.api.alerts.conftest import Monitoring
+
+SNAPSHOT = b"\xff\xd8\xff\xe0 snapshot with boxes " + bytes(range(256)) * 8
+
+
+async def deliver(client: AsyncTestClient, monitoring: Monitoring, body: dict) -> dict:
+    answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+async def test_an_object_whose_stored_checksum_matches_is_verified(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence
+) -> None:
+    snapshot, clip = put_evidence(SNAPSHOT), put_evidence(SNAPSHOT + b"clip", kind="clip")
+    receipt = await deliver(client, monitoring, monitoring.alert(media=[snapshot, clip]))
+    assert [(m["object_key"], m["verification"], m["verified"]) for m in receipt["media"]] == [
+        (snapshot["object_key"], "verified", True),
+        (clip["object_key"], "verified", True),
+    ]
+
+
+async def test_a_missing_object_or_a_wrong_checksum_is_not_verified(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence
+) -> None:
+    stored = put_evidence(SNAPSHOT)
+    missing = stored | {"object_key": f"alerts/test/{uuid.uuid4()}.jpg"}
+    mismatch = put_evidence(SNAPSHOT + b"x") | {"sha256": hashlib.sha256(b"other bytes").hexdigest()}
+    wrong_size = put_evidence(SNAPSHOT + b"y")
+    wrong_size["size"] += 1
+    unchecked = put_evidence(SNAPSHOT + b"z", checksum=False)
+    receipt = await deliver(client, monitoring, monitoring.alert(media=[missing, mismatch, wrong_size, unchecked]))
+    assert {m["object_key"]: m["verification"] for m in receipt["media"]} == {
+        missing["object_key"]: "missing",
+        mismatch["object_key"]: "checksum_mismatch",
+        wrong_size["object_key"]: "size_mismatch",
+        unchecked["object_key"]: "checksum_unavailable",
+    }
+    assert not any(m["verified"] for m in receipt["media"])
+
+
+async def test_a_later_revision_checks_unverified_media_again(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence
+) -> None:
+    key, alert_id = f"alerts/test/{uuid.uuid4()}.jpg", uuid.uuid4()
+    declared = {
+        "kind": "snapshot",
+        "object_key": key,
+        "sha256": hashlib.sha256(SNAPSHOT).hexdigest(),
+        "size": len(SNAPSHOT),
+        "media_type": "image/jpeg",
+    }
+    first = await deliver(client, monitoring, monitoring.alert(alert_id, media=[declared]))
+    assert first["media"][0]["verification"] == "missing"
+
+    assert put_evidence(SNAPSHOT, key=key) == declared
+    second = await deliver(client, monitoring, monitoring.alert(alert_id, revision=2, media=[declared]))
+    assert [(m["verification"], m["revision"]) for m in second["media"]] == [("verified", 1)]
+
+
+async def test_a_media_link_serves_the_object_and_is_audited_as_evidence_access(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence, make_user, pool: asyncpg.Pool
+) -> None:
+    body = monitoring.alert(media=[put_evidence(SNAPSHOT)])
+    media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
+    inspector = await make_user(Role.INSPECTOR, monitoring.department)
+    answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=inspector.headers)
+    assert answer.status_code == 200
+    link = answer.json()
+    assert link["sha256"] == hashlib.sha256(SNAPSHOT).hexdigest()
+    async with httpx.AsyncClient() as http:
+        fetched = await http.get(link["url"])
+    assert fetched.status_code == 200 and fetched.content == SNAPSHOT
+    async with pool.acquire() as conn:
+        entries = await audit.list_for_entity(conn, entity_type="alert_media", entity_id=f"{body['id']}/{media_id}")
+    assert [(e.action, e.actor_id) for e in entries] == [("evidence.access", inspector.principal.user_id)]
+
+
+async def test_another_departments_media_is_not_found(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence, make_monitoring
+) -> None:
+    body = monitoring.alert(media=[put_evidence(SNAPSHOT)])
+    media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
+    stranger = (await make_monitoring()).operator
+    answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=stranger.headers)
+    assert answer.status_code == 404
+
+
+async def test_unverified_media_gets_no_link(client: AsyncTestClient, monitoring: Monitoring, put_evidence) -> None:
+    mismatch = put_evidence(SNAPSHOT) | {"sha256": hashlib.sha256(b"declared").hexdigest()}
+    body = monitoring.alert(media=[mismatch])
+    media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
+    answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=monitoring.operator.headers)
+    assert answer.status_code == 409 and answer.json()["code"] == "media-not-verified"

@@ -1,0 +1,58 @@
+"""Working-day deadlines and the identity cipher, without the database."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+
+import pytest
+
+from api.complaints import deadlines
+from api.complaints.identity import KEY_ENV, IdentityCipher, KeyUnavailable, cipher_from
+from api.settings import Settings
+from mobile_contract.complaints import Whistleblower
+
+
+def test_seven_working_days_skip_the_national_day_week_and_count_the_make_up_saturday() -> None:
+    # 2026: 1–7 October are holidays; Saturday 10 October is a make-up working day (调休).
+    assert deadlines.add_working_days(dt.date(2026, 9, 30), 7) == dt.date(2026, 10, 15)
+    assert deadlines.add_working_days(dt.date(2026, 11, 20), 7) == dt.date(2026, 12, 1)  # plain weeks
+
+
+def test_beyond_the_published_calendar_the_deadline_is_never_later_than_the_legal_one() -> None:
+    # 2027 is not in the package: inside 2026 working days still count; reaching into 2027 falls
+    # back to natural days (7 working days are at least 7 natural days, so this errs early).
+    assert deadlines.add_working_days(dt.date(2026, 12, 28), 3) == dt.date(2026, 12, 31)
+    assert deadlines.add_working_days(dt.date(2026, 12, 28), 7) == dt.date(2027, 1, 4)
+
+
+def test_local_date_is_beijing_time() -> None:
+    assert deadlines.local_date(dt.datetime(2026, 11, 20, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 11, 21)
+
+
+def test_a_sealed_identity_opens_only_for_its_complaint_and_key() -> None:
+    cipher = IdentityCipher(bytes(range(32)))
+    person = Whistleblower(name="李四", phone="13900139000")
+    complaint = uuid.uuid4()
+    sealed = cipher.seal(person, complaint)
+    assert cipher.open(sealed, complaint, cipher.key_id) == person
+    with pytest.raises(KeyUnavailable):
+        cipher.open(sealed, uuid.uuid4(), cipher.key_id)  # copied onto another complaint
+    other = IdentityCipher(bytes(32))
+    with pytest.raises(KeyUnavailable):
+        other.open(sealed, complaint, cipher.key_id)
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    with pytest.raises(KeyUnavailable):
+        cipher.open(tampered, complaint, cipher.key_id)
+
+
+def test_the_key_comes_from_the_environment_and_is_never_invented_beside_a_real_database(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    key = base64.urlsafe_b64encode(bytes(range(32))).decode()
+    assert cipher_from(settings, {KEY_ENV: key}).key_id == IdentityCipher(bytes(range(32))).key_id
+    with pytest.raises(KeyUnavailable, match=KEY_ENV):
+        cipher_from(settings, {"DATABASE_URL": "postgresql://db.example/enforce"})
+    embedded = cipher_from(settings, {})
+    assert (tmp_path / "complaint_identity_key").stat().st_mode & 0o777 == 0o600
+    assert cipher_from(settings, {}).key_id == embedded.key_id  # generated once, then reused

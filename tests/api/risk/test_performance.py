@@ -1,0 +1,116 @@
+"""The performance report: inaction per catalogue item, late credit reports, unhandled alerts, as JSON and PNG."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from mobile_contract.auth import Role
+from tests.api.credit.helpers import LOCAL, days_ago, new_subject, record_fact, today
+from tests.api.risk.helpers import close_alert, permitted_site, raise_alert
+from tests.factories import record_create
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def supervisor(make_user, department):
+    return await make_user(Role.SUPERVISOR, department)
+
+
+async def add_item(client, caller, code: str, name: str, **content: str) -> None:
+    body = {
+        "code": code,
+        "content": {"name": name, "kind": "licensing", "change_type": "retained", "measures": ["开展双随机抽查"]}
+        | content,
+    }
+    assert (await client.post("/catalogue", json=body, headers=caller.headers)).status_code == 201
+
+
+async def inspect(client, inspectors, code: str, when: dt.datetime) -> None:
+    body = record_create(*inspectors)
+    body["content"] |= {"item_code": code, "occurred_at": when.isoformat()}
+    answer = await client.post("/records", json=body, headers=inspectors[0].headers)
+    assert answer.status_code == 201, answer.text
+
+
+async def period(client, caller, **params) -> dict:
+    params = {"period_from": days_ago(30), "period_to": days_ago(0)} | params
+    answer = await client.get("/risk/performance", params=params, headers=caller.headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_items_without_a_record_in_the_period_are_inaction(client, make_user, department, supervisor) -> None:
+    prefix = str(random.randrange(10**7, 10**8))
+    codes = [f"{prefix}00000{i}" for i in (1, 2, 3)]
+    for code, name in zip(codes, ("采矿许可后续监管", "矿山地质环境治理", "临时用地复垦"), strict=True):
+        await add_item(client, supervisor, code, name)
+    await add_item(client, supervisor, f"{prefix}000009", "已停止监管的事项", withdrawn_on=days_ago(40))
+    inspectors = [await make_user(Role.INSPECTOR, department) for _ in range(2)]
+    now = dt.datetime.now(LOCAL)
+    await inspect(client, inspectors, codes[0], now - dt.timedelta(days=2))
+    await inspect(client, inspectors, codes[1], now - dt.timedelta(days=45))
+    [mine] = (await period(client, supervisor))["departments"]
+    assert mine["items_total"] == 3, "the item withdrawn before the period is not counted"
+    assert [i["code"] for i in mine["items_without_records"]] == codes[1:]
+    wider = await period(client, supervisor, period_from=days_ago(60))
+    without = [i["code"] for i in wider["departments"][0]["items_without_records"]]
+    assert without == [codes[2], f"{prefix}000009"], "in force for part of the longer period"
+
+
+async def test_period_boundaries_are_local_days(client, make_user, department, supervisor) -> None:
+    code = str(random.randrange(10**7, 10**8)) + "000001"
+    await add_item(client, supervisor, code, "边界日测试")
+    inspectors = [await make_user(Role.INSPECTOR, department) for _ in range(2)]
+    day = today() - dt.timedelta(days=5)
+    await inspect(client, inspectors, code, dt.datetime.combine(day, dt.time(0, 10), LOCAL))
+    same_day = await period(client, supervisor, period_from=day.isoformat(), period_to=day.isoformat())
+    assert same_day["departments"][0]["items_without_records"] == [], "00:10 local is inside that local day"
+    before = (day - dt.timedelta(days=1)).isoformat()
+    day_before = await period(client, supervisor, period_from=before, period_to=before)
+    assert [i["code"] for i in day_before["departments"][0]["items_without_records"]] == [code]
+
+
+async def test_late_credit_reports_and_unhandled_alerts(client, make_user, department, supervisor) -> None:
+    subject = await new_subject(client, supervisor)
+    late = await record_fact(client, supervisor, subject["id"], "penalty", days_ago(20))
+    await record_fact(client, supervisor, subject["id"], "penalty", days_ago(1))
+    site_id, node = await permitted_site(client, make_user, department, supervisor, subject["id"])
+    now = dt.datetime.now(LOCAL)
+    waiting = await raise_alert(client, node, site_id, now - dt.timedelta(days=3))
+    handled = await raise_alert(client, node, site_id, now - dt.timedelta(days=2))
+    await close_alert(client, await make_user(Role.MONITORING_OPERATOR, department), handled, "no_violation")
+    [mine] = (await period(client, supervisor))["departments"]
+    assert [r["id"] for r in mine["late_credit_reports"]] == [late["id"]], "the recent one is not due yet"
+    assert [a["id"] for a in mine["alerts_not_handled"]] == [waiting]
+
+
+async def test_scope_admin_sees_every_department_supervisors_their_own(
+    client, make_user, make_department, supervisor
+) -> None:
+    other = await make_department()
+    admin = await make_user(Role.ADMIN, await make_department())
+    everyone = await period(client, admin)
+    assert {str(supervisor.principal.department_id), str(other.id)} <= {
+        d["department_id"] for d in everyone["departments"]
+    }
+    chosen = await period(client, admin, department_id=str(other.id))
+    assert [d["department_id"] for d in chosen["departments"]] == [str(other.id)]
+    own = await period(client, supervisor, department_id=str(other.id))
+    assert [d["department_id"] for d in own["departments"]] == [str(supervisor.principal.department_id)]
+    assert own["pending"], "figures not yet available are named"
+    refused = await client.get(
+        "/risk/performance", params={"period_from": days_ago(0), "period_to": days_ago(5)}, headers=supervisor.headers
+    )
+    assert refused.status_code == 422
+
+
+async def test_chart_is_a_png(client, make_user, department, supervisor, tmp_path) -> None:
+    code = str(random.randrange(10**7, 10**8)) + "000001"
+    await add_item(client, supervisor, code, "图表测试")
+    params = {"period_from": days_ago(30), "period_to": days_ago(0)}
+    answer = await client.get("/risk/performance/chart.png", params=params, headers=supervisor.headers)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/png"
+    assert answer.content.startswith(PNG_MAGIC) and len(answer.content) > 5000

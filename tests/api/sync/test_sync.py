@@ -1,0 +1,149 @@
+"""Batch push answers per item; pull returns changes since a token without losing late commits."""
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from api.sync.service import decode_token
+from mobile_contract.auth import Role
+from storage import sync as sync_sql
+from tests.factories import VALID_USCC, inspection, record_create, uuid7
+
+
+@pytest.fixture
+async def partner(make_user, department):
+    return await make_user(Role.INSPECTOR, department)
+
+
+def case_create() -> dict:
+    return {
+        "id": str(uuid7()),
+        "content": {
+            "title": "疑似越界开采",
+            "item_code": "36010100100001",
+            "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": VALID_USCC},
+            "region_code": "360102",
+            "found_at": dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC).isoformat(),
+            "place": {"address": "某县某镇塘口"},
+        },
+    }
+
+
+async def test_push_answers_each_item_and_a_bad_one_blocks_nothing(client, pool, inspector, partner) -> None:
+    case = case_create()
+    record = record_create(inspector, partner)
+    record["content"]["case_id"] = case["id"]
+    broken = record_create(inspector, partner)
+    broken["content"]["officers"] = []
+    operations = [
+        {"op": "create_record", "record": record},  # refers to the case created in the same push
+        {"op": "create_case", "case": case},
+        {"op": "create_record", "record": broken},
+        {"op": "teleport"},
+        {"op": "create_record", "record": record},  # the device queued it twice
+    ]
+    answer = await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)
+    assert answer.status_code == 200
+    statuses = [r["status"] for r in answer.json()["results"]]
+    assert statuses == ["created", "created", "rejected", "rejected", "created"]
+    assert answer.json()["results"][2]["problem"]["errors"][0]["field"].startswith("record.content.officers")
+    assert await pool.fetchval("SELECT count(*) FROM records WHERE id = $1", uuid.UUID(record["id"])) == 1
+
+    again = await client.post("/sync/push", json={"operations": operations[:2]}, headers=inspector.headers)
+    assert [r["status"] for r in again.json()["results"]] == ["replayed", "replayed"]
+
+
+async def test_push_edits_are_checked_against_their_base_version(client, inspector, partner) -> None:
+    record = record_create(inspector, partner)
+    await client.post("/records", json=record, headers=inspector.headers)
+    edit = {"base_version": 1, "content": inspection(inspector, partner, result="整改完成")}
+    operations = [{"op": "update_record", "id": record["id"], "update": edit}] * 2
+    results = (await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)).json()[
+        "results"
+    ]
+    assert [(r["status"], r["version"]) for r in results] == [("updated", 2), ("replayed", 2)]
+    other = {"base_version": 1, "content": inspection(inspector, partner, result="另一版本")}
+    stale = (
+        await client.post(
+            "/sync/push",
+            json={"operations": [{"op": "update_record", "id": record["id"], "update": other}]},
+            headers=inspector.headers,
+        )
+    ).json()
+    assert stale["results"][0]["problem"]["code"] == "stale-version"
+
+
+async def test_pull_returns_assigned_tasks_and_own_records_once_per_token(
+    client, make_user, department, inspector, partner
+) -> None:
+    supervisor = await make_user(Role.SUPERVISOR, department)
+    task = {"id": str(uuid7()), "assignee_id": str(inspector.principal.user_id), "title": "复查某某塘口"}
+    assert (await client.post("/tasks", json=task, headers=supervisor.headers)).status_code == 201
+    record = record_create(inspector, partner)
+    await client.post("/records", json=record, headers=inspector.headers)
+
+    first = (await client.get("/sync/pull", headers=inspector.headers)).json()
+    assert [t["id"] for t in first["tasks"]] == [task["id"]]
+    assert [r["id"] for r in first["records"]] == [record["id"]]
+    assert not first["has_more"]
+
+    later = record_create(inspector, partner)
+    await client.post("/records", json=later, headers=inspector.headers)
+    second = (await client.get("/sync/pull", params={"token": first["sync_token"]}, headers=inspector.headers)).json()
+    assert later["id"] in [r["id"] for r in second["records"]]
+    assert task["id"] not in [t["id"] for t in second["tasks"]]
+
+
+async def test_pull_pages_through_many_changes(client, inspector, partner) -> None:
+    ids = set()
+    for _ in range(5):
+        body = record_create(inspector, partner)
+        ids.add(body["id"])
+        await client.post("/records", json=body, headers=inspector.headers)
+    seen, token = set(), None
+    for _ in range(10):
+        page = (
+            await client.get(
+                "/sync/pull", params={"limit": 2, **({"token": token} if token else {})}, headers=inspector.headers
+            )
+        ).json()
+        seen |= {r["id"] for r in page["records"]}
+        token = page["sync_token"]
+        if not page["has_more"]:
+            break
+    assert ids <= seen
+
+
+async def test_a_record_committed_late_is_not_skipped(client, pool, inspector, partner) -> None:
+    """A transaction that started first but commits after a pull must still reach the device."""
+    slow = record_create(inspector, partner)
+    async with pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(
+            "INSERT INTO records (id, kind, department_id, item_code, region_code, occurred_at, version,"
+            " content_sha256, content, created_by, version_by, participant_ids)"
+            " SELECT $1, 'inspection', department_id, '36010100100001', '360102', now(), 1, repeat('0', 64),"
+            " $2::jsonb, id, id, ARRAY[id] FROM users WHERE id = $3",
+            uuid.UUID(slow["id"]),
+            '{"placeholder": true}',
+            inspector.principal.user_id,
+        )
+        fast = record_create(inspector, partner)
+        await client.post("/records", json=fast, headers=inspector.headers)
+        first = (await client.get("/sync/pull", headers=inspector.headers)).json()
+        assert fast["id"] in [r["id"] for r in first["records"]]
+        await tx.commit()
+    found = await pool.fetch("SELECT id FROM records WHERE id = $1", uuid.UUID(slow["id"]))
+    assert found
+    position = decode_token(first["sync_token"])
+    async with pool.acquire() as conn:
+        rows = await sync_sql.changed_since(
+            conn,
+            user_id=inspector.principal.user_id,
+            department_id=inspector.principal.department_id,
+            position=position,
+            limit=100,
+        )
+    assert uuid.UUID(slow["id"]) in {r["id"] for r in rows}
