@@ -14,7 +14,7 @@ camera: 1 s key-frame interval, about 4 Mbit/s):
 
 Throughput uses an untrained ``yolov8n.yaml`` (the same compute as a trained
 one; no weights are downloaded). Results: a table on stdout and
-``bench/out/vision.json``. Run with ``bash bench/run``.
+``bench/out/vision.json``. Run with ``bash bench/run vision``.
 """
 
 from __future__ import annotations
