@@ -53,8 +53,8 @@ def moved(image: np.ndarray, boxes: list[Box], matrix: np.ndarray) -> tuple[np.n
     for box in boxes:
         corners = np.array([(box.x1, box.y1, 1), (box.x2, box.y1, 1), (box.x2, box.y2, 1), (box.x1, box.y2, 1)])
         points = corners @ matrix.T
-        x1, y1 = points.min(axis=0)
-        x2, y2 = points.max(axis=0)
+        x1, y1 = (float(v) for v in points.min(axis=0))  # plain floats: the truth file is JSON
+        x2, y2 = (float(v) for v in points.max(axis=0))
         moved_box = clip_box((x1, y1, x2, y2), w, h, ActorKind(box.label), box.actor)
         if moved_box is not None:
             carried.append(moved_box)

@@ -1,0 +1,14 @@
+"""The moved-camera clip writes its ground truth (boxes carried through the view shift)."""
+
+import msgspec
+
+from vision.synth.clips import read_truth, write_clip
+from vision.synth.scenarios import SCENARIOS
+
+
+def test_moved_camera_clip_writes_readable_truth(tmp_path) -> None:
+    script = SCENARIOS["camera_moved"]().script
+    small = msgspec.structs.replace(script, width=320, height=180, duration_s=min(script.duration_s, 6.0))
+    write_clip(small, tmp_path / "moved.mp4")
+    truth = read_truth(tmp_path / "moved.mp4")
+    assert truth.frames
