@@ -6,6 +6,8 @@ servers included, before starting its workers).
 
 from __future__ import annotations
 
+import gc
+
 from litestar import Litestar
 
 from api.app import create_app
@@ -13,4 +15,10 @@ from api.settings import load_settings
 
 
 def create() -> Litestar:
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    # What exists now (modules, routes, schemas) lives as long as the process. A batch push makes
+    # tens of thousands of short-lived objects, and each full collection would walk this long-lived
+    # heap too; frozen, it is skipped (typed decode of a pushed record: 39 → 26 µs, bench/intake.py).
+    gc.collect()
+    gc.freeze()
+    return app

@@ -39,14 +39,19 @@ def problem_response(request: Request, error: AppError) -> Response[Problem]:
 
 
 def field_errors(exc: ValidationException) -> list[FieldError]:
-    """msgspec's "Expected `int`, got `str` - at `$.gps.lat`" → field + message."""
+    """Each of Litestar's validation messages as a field error."""
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", "")) if isinstance(item, dict) else str(item)
-        match = _MSGSPEC_PATH.search(message)
-        field = match["path"] if match else str(item.get("key") or "") if isinstance(item, dict) else ""
-        errors.append(FieldError(field=field, message=_MSGSPEC_PATH.sub("", message)))
+        key = str(item.get("key") or "") if isinstance(item, dict) else ""
+        errors.append(msgspec_field_error(message, default_field=key))
     return errors
+
+
+def msgspec_field_error(message: str, *, default_field: str = "") -> FieldError:
+    """msgspec's "Expected `int`, got `str` - at `$.gps.lat`" → field + message."""
+    match = _MSGSPEC_PATH.search(message)
+    return FieldError(field=match["path"] if match else default_field, message=_MSGSPEC_PATH.sub("", message))
 
 
 def translate(exc: Exception) -> AppError:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -44,11 +45,12 @@ from storage.migrate import apply_migrations
 USCC = "91350100M000100Y43"
 BATCH_SIZE = int(os.environ.get("BENCH_BATCH", "500"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
-CONCURRENCY = 50
+CONCURRENCY = int(os.environ.get("BENCH_CLIENTS", "50"))
 SINGLES = int(os.environ.get("BENCH_SINGLES", "3000"))
 COPY_ROWS = int(os.environ.get("BENCH_COPY_ROWS", "20000"))
 LOG = Path("bench/out/intake-api.log")
 API_WORKERS = int(os.environ.get("BENCH_API_WORKERS", "1"))
+PROFILE = os.environ.get("BENCH_API_PROFILE")  # a path: run one API worker under cProfile, stats written there
 
 
 def uuid7() -> str:
@@ -250,8 +252,22 @@ def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
         "ENFORCE_PORT": str(port),
         "DATABASE_POOL_MAX": "20",
     }
+    command = ["-m", "api.cli", "serve", "--workers", str(API_WORKERS)]
+    if PROFILE:  # uvicorn in this process (no reloader, no workers), so cProfile sees the handlers
+        command = [
+            "-m",
+            "cProfile",
+            "-o",
+            PROFILE,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.asgi:create",
+            "--port",
+            str(port),
+        ]
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--workers", str(API_WORKERS)],
+        [sys.executable, *command],
         env=env,
         stdout=LOG.open("ab"),
         stderr=subprocess.STDOUT,
@@ -289,8 +305,8 @@ async def run(ready: Settings) -> dict[str, float]:
             single_rate, p50, p99 = await single_submissions(client, officers, token)
             single_cpu = meter.per_item_ms(SINGLES)
     finally:
-        server.terminate()
-        server.wait(10)
+        server.send_signal(signal.SIGINT)  # uvicorn re-raises it after a clean shutdown; cProfile still writes
+        server.wait(30)
         await pool.close()
     return {
         "raw_copy_rows_per_s": copy_rate,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, get_args
 
 import msgspec
 from msgspec import Meta
@@ -46,6 +46,13 @@ class UpdateRecord(msgspec.Struct, tag_field="op", tag="update_record", forbid_u
 SyncOperation = CreateCase | UpdateCase | CreateRecord | UpdateRecord
 
 
+OPERATION_SCHEMA = {
+    "type": "object",
+    "required": ["op"],
+    "properties": {"op": {"enum": [op.__struct_config__.tag for op in get_args(SyncOperation)]}},
+}
+
+
 class SyncPush(msgspec.Struct, forbid_unknown_fields=True):
     """Queued operations, each one a SyncOperation object (create_case / update_case / create_record / update_record).
 
@@ -53,7 +60,11 @@ class SyncPush(msgspec.Struct, forbid_unknown_fields=True):
     without failing the batch.
     """
 
-    operations: Annotated[list[dict[str, Any]], Meta(min_length=1, max_length=MAX_PUSH_OPERATIONS)]
+    # Raw: each item is decoded on its own (api/sync/service.py), so a bad one is answered, not fatal
+    operations: Annotated[
+        list[msgspec.Raw],
+        Meta(min_length=1, max_length=MAX_PUSH_OPERATIONS, extra_json_schema={"extra": {"items": OPERATION_SCHEMA}}),
+    ]
 
 
 class ItemStatus(enum.StrEnum):

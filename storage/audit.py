@@ -51,11 +51,17 @@ class StoredAuditEntry(AuditEntry, frozen=True, kw_only=True):
 
 def canonical_bytes(seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> bytes:
     """The exact bytes hashed for an entry: sorted-key JSON of every field."""
-    fields = {name: getattr(entry, name) for name in AuditEntry.__struct_fields__}
-    body = msgspec.to_builtins(fields) | {
-        "seq": seq,
-        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-    }
+    return _canonical(seq, _timestamp(occurred_at), entry)
+
+
+def _timestamp(occurred_at: dt.datetime) -> str:
+    return occurred_at.astimezone(dt.UTC).isoformat()
+
+
+def _canonical(seq: int, timestamp: str, entry: AuditEntry) -> bytes:
+    # only AuditEntry's own fields: a StoredAuditEntry also carries its seq and hashes
+    body = {name: getattr(entry, name) for name in AuditEntry.__struct_fields__}
+    body |= {"seq": seq, "occurred_at": timestamp}
     return msgspec.json.encode(body, order="sorted")
 
 
@@ -70,14 +76,17 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
     head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_lock_head()")
     seq, prev = head["seq"], head["entry_hash"]
     now = dt.datetime.now(dt.UTC)
+    timestamp = _timestamp(now)  # one clock reading per append: the entries happened together
     stored = []
     for entry in entries:
         seq += 1
-        entry_hash = chain_hash(prev, seq, now, entry)
+        entry_hash = hashlib.sha256(prev.encode() + _canonical(seq, timestamp, entry)).hexdigest()
         fields = msgspec.structs.asdict(entry)
         stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    await conn.execute(_APPEND_SQL, *zip(*[_row(e) for e in stored], strict=True), seq, prev)
+    columns = [[getattr(e, c) for e in stored] for c in COLUMNS]
+    columns[COLUMNS.index("detail")] = [msgspec.json.encode(e.detail).decode() for e in stored]
+    await conn.execute(_APPEND_SQL, *columns, seq, prev)
     return stored
 
 
@@ -124,10 +133,6 @@ _APPEND_SQL = (
     f" SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_TYPES))}))"
     f" UPDATE audit_head SET seq = ${len(COLUMNS) + 1}, entry_hash = ${len(COLUMNS) + 2}"
 )
-
-
-def _row(e: StoredAuditEntry) -> tuple[Any, ...]:
-    return tuple(getattr(e, c) if c != "detail" else msgspec.json.encode(e.detail).decode() for c in COLUMNS)
 
 
 def _from_record(record: Any) -> StoredAuditEntry:

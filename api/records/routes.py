@@ -12,6 +12,7 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.body import direct
 from api.deps import Caller, Db
 from api.records import service
 from api.records.intake import Outcome
@@ -37,7 +38,13 @@ class RecordController(Controller):
     path = "/records"
     tags: ClassVar[list[str]] = ["records 监管行为记录"]
 
-    @post("/", guards=[WRITERS], summary="提交记录（可安全重发）/ submit a record, safe to retry")
+    @post(
+        "/",
+        guards=[WRITERS],
+        summary="提交记录（可安全重发）/ submit a record, safe to retry",
+        dto=direct(RecordCreate),
+        return_dto=None,
+    )
     async def create(self, db: Db, principal: Caller, data: JSONBody[RecordCreate]) -> Response[RecordRead]:
         outcomes, reads = await service.create_records(db, principal, [data], read_back=True)
         if isinstance(outcome := outcomes[data.id], AppError):

@@ -8,6 +8,7 @@ from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.body import direct
 from api.deps import Caller, Db
 from api.sync import service
 from mobile_contract.auth import Role
@@ -19,7 +20,13 @@ class SyncController(Controller):
     tags: ClassVar[list[str]] = ["sync 离线同步"]
     guards = [requires(Role.INSPECTOR)]  # noqa: RUF012 - Litestar reads it as a class attribute
 
-    @post("/push", status_code=200, summary="批量上传离线队列 / push queued operations, answered per item")
+    @post(
+        "/push",
+        status_code=200,
+        summary="批量上传离线队列 / push queued operations, answered per item",
+        dto=direct(SyncPush),
+        return_dto=None,
+    )
     async def push(self, db: Db, principal: Caller, data: JSONBody[SyncPush]) -> SyncPushResult:
         return await service.push(db, principal, data.operations)
 

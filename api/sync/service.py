@@ -19,10 +19,11 @@ import msgspec
 
 from api.auth.principal import Principal
 from api.cases import service as cases
+from api.errors import msgspec_field_error
 from api.records import service as records
 from api.records.intake import Outcome
 from api.tasks import service as tasks
-from mobile_contract.problems import AppError, FieldError, InvalidInput
+from mobile_contract.problems import AppError, InvalidInput
 from mobile_contract.sync import (
     CreateCase,
     CreateRecord,
@@ -43,8 +44,8 @@ from storage.sync import PullPosition
 Result = Outcome | AppError
 
 
-async def push(conn: Connection, principal: Principal, operations: Sequence[dict[str, Any]]) -> SyncPushResult:
-    decoded = _decode_all(operations)
+async def push(conn: Connection, principal: Principal, operations: Sequence[msgspec.Raw]) -> SyncPushResult:
+    decoded = [_decode(raw) for raw in operations]
     ops = {i: op for i, op in enumerate(decoded) if not isinstance(op, AppError)}
     results: dict[int, Result] = {i: op for i, op in enumerate(decoded) if isinstance(op, AppError)}
     results |= await _bulk(
@@ -76,20 +77,15 @@ async def _outcomes(created: Awaitable[tuple[dict[uuid.UUID, Result], Any]]) -> 
     return (await created)[0]
 
 
-def _decode_all(operations: Sequence[dict[str, Any]]) -> list[SyncOperation | AppError]:
-    """Whole list in one call when all are valid (the usual case), else item by item for per-item answers."""
-    try:
-        return msgspec.convert(operations, list[SyncOperation])
-    except msgspec.ValidationError:
-        return [_decode(raw) for raw in operations]
+OPERATION = msgspec.json.Decoder(SyncOperation)
 
 
-def _decode(raw: dict[str, Any]) -> SyncOperation | AppError:
+def _decode(raw: msgspec.Raw) -> SyncOperation | AppError:
+    """One queued operation, typed; a malformed one becomes its own rejection, never the batch's."""
     try:
-        return msgspec.convert(raw, SyncOperation)
+        return OPERATION.decode(raw)
     except msgspec.ValidationError as exc:
-        message, _, path = str(exc).partition(" - at `$")
-        field = FieldError(field=path.rstrip("`").lstrip("."), message=message)
+        field = msgspec_field_error(str(exc))
         return InvalidInput("该条数据格式不正确，请按字段提示修改", "operation failed validation", errors=[field])
 
 
