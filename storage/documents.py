@@ -9,6 +9,7 @@ Both follow one rule set, so one piece of SQL serves both tables:
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -63,10 +64,12 @@ def _read_columns(table: DocumentTable) -> str:
     return READ_COLUMNS + "".join(f", {name}" for name, _ in table.extra)
 
 
-async def insert_new(conn: Connection, *, table: DocumentTable, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert version 1 of each row unless its id exists; returns the ids inserted now."""
+async def insert_new(
+    conn: Connection, *, table: DocumentTable, rows: Sequence[dict[str, Any]]
+) -> dict[uuid.UUID, dt.datetime]:
+    """Insert version 1 of each row unless its id exists; returns the ids inserted now, with their created_at."""
     if not rows:
-        return set()
+        return {}
     columns = _columns(table)
     # unnest cannot take arrays of arrays, so uuid[] and jsonb travel as text and are cast back.
     wire = [("text" if pg in ("uuid[]", "jsonb") else pg) for _, pg in columns]
@@ -76,10 +79,10 @@ async def insert_new(conn: Connection, *, table: DocumentTable, rows: Sequence[d
     sql = (
         f"INSERT INTO {table.name} ({names}, version, version_by, version_device)"  # noqa: S608 - fixed identifiers
         f" SELECT {casts}, 1, created_by, device_id FROM unnest({params}) AS t({names})"
-        " ON CONFLICT (id) DO NOTHING RETURNING id"
+        " ON CONFLICT (id) DO NOTHING RETURNING id, created_at"
     )
     values = [[_wire_value(row[name], pg) for row in rows] for name, pg in columns]
-    return {r["id"] for r in await conn.fetch(sql, *values)}
+    return {r["id"]: r["created_at"] for r in await conn.fetch(sql, *values)}
 
 
 def _wire_value(value: Any, pg: str) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from storage.db import Connection
 
@@ -30,14 +31,6 @@ async def declare_evidence(conn: Connection, *, items: Sequence[dict[str, Any]])
     )
 
 
-async def evidence_owners(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """Which record already declared each of these evidence ids."""
-    if not ids:
-        return {}
-    rows = await conn.fetch("SELECT id, record_id FROM evidence_items WHERE id = ANY($1::uuid[])", list(ids))
-    return {r["id"]: r["record_id"] for r in rows}
-
-
 async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
     if not record_ids:
         return []
@@ -47,17 +40,38 @@ async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]
     )
 
 
-async def officer_certificates(
-    conn: Connection, *, user_ids: Sequence[uuid.UUID], department_id: uuid.UUID
-) -> dict[uuid.UUID, str]:
-    """Certificate numbers of active inspectors of the department, by user id."""
+class IntakeFacts(msgspec.Struct, frozen=True):
+    """What the database knows about the ids a batch of records refers to."""
+
+    case_ids: set[uuid.UUID]  # cases of the department
+    certificates: dict[uuid.UUID, str]  # active inspectors of the department → 执法证号
+    evidence_owners: dict[uuid.UUID, uuid.UUID]  # evidence id → the record that declared it
+
+
+async def intake_facts(
+    conn: Connection,
+    *,
+    department_id: uuid.UUID,
+    case_ids: Sequence[uuid.UUID],
+    officer_ids: Sequence[uuid.UUID],
+    evidence_ids: Sequence[uuid.UUID],
+) -> IntakeFacts:
+    """Cases, officers and evidence ids of a batch, looked up in one round trip."""
     rows = await conn.fetch(
-        "SELECT id, certificate_no FROM users WHERE id = ANY($1::uuid[]) AND department_id = $2"
-        " AND role = 'inspector' AND active",
-        list(user_ids),
+        "SELECT 'case' AS kind, id, NULL AS value FROM cases WHERE id = ANY($1::uuid[]) AND department_id = $4"
+        " UNION ALL SELECT 'officer', id, certificate_no FROM users WHERE id = ANY($2::uuid[])"
+        " AND department_id = $4 AND role = 'inspector' AND active"
+        " UNION ALL SELECT 'evidence', id, record_id::text FROM evidence_items WHERE id = ANY($3::uuid[])",
+        list(case_ids),
+        list(officer_ids),
+        list(evidence_ids),
         department_id,
     )
-    return {r["id"]: r["certificate_no"] for r in rows}
+    return IntakeFacts(
+        case_ids={r["id"] for r in rows if r["kind"] == "case"},
+        certificates={r["id"]: r["value"] for r in rows if r["kind"] == "officer"},
+        evidence_owners={r["id"]: uuid.UUID(r["value"]) for r in rows if r["kind"] == "evidence"},
+    )
 
 
 async def list_page(

@@ -9,6 +9,7 @@ The rules every handheld relies on when its network drops mid-request:
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import uuid
@@ -84,8 +85,11 @@ def id_conflict(entity: str, id: uuid.UUID) -> Conflict:
 
 async def create_many(
     conn: Connection, principal: Principal, *, table: DocumentTable, entity: str, docs: Sequence[NewDocument]
-) -> tuple[dict[uuid.UUID, Outcome | AppError], set[uuid.UUID]]:
-    """Insert new documents; classify the rest as replays or conflicts. Returns (outcomes, inserted)."""
+) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, dt.datetime]]:
+    """Insert new documents; classify the rest as replays or conflicts.
+
+    Returns (outcomes, inserted): the ids inserted now, with their created_at.
+    """
     inserted = await documents.insert_new(conn, table=table, rows=[d.row for d in docs])
     others = [d for d in docs if d.id not in inserted]
     existing = await documents.fetch_current(conn, table=table, ids=[d.id for d in others])

@@ -9,6 +9,7 @@ declared evidence never changes.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -25,13 +26,14 @@ from mobile_contract.records import (
     EvidenceProgress,
     RecordContent,
     RecordCreate,
+    RecordKind,
     RecordRead,
     RecordUpdate,
     RecordVersionRead,
 )
 from storage import audit, documents, records
 from storage.db import Connection
-from storage.documents import CASES, RECORDS
+from storage.documents import RECORDS
 
 ENTITY = "记录"
 
@@ -41,8 +43,9 @@ async def create_records(
 ) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, RecordRead]]:
     """Create many records in one statement; each gets its own outcome or error.
 
-    With ``read_back`` the stored records are read before the audit entries are appended, so the
-    audit chain's lock (held until commit) is not held across the read.
+    With ``read_back`` each record is answered as stored: a new one from what was just written (no
+    round trip), a replay from the database; before the audit append, so the chain's lock (held
+    until commit) is not held across a read.
     """
     problems = await _problems(conn, principal, [(c.id, c.content) for c in creates])
     valid = [c for c in creates if c.id not in problems]
@@ -52,7 +55,10 @@ async def create_records(
     created = [c for c in valid if c.id in inserted]
     manifest = [_manifest_row(principal, c.id, e) for c in created for e in c.content.evidence]
     await records.declare_evidence(conn, items=manifest)
-    reads = await read_records(conn, [c.id for c in valid]) if read_back else {}
+    reads = {}
+    if read_back:
+        reads = {c.id: _fresh_read(rows[c.id], c.content, inserted[c.id]) for c in created}
+        reads |= await read_records(conn, [c.id for c in valid if c.id not in inserted])
     entries = [_audit(principal, "record.create", c.id, None, rows[c.id]["content_sha256"]) for c in created]
     await audit.append_many(conn, entries)
     return {**outcomes, **problems}, reads
@@ -133,6 +139,22 @@ def _read(row: asyncpg.Record, progress: EvidenceProgress) -> RecordRead:
     return msgspec.convert(dict(row) | {"evidence": progress, "complete": complete}, RecordRead)
 
 
+def _fresh_read(row: dict, content: RecordContent, created_at: dt.datetime) -> RecordRead:
+    """A record just inserted, as ``read_records`` would return it: version 1, every item still to upload."""
+    progress = _progress({str(id): EvidenceStatus.DECLARED for id in sorted(e.id for e in content.evidence)})
+    columns = ("id", "department_id", "content_sha256", "created_by", "device_id")
+    return RecordRead(
+        **{name: row[name] for name in columns},
+        kind=RecordKind(row["kind"]),
+        version=1,
+        content=content,
+        created_at=created_at,
+        updated_at=created_at,
+        evidence=progress,
+        complete=progress.verified == progress.declared,
+    )
+
+
 def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
     row = intake.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
     return row | {
@@ -182,32 +204,33 @@ async def _problems(
     conn: Connection, principal: Principal, items: Sequence[tuple[uuid.UUID, RecordContent]]
 ) -> dict[uuid.UUID, AppError]:
     """Per-record reasons for refusal: unknown case, invalid officers, evidence ids taken."""
-    case_ids = {c.case_id for _, c in items if c.case_id}
-    cases = await documents.fetch_current(conn, table=CASES, ids=list(case_ids), department_id=principal.department_id)
-    officer_ids = {o.user_id for _, c in items for o in c.officers}
-    certificates = await records.officer_certificates(
-        conn, user_ids=list(officer_ids), department_id=principal.department_id
+    facts = await records.intake_facts(
+        conn,
+        department_id=principal.department_id,
+        case_ids=list({c.case_id for _, c in items if c.case_id}),
+        officer_ids=list({o.user_id for _, c in items for o in c.officers}),
+        evidence_ids=[e.id for _, c in items for e in c.evidence],
     )
-    owners = await records.evidence_owners(conn, ids=[e.id for _, c in items for e in c.evidence])
     problems = {}
     for id, content in items:
-        errors = _field_errors(principal, id, content, cases.keys(), certificates, owners)
-        if errors:
+        if errors := _field_errors(principal, id, content, facts):
             problems[id] = InvalidInput("记录未通过校验，请按字段提示修改", "record failed validation", errors=errors)
     return problems
 
 
-def _field_errors(principal, id, content, case_ids, certificates, owners) -> list[FieldError]:
+def _field_errors(
+    principal: Principal, id: uuid.UUID, content: RecordContent, facts: records.IntakeFacts
+) -> list[FieldError]:
     errors = []
-    if content.case_id and content.case_id not in case_ids:
+    if content.case_id and content.case_id not in facts.case_ids:
         errors.append(FieldError("content.case_id", "案件不存在或不属于本单位，请先同步案件"))
     for i, officer in enumerate(content.officers):
-        if certificates.get(officer.user_id) != officer.certificate_no:
+        if facts.certificates.get(officer.user_id) != officer.certificate_no:
             errors.append(FieldError(f"content.officers[{i}]", "执法人员不是本单位在岗执法人员，或执法证号不符"))
     if principal.user_id not in {o.user_id for o in content.officers}:
         errors.append(FieldError("content.officers", "提交人须为参与本次执法的执法人员之一"))
     for i, item in enumerate(content.evidence):
-        if owners.get(item.id, id) != id:
+        if facts.evidence_owners.get(item.id, id) != id:
             errors.append(FieldError(f"content.evidence[{i}].id", "证据编号已被其他记录使用"))
     return errors
 
