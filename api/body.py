@@ -4,7 +4,8 @@ Litestar's default path decodes JSON into dicts and lists, then converts them in
 handler's type: two passes, about twice the CPU of one typed decode. ``direct(T)`` gives a
 DTO that decodes the raw body with ``msgspec.json.decode(body, type=T)`` (validators run
 as usual) while the OpenAPI document shows ``T`` exactly as without it. Errors take the same
-shapes as Litestar's own: malformed JSON → 400, a failed validation → 422 with the field.
+shapes as elsewhere: malformed or cut-off JSON → 400 (say so in Chinese: it is usually a dropped
+upload), a failed validation → 422 with the field.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 
 import msgspec
 from litestar.dto import DTOConfig, MsgspecDTO
-from litestar.exceptions import ClientException, ValidationException
+from litestar.exceptions import ValidationException
+
+from mobile_contract.problems import ClientError
 
 
 @functools.cache
@@ -31,7 +34,7 @@ def direct(model: type[msgspec.Struct]) -> type[MsgspecDTO]:
             except msgspec.ValidationError as exc:
                 raise ValidationException(extra=[{"message": str(exc)}]) from exc
             except msgspec.DecodeError as exc:
-                raise ClientException(str(exc)) from exc  # msgspec says "JSON is malformed: …"
+                raise ClientError("提交的内容不是完整有效的 JSON（可能传输中断），请重新提交", str(exc)) from exc
 
         @classmethod
         def create_openapi_schema(cls, field_definition: Any, handler_id: str, schema_creator: Any) -> Any:
