@@ -66,7 +66,12 @@ def _canonical(seq: int, timestamp: str, entry: AuditEntry) -> bytes:
 
 
 def chain_hash(prev_hash: str, seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical_bytes(seq, occurred_at, entry)).hexdigest()
+    return _link(prev_hash, canonical_bytes(seq, occurred_at, entry))
+
+
+def _link(prev_hash: str, canonical: bytes) -> str:
+    """An entry's hash: SHA-256 of its predecessor's hash followed by its own canonical bytes."""
+    return hashlib.sha256(prev_hash.encode() + canonical).hexdigest()
 
 
 async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[StoredAuditEntry]:
@@ -80,13 +85,11 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
     stored = []
     for entry in entries:
         seq += 1
-        entry_hash = hashlib.sha256(prev.encode() + _canonical(seq, timestamp, entry)).hexdigest()
+        entry_hash = _link(prev, _canonical(seq, timestamp, entry))
         fields = msgspec.structs.asdict(entry)
         stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    columns = [[getattr(e, c) for e in stored] for c in COLUMNS]
-    columns[COLUMNS.index("detail")] = [msgspec.json.encode(e.detail).decode() for e in stored]
-    await conn.execute(_APPEND_SQL, *columns, seq, prev)
+    await conn.execute(_APPEND_SQL, *(_column(stored, c) for c in COLUMNS), seq, prev)
     return stored
 
 
@@ -133,6 +136,12 @@ _APPEND_SQL = (
     f" SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_TYPES))}))"
     f" UPDATE audit_head SET seq = ${len(COLUMNS) + 1}, entry_hash = ${len(COLUMNS) + 2}"
 )
+
+
+def _column(stored: Sequence[StoredAuditEntry], name: str) -> list[Any]:
+    if name == "detail":  # a json column: sent as its text
+        return [msgspec.json.encode(e.detail).decode() for e in stored]
+    return [getattr(e, name) for e in stored]
 
 
 def _from_record(record: Any) -> StoredAuditEntry:
