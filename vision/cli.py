@@ -1,4 +1,4 @@
-"""The ``vision`` command (视频分析命令行): analyze, run, export, synth, train."""
+"""The ``vision`` command (视频分析命令行): analyze, run, outbox, export, synth, train."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,8 @@ from vision.events.delivery import Delivery
 from vision.node import Node, object_store
 
 app = typer.Typer(name="vision", help="非现场监管视频分析 / camera monitoring pipeline", no_args_is_help=True)
+outbox_app = typer.Typer(help="本地待发队列 / alerts waiting here, and those the API refused", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 console = Console()
 DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "quarry-yolov8n-synth.pt"
 
@@ -123,6 +126,59 @@ async def _deliver_outbox(settings: NodeConfig, outbox: Outbox) -> None:
     finally:
         await delivery.aclose()
     console.print(f"delivered {sent}; waiting in {outbox.root}: {len(outbox.pending())}")
+
+
+ConfigOption = Annotated[Path | None, typer.Option(exists=True, help="node config (YAML or JSON)")]
+DirOption = Annotated[
+    Path | None, typer.Option("--dir", help="outbox folder (default: the config's; `analyze` keeps one by its output)")
+]
+
+
+def _outbox(config: Path | None, folder: Path | None) -> tuple[NodeConfig, Outbox]:
+    if config is None and folder is None:
+        raise typer.BadParameter("give --config (its outbox.dir) or --dir", param_hint="--config / --dir")
+    settings = node_config(config, None)
+    path = folder or Path(settings.outbox.dir)
+    if not path.is_dir():
+        raise typer.BadParameter(f"{path} is not an outbox folder", param_hint="--dir")
+    return settings, Outbox(path)
+
+
+@outbox_app.command("show")
+def outbox_show(config: ConfigOption = None, folder: DirOption = None) -> None:
+    """What is waiting to be delivered, and what the API refused with its answer (待发与被拒告警)."""
+    _, outbox = _outbox(config, folder)
+    waiting = Table(title=f"waiting in {outbox.root}: {len(outbox.pending())} revisions")
+    for column in ("alert", "revision"):
+        waiting.add_column(column)
+    for pending in outbox.pending():
+        waiting.add_row(str(pending.alert_id), str(pending.revision))
+    refused = Table(title=f"refused: {len(outbox.rejected_revisions())} revisions (`vision outbox resend` after a fix)")
+    for column in ("alert", "revision", "answer"):
+        refused.add_column(column)
+    for rejected in outbox.rejected_revisions():
+        refused.add_row(str(rejected.alert_id), str(rejected.revision), rejected.reason)
+    console.print(waiting, refused)
+
+
+@outbox_app.command("resend")
+def outbox_resend(
+    alerts: Annotated[list[str] | None, typer.Argument(help="alert ids to resend (default: every refused one)")] = None,
+    config: ConfigOption = None,
+    folder: DirOption = None,
+) -> None:
+    """Queue refused alerts again once the cause is fixed, and deliver the queue once (重新投递)."""
+    settings, outbox = _outbox(config, folder)
+    try:
+        chosen = {uuid.UUID(a) for a in alerts} if alerts else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an alert id: {exc}", param_hint="ALERTS") from exc
+    moved = outbox.requeue(chosen)
+    console.print(f"queued again: {len(moved)} revisions")
+    asyncio.run(_deliver_outbox(settings, outbox))
+    left = outbox.rejected_revisions()
+    if left:
+        console.print(f"still refused: {len(left)} (`vision outbox show` gives the answers)")
 
 
 @app.command("run")

@@ -7,7 +7,9 @@ will be sent, and ``media/<alert-id>/<sha256>`` the snapshot and clip bytes
 it refers to. A file is removed only after the API answered 2xx; media go when no
 waiting alert refers to them. Alerts the API refuses for good (a 4xx that
 retrying cannot fix) move to ``rejected/`` with the answer beside them, for
-an operator to look at — never silently dropped.
+an operator to look at — never silently dropped; their media stay until they
+are sent. Once the cause is fixed (a camera missing from the registry, say),
+``requeue`` puts them back in the queue (``vision outbox resend``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ class Pending(msgspec.Struct, frozen=True):
     path: Path
     alert_id: uuid.UUID
     revision: int
+
+
+class Rejected(msgspec.Struct, frozen=True):
+    """A revision the API refused, with the answer it gave."""
+
+    path: Path
+    alert_id: uuid.UUID
+    revision: int
+    reason: str
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -76,13 +87,36 @@ class Outbox:
 
     def pending(self) -> list[Pending]:
         """Waiting revisions, oldest alert first, revisions in order within an alert."""
-        found = []
-        for path in self.alerts.glob("*/*.json"):
-            found.append(Pending(path, uuid.UUID(path.parent.name), int(path.stem)))
+        found = [Pending(path, uuid.UUID(path.parent.name), int(path.stem)) for path in self.alerts.glob("*/*.json")]
         return sorted(found, key=lambda p: (str(p.alert_id), p.revision))  # UUIDv7 text sorts by creation time
 
+    def rejected_revisions(self) -> list[Rejected]:
+        """Refused revisions, in the order ``pending`` would send them."""
+        found = [
+            Rejected(path, uuid.UUID(path.parent.name), int(path.stem), _reason(path))
+            for path in self.rejected.glob("*/*.json")
+        ]
+        return sorted(found, key=lambda r: (str(r.alert_id), r.revision))
+
+    def requeue(self, alert_ids: set[uuid.UUID] | None = None) -> list[Rejected]:
+        """Put refused revisions (of ``alert_ids``, or all) back in the queue; returns those moved.
+
+        The reason file goes with the move: if the API refuses again, a new one is written.
+        """
+        moved = []
+        for refused in self.rejected_revisions():
+            target = self.alerts / str(refused.alert_id) / refused.path.name
+            if (alert_ids is not None and refused.alert_id not in alert_ids) or target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            refused.path.replace(target)
+            _reason_path(refused.path).unlink(missing_ok=True)
+            self._remove_empty(refused.path.parent)
+            moved.append(refused)
+        return moved
+
     def read(self, pending: Pending) -> AlertUpsert:
-        return msgspec.json.decode(pending.path.read_bytes(), type=AlertUpsert)
+        return _decode(pending.path)
 
     def done(self, pending: Pending) -> None:
         """Delivered: forget the revision, then any media nothing else waits for."""
@@ -94,13 +128,14 @@ class Outbox:
     def reject(self, pending: Pending, reason: str) -> None:
         target = self.rejected / str(pending.alert_id) / pending.path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target.with_suffix(".reason.txt"), reason.encode())
+        write_atomically(_reason_path(target), reason.encode())
         pending.path.replace(target)
         self._remove_empty(pending.path.parent)
 
     def _collect(self, delivered: AlertUpsert) -> None:
-        waiting = [Pending(p, delivered.id, int(p.stem)) for p in (self.alerts / str(delivered.id)).glob("*.json")]
-        still_needed = {m.sha256 for p in waiting for m in self.read(p).media}
+        """Remove the delivered revision's media unless a waiting or a refused revision still needs them."""
+        kept = [*(self.alerts / str(delivered.id)).glob("*.json"), *(self.rejected / str(delivered.id)).glob("*.json")]
+        still_needed = {m.sha256 for path in kept for m in _decode(path).media}
         folder = self.media / str(delivered.id)
         for media in delivered.media:
             if media.sha256 not in still_needed:
@@ -111,3 +146,18 @@ class Outbox:
     def _remove_empty(folder: Path) -> None:
         with contextlib.suppress(OSError):  # other revisions still wait there
             folder.rmdir()
+
+
+def _decode(path: Path) -> AlertUpsert:
+    return msgspec.json.decode(path.read_bytes(), type=AlertUpsert)
+
+
+def _reason_path(revision: Path) -> Path:
+    return revision.with_suffix(".reason.txt")
+
+
+def _reason(revision: Path) -> str:
+    try:
+        return _reason_path(revision).read_text()
+    except FileNotFoundError:
+        return ""

@@ -69,6 +69,25 @@ async def test_a_revision_the_api_refuses_for_good_is_set_aside_not_retried(tmp_
     assert (tmp_path / "rejected" / str(alert_id) / "00000001.reason.txt").read_text().startswith("API answered 409")
 
 
+async def test_a_refused_revision_resent_after_the_fix_arrives_once(tmp_path: Path) -> None:
+    server, outbox = AlertServer(), Outbox(tmp_path)
+    alert_id = new_id()
+    outbox.put(upsert(alert_id, 1))
+    outbox.put(upsert(alert_id, 2))
+    server.stored[(alert_id, 1)] = b"something else"  # refused (409); revision 2 still goes
+    sender = delivery(outbox, server)
+    assert await sender.deliver_pending_once() == 1
+    assert [r.revision for r in outbox.rejected_revisions()] == [1]
+    del server.stored[(alert_id, 1)]  # the cause is fixed on the API's side
+    outbox.requeue()
+    assert await sender.deliver_pending_once() == 1
+    await sender.aclose()
+    server.stop()
+    assert server.arrivals == [(alert_id, 2), (alert_id, 1)]  # each once; only the refused attempt was a resend
+    assert server.resent == 1
+    assert outbox.pending() == [] and outbox.rejected_revisions() == []
+
+
 async def drained(outbox: Outbox) -> None:
     """Until the delivery loop has emptied the outbox (it runs in its own task)."""
     while True:

@@ -69,3 +69,34 @@ def test_refused_revisions_are_kept_aside_with_the_reason(tmp_path: Path) -> Non
     assert outbox.pending() == []
     kept = list((tmp_path / "rejected" / str(alert_id)).iterdir())
     assert sorted(p.name for p in kept) == ["00000001.json", "00000001.reason.txt"]
+
+
+def test_media_of_a_refused_revision_stay_while_later_revisions_are_delivered(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    alert_id = new_id()
+    digest = outbox.put_media(alert_id, b"jpeg bytes")
+    media = AlertMedia(kind="snapshot", object_key="k", sha256=digest, size=10, media_type="image/jpeg")
+    outbox.put(upsert(alert_id, 1, [media]))
+    outbox.put(upsert(alert_id, 2, [media]))
+    first, second = outbox.pending()
+    outbox.reject(first, "404 camera not registered")
+    outbox.done(second)
+    assert outbox.media_bytes(alert_id, digest) == b"jpeg bytes"  # revision 1 may still be resent
+
+
+def test_requeue_puts_chosen_refused_revisions_back_without_their_reason(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    fixed, other = new_id(), new_id()
+    for alert_id in (fixed, other):
+        outbox.put(upsert(alert_id, 1))
+        outbox.reject(outbox.pending()[0], "404 camera not registered")
+    assert [(r.alert_id, r.reason) for r in outbox.rejected_revisions()] == [
+        (fixed, "404 camera not registered"),
+        (other, "404 camera not registered"),
+    ]
+    moved = outbox.requeue({fixed})
+    assert [(m.alert_id, m.revision) for m in moved] == [(fixed, 1)]
+    assert [(p.alert_id, p.revision) for p in outbox.pending()] == [(fixed, 1)]
+    assert [r.alert_id for r in outbox.rejected_revisions()] == [other]
+    assert not (tmp_path / "rejected" / str(fixed)).exists()  # reason file and folder gone with it
+    assert [r.alert_id for r in outbox.requeue()] == [other]
