@@ -47,13 +47,19 @@ def test_media_must_be_in_the_outbox_before_the_alert(tmp_path: Path) -> None:
         outbox.put(upsert(alert_id, 1, [media]))
 
 
-def test_media_leave_with_the_last_revision_that_needs_them(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path)
+def two_revisions_sharing_a_snapshot(outbox: Outbox) -> tuple[uuid.UUID, str]:
+    """Revisions 1 and 2 of one alert, both referring to the same snapshot; returns (alert id, its SHA-256)."""
     alert_id = new_id()
     digest = outbox.put_media(alert_id, b"jpeg bytes")
     media = AlertMedia(kind="snapshot", object_key="k", sha256=digest, size=10, media_type="image/jpeg")
     outbox.put(upsert(alert_id, 1, [media]))
     outbox.put(upsert(alert_id, 2, [media]))
+    return alert_id, digest
+
+
+def test_media_leave_with_the_last_revision_that_needs_them(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    alert_id, digest = two_revisions_sharing_a_snapshot(outbox)
     first, second = outbox.pending()
     outbox.done(first)
     assert outbox.media_bytes(alert_id, digest) == b"jpeg bytes"
@@ -73,11 +79,7 @@ def test_refused_revisions_are_kept_aside_with_the_reason(tmp_path: Path) -> Non
 
 def test_media_of_a_refused_revision_stay_while_later_revisions_are_delivered(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path)
-    alert_id = new_id()
-    digest = outbox.put_media(alert_id, b"jpeg bytes")
-    media = AlertMedia(kind="snapshot", object_key="k", sha256=digest, size=10, media_type="image/jpeg")
-    outbox.put(upsert(alert_id, 1, [media]))
-    outbox.put(upsert(alert_id, 2, [media]))
+    alert_id, digest = two_revisions_sharing_a_snapshot(outbox)
     first, second = outbox.pending()
     outbox.reject(first, "404 camera not registered")
     outbox.done(second)
