@@ -151,14 +151,22 @@ def decoded(path: Path, count: int) -> list[av.VideoFrame]:
     return frames
 
 
-def detector_only_ms(detector: YoloDetector, frames: list[av.VideoFrame], imgsz: int) -> float:
-    """The limit: the detector alone on frames already decoded and scaled, per frame."""
+def detector_only_ms(detector: YoloDetector, frames: list[av.VideoFrame], imgsz: int) -> tuple[float, float]:
+    """The limit: the detector alone on frames already decoded and scaled; (wall, CPU of all threads) ms per frame.
+
+    Best of three rounds, as for the COPY limit of the intake benchmark: the limit is what the detector
+    can do here, not what a noisy moment allowed.
+    """
     crops = [Crop(bgr(f, width=imgsz), WHOLE, imgsz) for f in frames]
     detector.detect(crops[:2])  # warm-up
-    started = time.perf_counter()
-    for crop in crops:
-        detector.detect([crop])
-    return (time.perf_counter() - started) / len(crops) * 1000
+    rounds = []
+    for _ in range(3):
+        started, cpu = time.perf_counter(), time.process_time()
+        for crop in crops:
+            detector.detect([crop])
+        rounds.append(((time.perf_counter() - started) / len(crops), (time.process_time() - cpu) / len(crops)))
+    wall, cpu_s = min(rounds)
+    return wall * 1000, cpu_s * 1000
 
 
 def naive(weights: Path, path: Path, frames: int) -> dict[str, float]:
@@ -205,6 +213,16 @@ def pipeline_figures(result: AnalyzeResult) -> dict[str, float]:
         "alerts": len(result.alerts),
         **{f"stage_{k}_s": v for k, v in stats.seconds.items() if k != "detector_calls"},
     }
+
+
+def every_frame_to_detector(path: Path, site: SiteConfig, config: NodeConfig, detector: YoloDetector) -> dict:
+    """The pipeline with a whole-frame detector call on every analysed frame: best of three runs, like the limit."""
+    runs = []
+    for attempt in range(3):
+        cpu = time.process_time()
+        figures = pipeline_figures(run_pipeline(path, site, config, detector, f"saturated-{attempt}"))
+        runs.append(figures | {"cpu_s": time.process_time() - cpu})
+    return min(runs, key=lambda figures: figures["wall_s"])
 
 
 def many_cameras(path: Path, site: SiteConfig, config: NodeConfig, detector: YoloDetector, count: int) -> float:
@@ -316,9 +334,11 @@ def main() -> None:
     config = node_config(args.backend, weights)
     detector = YoloDetector(config.detector)
     frames = decoded(busy, 40)
+    whole, whole_cpu = detector_only_ms(detector, frames, 640)
     limit = {
-        "whole_frame_640": detector_only_ms(detector, frames, 640),
-        "crop_320": detector_only_ms(detector, [f for f in frames[:20]], 320),
+        "whole_frame_640": whole,
+        "whole_frame_640_cpu": whole_cpu,
+        "crop_320": detector_only_ms(detector, frames[:20], 320)[0],
     }
     console.print(f"detector only: {limit}")
     naive_figures = {name: naive(weights, path, args.naive_frames) for name, path in (("quiet", quiet), ("busy", busy))}
@@ -339,7 +359,7 @@ def main() -> None:
     console.print(f"pipeline: {results}")
     saturated_config = node_config(args.backend, weights, full_frame_s=0.0)
     busy_1hz = site_for(busy, [CountLine(name="出口", a=bottom, b=top)], hz=1.0, closed=True)
-    saturated = pipeline_figures(run_pipeline(busy, busy_1hz, saturated_config, detector, "saturated"))
+    saturated = every_frame_to_detector(busy, busy_1hz, saturated_config, detector)
     cameras = many_cameras(quiet, quiet_site, config, detector, args.cameras)
     console.print(f"{args.cameras} quiet cameras: {cameras:.1f} camera-seconds per second")
     lat = {"covered_1hz_s": latency_covered(config, detector)}
@@ -355,29 +375,35 @@ def main() -> None:
         naive=naive_figures,
         pipeline=results,
         cameras={"run_together": args.cameras, "sustained_realtime": cameras},
-        saturated=overhead(saturated, limit["whole_frame_640"]),
+        saturated=overhead(saturated, limit),
         latency=lat,
     )
     (OUT / "vision.json").write_bytes(msgspec.json.format(msgspec.json.encode(figures), indent=2))
     console.print(table(figures))
 
 
-def overhead(figures: dict[str, float], detector_ms: float) -> dict[str, float]:
+def overhead(figures: dict[str, float], limit: dict[str, float]) -> dict[str, float]:
     """Every analysed frame through the whole pipeline with a whole-frame detector call.
 
-    Against the limit measured before, and against the time spent inside the detector in this very run
-    (the fairer figure on a shared machine, whose load changes between measurements).
+    Against the detector-only limit (the goal's yardstick), against the time spent inside the detector
+    in this very run (the detector slows down while decoding shares the cores), and in CPU: what the
+    whole process spent per frame against what the detector alone spends, so the cost of decoding and
+    analysis is visible apart from how the two cores were shared.
     """
     frames = figures["analysed"]
     per_frame = figures["wall_s"] / frames * 1000
     in_detector = figures["stage_detect_s"] / frames * 1000
+    cpu_per_frame = figures["cpu_s"] / frames * 1000
     return {
         **figures,
         "ms_per_analysed_frame": per_frame,
         "detector_ms_in_run": in_detector,
         "decode_ms_per_analysed_frame": figures.get("stage_decode_s", 0.0) / frames * 1000,
-        "overhead_vs_limit": per_frame / detector_ms - 1,
+        "cpu_ms_per_analysed_frame": cpu_per_frame,
+        "detector_cpu_ms_alone": limit["whole_frame_640_cpu"],
+        "overhead_vs_limit": per_frame / limit["whole_frame_640"] - 1,
         "overhead_vs_detector_in_run": per_frame / in_detector - 1,
+        "cpu_over_detector_alone": cpu_per_frame / limit["whole_frame_640_cpu"] - 1,
     }
 
 
@@ -434,9 +460,11 @@ def table(f: Figures) -> Table:
     s = f.saturated
     t.add_row(
         "every sampled frame to the detector (busy, 1 Hz)",
-        f"{s['ms_per_analysed_frame']:.1f} ms/frame",
+        f"{s['ms_per_analysed_frame']:.1f} ms/frame; CPU {s['cpu_ms_per_analysed_frame']:.1f} ms/frame"
+        f" (detector alone {s['detector_cpu_ms_alone']:.1f})",
         f"in detector {s['detector_ms_in_run']:.1f} ms, decoding {s['decode_ms_per_analysed_frame']:.1f} ms",
-        f"+{s['overhead_vs_detector_in_run']:.0%} over detector (+{s['overhead_vs_limit']:.0%} vs limit); goal ≤ 15%",
+        f"+{s['overhead_vs_limit']:.0%} over the limit (goal ≤ 15%); +{s['overhead_vs_detector_in_run']:.0%} over"
+        f" the detector in this run; CPU +{s['cpu_over_detector_alone']:.0%}",
     )
     dwell, crossing = f.latency.get("dwell_1hz_s"), f.latency.get("crossing_2hz_s")
     t.add_row(
