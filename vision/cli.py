@@ -166,6 +166,9 @@ def outbox_resend(
     alerts: Annotated[list[str] | None, typer.Argument(help="alert ids to resend (default: every refused one)")] = None,
     config: ConfigOption = None,
     folder: DirOption = None,
+    deliver: Annotated[
+        bool, typer.Option(help="deliver the queue once now; --no-deliver while `vision run` serves this outbox")
+    ] = True,
 ) -> None:
     """Queue refused alerts again once the cause is fixed, and deliver the queue once (重新投递)."""
     settings, outbox = _outbox(config, folder)
@@ -175,6 +178,8 @@ def outbox_resend(
         raise typer.BadParameter(f"not an alert id: {exc}", param_hint="ALERTS") from exc
     moved = outbox.requeue(chosen)
     console.print(f"queued again: {len(moved)} revisions")
+    if not deliver:
+        return  # the running node sends them on its next pass: two senders on one outbox would race
     asyncio.run(_deliver_outbox(settings, outbox))
     left = outbox.rejected_revisions()
     if left:

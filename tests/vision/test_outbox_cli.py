@@ -68,3 +68,14 @@ def test_resend_refuses_what_is_not_an_alert_id(tmp_path: Path, server: AlertSer
 def test_show_needs_an_outbox(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["outbox", "show", "--dir", str(tmp_path / "missing")], env=WIDE)
     assert result.exit_code == 2 and "is not an outbox folder" in result.output
+
+
+def test_resend_without_delivering_only_queues(tmp_path: Path, server: AlertServer) -> None:
+    outbox = Outbox(tmp_path)
+    alert_id = new_id()
+    outbox.put(upsert(alert_id, 1))
+    outbox.reject(outbox.pending()[0], "API answered 404")
+    config = str(node_config(tmp_path, server))
+    result = CliRunner().invoke(app, ["outbox", "resend", "--no-deliver", "--config", config])
+    assert result.exit_code == 0, result.output
+    assert [(p.alert_id, p.revision) for p in outbox.pending()] == [(alert_id, 1)] and server.arrivals == []
