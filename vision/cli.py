@@ -148,16 +148,17 @@ def _outbox(config: Path | None, folder: Path | None) -> tuple[NodeConfig, Outbo
 def outbox_show(config: ConfigOption = None, folder: DirOption = None) -> None:
     """What is waiting to be delivered, and what the API refused with its answer (待发与被拒告警)."""
     _, outbox = _outbox(config, folder)
-    waiting = Table(title=f"waiting in {outbox.root}: {len(outbox.pending())} revisions")
+    pending, rejected = outbox.pending(), outbox.rejected_revisions()  # each a folder walk: read once
+    waiting = Table(title=f"waiting in {outbox.root}: {len(pending)} revisions")
     for column in ("alert", "revision"):
         waiting.add_column(column)
-    for pending in outbox.pending():
-        waiting.add_row(str(pending.alert_id), str(pending.revision))
-    refused = Table(title=f"refused: {len(outbox.rejected_revisions())} revisions (`vision outbox resend` after a fix)")
+    for item in pending:
+        waiting.add_row(str(item.alert_id), str(item.revision))
+    refused = Table(title=f"refused: {len(rejected)} revisions (`vision outbox resend` after a fix)")
     for column in ("alert", "revision", "answer"):
         refused.add_column(column)
-    for rejected in outbox.rejected_revisions():
-        refused.add_row(str(rejected.alert_id), str(rejected.revision), rejected.reason)
+    for item in rejected:
+        refused.add_row(str(item.alert_id), str(item.revision), item.reason)
     console.print(waiting, refused)
 
 
