@@ -22,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from storage import bulk
 from storage.db import Connection
 
 GENESIS_HASH = "0" * 64
@@ -89,7 +90,8 @@ async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[S
         fields = msgspec.structs.asdict(entry)
         stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    await conn.execute(_APPEND_SQL, *(_column(stored, c) for c in COLUMNS), seq, prev)
+    select, params = bulk.rows_select(_TYPED_COLUMNS, [_column(stored, c) for c in COLUMNS])
+    await conn.execute(_append_sql(select, len(params)), *params, seq, prev)
     return stored
 
 
@@ -115,27 +117,16 @@ COLUMNS = (
 )
 
 
-_TYPES = (
-    "int8",
-    "timestamptz",
-    "uuid",
-    "text",
-    "uuid",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "json",
-    "text",
-    "text",
-)
-_APPEND_SQL = (
-    f"WITH appended AS (INSERT INTO audit_log ({', '.join(COLUMNS)})"  # noqa: S608 - fixed identifiers
-    f" SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_TYPES))}))"
-    f" UPDATE audit_head SET seq = ${len(COLUMNS) + 1}, entry_hash = ${len(COLUMNS) + 2}"
-)
+_TYPES = ("int8", "timestamptz", "uuid", "text", "uuid", "text", "text", "text", "text", "text", "text", "json",
+          "text", "text")  # fmt: skip
+_TYPED_COLUMNS = tuple(zip(COLUMNS, _TYPES, strict=True))
+
+
+def _append_sql(select: str, params: int) -> str:
+    return (
+        f"WITH appended AS (INSERT INTO audit_log ({', '.join(COLUMNS)}) {select})"  # noqa: S608 - fixed identifiers
+        f" UPDATE audit_head SET seq = ${params + 1}, entry_hash = ${params + 2}"
+    )
 
 
 def _column(stored: Sequence[StoredAuditEntry], name: str) -> list[Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from storage import bulk
 from storage.db import Connection
 
 
@@ -71,18 +72,14 @@ async def insert_new(
     if not rows:
         return {}
     columns = _columns(table)
-    # unnest cannot take arrays of arrays, so uuid[] and jsonb travel as text and are cast back.
-    wire = [("text" if pg in ("uuid[]", "jsonb") else pg) for _, pg in columns]
+    select, params = bulk.rows_select(columns, [[_wire_value(row[name], pg) for row in rows] for name, pg in columns])
     names = ", ".join(name for name, _ in columns)
-    casts = ", ".join(f"{name}::{pg}" for name, pg in columns)
-    params = ", ".join(f"${i + 1}::{w}[]" for i, w in enumerate(wire))
     sql = (
         f"INSERT INTO {table.name} ({names}, version, version_by, version_device)"  # noqa: S608 - fixed identifiers
-        f" SELECT {casts}, 1, created_by, device_id FROM unnest({params}) AS t({names})"
+        f" SELECT r.*, 1, r.created_by, r.device_id FROM ({select}) AS r"
         " ON CONFLICT (id) DO NOTHING RETURNING id, created_at"
     )
-    values = [[_wire_value(row[name], pg) for row in rows] for name, pg in columns]
-    return {r["id"]: r["created_at"] for r in await conn.fetch(sql, *values)}
+    return {r["id"]: r["created_at"] for r in await conn.fetch(sql, *params)}
 
 
 def _wire_value(value: Any, pg: str) -> Any:

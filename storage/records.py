@@ -9,25 +9,27 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from storage import bulk
 from storage.db import Connection
 
 MANIFEST_COLUMNS = (
     ("id", "uuid"), ("record_id", "uuid"), ("department_id", "uuid"), ("kind", "text"), ("media_type", "text"),
     ("size", "int8"), ("sha256", "text"), ("captured_at", "timestamptz"), ("gps_lat", "float8"),
     ("gps_lon", "float8"), ("gps_accuracy_m", "float8"), ("device_id", "text"), ("description", "text"),
-    ("object_key", "text"),
 )  # fmt: skip
+# Where the bytes go in the bucket: evidence/<department>/<record>/<item>, fixed when the item is declared.
+OBJECT_KEY = "'evidence/' || m.department_id || '/' || m.record_id || '/' || m.id"
 
 
 async def declare_evidence(conn: Connection, *, items: Sequence[dict[str, Any]]) -> None:
     """Create evidence_items rows (status 'declared') for newly declared manifest items."""
     if not items:
         return
+    select, params = bulk.rows_select(MANIFEST_COLUMNS, [[item[n] for item in items] for n, _ in MANIFEST_COLUMNS])
     names = ", ".join(n for n, _ in MANIFEST_COLUMNS)
-    params = ", ".join(f"${i + 1}::{pg}[]" for i, (_, pg) in enumerate(MANIFEST_COLUMNS))
     await conn.execute(
-        f"INSERT INTO evidence_items ({names}) SELECT * FROM unnest({params})",  # noqa: S608 - fixed identifiers
-        *[[item[n] for item in items] for n, _ in MANIFEST_COLUMNS],
+        f"INSERT INTO evidence_items ({names}, object_key) SELECT m.*, {OBJECT_KEY} FROM ({select}) AS m",  # noqa: S608
+        *params,
     )
 
 

@@ -182,7 +182,6 @@ def _manifest_row(principal: Principal, record_id: uuid.UUID, item: EvidenceDecl
         "gps_accuracy_m": gps.accuracy_m if gps else None,
         "device_id": item.device_id,
         "description": item.description,
-        "object_key": f"evidence/{principal.department_id}/{record_id}/{item.id}",
     }
 
 

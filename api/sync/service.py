@@ -161,9 +161,9 @@ def _item_result(
         return SyncItemResult(
             index=index, status=ItemStatus.REJECTED, op=op_name, id=target, problem=result.to_problem()
         )
-    return SyncItemResult(
-        index=index, status=ItemStatus(result.value), op=op_name, id=target, version=versions.get(target)
-    )
+    # a document is created as version 1; the device bases its first edit on it
+    version = 1 if result is Outcome.CREATED else versions.get(target)
+    return SyncItemResult(index=index, status=ItemStatus(result.value), op=op_name, id=target, version=version)
 
 
 async def pull(conn: Connection, principal: Principal, token: str | None, limit: int) -> SyncPull:
