@@ -329,7 +329,9 @@ async def run(ready: Settings) -> dict[str, float]:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as client:
             await wait_ready(client)
+            meter = Meter(server.pid)
             batch_one = await batch_intake_rate(client, officers, token, devices=1)
+            batch_one_cpu = meter.per_item_ms(BATCH_SIZE * BATCHES)
             meter = Meter(server.pid)
             batch_many = await batch_intake_rate(client, officers, token, devices=DEVICES)
             batch_cpu = meter.per_item_ms(BATCH_SIZE * BATCHES)
@@ -348,6 +350,8 @@ async def run(ready: Settings) -> dict[str, float]:
         "batch_to_copy_ratio": batch_one / copy_one,
         "batch_intake_records_per_s_parallel": batch_many,
         "batch_to_copy_ratio_parallel": batch_many / copy_many,
+        "batch_one_api_cpu_ms": batch_one_cpu[0],
+        "batch_one_db_cpu_ms": batch_one_cpu[1],
         "batch_api_cpu_ms": batch_cpu[0],
         "batch_db_cpu_ms": batch_cpu[1],
         "single_api_cpu_ms": single_cpu[0],
@@ -372,6 +376,10 @@ def report(f: dict[str, float]) -> None:
             f"batch /sync/push ({b}/req), {n} devices at once",
             f"{f['batch_intake_records_per_s_parallel']:.0f} records/s = {f['batch_to_copy_ratio_parallel']:.1%}"
             f" of COPY on {n} connections (goal >= 30%)",
+        ),
+        (
+            "CPU per batch record (1 device)",
+            f"API {f['batch_one_api_cpu_ms']:.3f} ms, PostgreSQL {f['batch_one_db_cpu_ms']:.3f} ms",
         ),
         (
             f"CPU per batch record ({n} devices)",
