@@ -53,24 +53,25 @@ def operations(officers: list[dict]) -> list[msgspec.Raw]:
 
 
 def statement_name(plan: str) -> str:
-    """'records', 'evidence_items', 'audit_log' … from the plan's first Insert node."""
-    found = re.search(r"Insert on (\w+)", plan)
-    return found.group(1) if found else plan.splitlines()[1].strip()[:40]
+    """'records + evidence_items', 'audit_log' … from the plan's Insert nodes."""
+    tables = list(dict.fromkeys(re.findall(r"Insert on (\w+)", plan)))
+    return " + ".join(tables) if tables else plan.splitlines()[1].strip()[:40]
 
 
 def per_record(plans: list[str]) -> dict[str, dict[str, float]]:
-    """For each INSERT statement: total, row source and each foreign-key check, in µs per record."""
-    figures: dict[str, dict[str, float]] = defaultdict(dict)
+    """For each kind of INSERT statement, summed over the push's statements of that kind: total, row
+    source and each foreign-key check, in µs per record."""
+    figures: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for plan in plans:
         duration = DURATION.search(plan)
         if "Insert on" not in plan or duration is None:
             continue
         name = statement_name(plan)
-        figures[name]["statement"] = float(duration.group(1)) * 1000 / BATCH
+        figures[name]["statement"] += float(duration.group(1)) * 1000 / BATCH
         if scan := SCAN.search(plan):
-            figures[name]["rows in (unnest, casts, JSON parse)"] = float(scan.group(1)) * 1000 / BATCH
+            figures[name]["rows in (unnest, casts, JSON parse)"] += float(scan.group(1)) * 1000 / BATCH
         for constraint, ms, _calls in TRIGGER.findall(plan):
-            figures[name][f"check {constraint}"] = float(ms) * 1000 / BATCH
+            figures[name][f"check {constraint}"] += float(ms) * 1000 / BATCH
     return figures
 
 
@@ -115,12 +116,12 @@ def report(figures: dict[str, dict[str, float]], copy: float) -> None:
     total = sum(f["statement"] for f in figures.values())
     print(f"one push of {BATCH} records: PostgreSQL time per record, µs")
     for name, parts in figures.items():
-        print(f"  INSERT into {name:<16} {parts['statement']:6.1f}")
+        print(f"  INSERT into {name:<30} {parts['statement']:6.1f}")
         for part, value in parts.items():
             if part != "statement":
-                print(f"      {part:<44} {value:6.1f}")
-    print(f"  all INSERTs                     {total:6.1f}")
-    print(f"raw COPY into records, per row    {copy:6.1f}  (INSERTs ÷ COPY = {total / copy:.1f}×)")
+                print(f"      {part:<58} {value:6.1f}")
+    print(f"  all INSERTs{'':<31} {total:6.1f}")
+    print(f"raw COPY into records, per row{'':<14} {copy:6.1f}  (INSERTs ÷ COPY = {total / copy:.1f}×)")
 
 
 def main() -> None:

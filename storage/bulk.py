@@ -16,11 +16,14 @@ from typing import Any
 _AS_TEXT = ("uuid[]", "jsonb", "json")
 
 
-def rows_select(columns: Sequence[tuple[str, str]], values: Sequence[list[Any]]) -> tuple[str, list[Any]]:
+def rows_select(
+    columns: Sequence[tuple[str, str]], values: Sequence[list[Any]], *, first: int = 1
+) -> tuple[str, list[Any]]:
     """``SELECT`` of one row per element of ``values[0]``, named as ``columns``; returns (SQL, parameters).
 
     ``columns`` are (name, PostgreSQL type) in code, never from a client; ``values`` holds one
-    list per column, all of the same length.
+    list per column, all of the same length. Parameters are numbered from ``$first``, so the
+    SELECT can sit in a statement that has parameters of its own before it.
     """
     params: list[Any] = []
     arrays: list[str] = []
@@ -30,10 +33,10 @@ def rows_select(columns: Sequence[tuple[str, str]], values: Sequence[list[Any]])
         wire = "text" if pg in _AS_TEXT else pg
         if index and _same_throughout(column):
             params.append(column[0])
-            scalars[name] = f"${len(params)}::{wire}" + ("" if wire == pg else f"::{pg}")
+            scalars[name] = f"${first + len(params) - 1}::{wire}" + ("" if wire == pg else f"::{pg}")
         else:
             params.append(column)
-            arrays.append(f"${len(params)}::{wire}[]")
+            arrays.append(f"${first + len(params) - 1}::{wire}[]")
             unnested.append(name)
     casts = {name: f"u.{name}::{pg}" for name, pg in columns if name in unnested}
     select = ", ".join(f"{scalars.get(name) or casts[name]} AS {name}" for name, _ in columns)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from storage import bulk
+from storage import bulk, documents
 from storage.db import Connection
 
 MANIFEST_COLUMNS = (
@@ -25,12 +26,18 @@ async def declare_evidence(conn: Connection, *, items: Sequence[dict[str, Any]])
     """Create evidence_items rows (status 'declared') for newly declared manifest items."""
     if not items:
         return
-    select, params = bulk.rows_select(MANIFEST_COLUMNS, [[item[n] for item in items] for n, _ in MANIFEST_COLUMNS])
-    names = ", ".join(n for n, _ in MANIFEST_COLUMNS)
-    await conn.execute(
-        f"INSERT INTO evidence_items ({names}, object_key) SELECT m.*, {OBJECT_KEY} FROM ({select}) AS m",  # noqa: S608
-        *params,
+    sql, params = _declare_sql(items)
+    await conn.execute(sql, *params)
+
+
+def _declare_sql(items: Sequence[dict[str, Any]], *, first: int = 1) -> tuple[str, list[Any]]:
+    """(statement, parameters) inserting ``items``; the rows being inserted are ``m``, for a caller's WHERE."""
+    select, params = bulk.rows_select(
+        MANIFEST_COLUMNS, [[item[n] for item in items] for n, _ in MANIFEST_COLUMNS], first=first
     )
+    names = ", ".join(n for n, _ in MANIFEST_COLUMNS)
+    sql = f"INSERT INTO evidence_items ({names}, object_key) SELECT m.*, {OBJECT_KEY} FROM ({select}) AS m"  # noqa: S608
+    return sql, params
 
 
 async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]) -> list[asyncpg.Record]:
@@ -42,6 +49,15 @@ async def evidence_statuses(conn: Connection, *, record_ids: Sequence[uuid.UUID]
     )
 
 
+class FactsQuery(msgspec.Struct, frozen=True):
+    """The ids a batch of records refers to, to be looked up for the submitter's department."""
+
+    department_id: uuid.UUID
+    case_ids: list[uuid.UUID]
+    officer_ids: list[uuid.UUID]
+    evidence_ids: list[uuid.UUID]
+
+
 class IntakeFacts(msgspec.Struct, frozen=True):
     """What the database knows about the ids a batch of records refers to."""
 
@@ -50,25 +66,58 @@ class IntakeFacts(msgspec.Struct, frozen=True):
     evidence_owners: dict[uuid.UUID, uuid.UUID]  # evidence id → the record that declared it
 
 
-async def intake_facts(
-    conn: Connection,
-    *,
-    department_id: uuid.UUID,
-    case_ids: Sequence[uuid.UUID],
-    officer_ids: Sequence[uuid.UUID],
-    evidence_ids: Sequence[uuid.UUID],
-) -> IntakeFacts:
+async def intake_facts(conn: Connection, query: FactsQuery) -> IntakeFacts:
     """Cases, officers and evidence ids of a batch, looked up in one round trip."""
-    rows = await conn.fetch(
-        "SELECT 'case' AS kind, id, NULL AS value FROM cases WHERE id = ANY($1::uuid[]) AND department_id = $4"
-        " UNION ALL SELECT 'officer', id, certificate_no FROM users WHERE id = ANY($2::uuid[])"
-        " AND department_id = $4 AND role = 'inspector' AND active"
-        " UNION ALL SELECT 'evidence', id, record_id::text FROM evidence_items WHERE id = ANY($3::uuid[])",
-        list(case_ids),
-        list(officer_ids),
-        list(evidence_ids),
-        department_id,
+    sql, params = _facts_sql(query)
+    return _facts(await conn.fetch(sql, *params))
+
+
+async def write_batch(
+    conn: Connection, *, rows: Sequence[dict[str, Any]], manifest: Sequence[dict[str, Any]], then: FactsQuery | None
+) -> tuple[dict[uuid.UUID, dt.datetime], IntakeFacts | None]:
+    """Insert records unless their id exists, declare the evidence of those inserted now, and look up the
+    facts of the batch that comes next: one statement, one round trip.
+
+    Returns the ids inserted now with their created_at, and the facts of ``then``. The lookup runs in
+    the statement's snapshot, so it does not see the evidence this statement declares: a later batch
+    that reuses one of those ids fails on the unique key rather than passing unnoticed.
+    """
+    ctes, selects, params = [], [], []
+    if rows:
+        insert, records_params = documents.insert_new_sql(documents.RECORDS, rows)
+        ctes.append(f"inserted AS ({insert})")
+        selects.append("SELECT 'inserted'::text AS kind, id, NULL::text AS value, created_at FROM inserted")
+        params += records_params
+    if rows and manifest:
+        declare, manifest_params = _declare_sql(manifest, first=len(params) + 1)
+        ctes.append(f"declared AS ({declare} WHERE m.record_id IN (SELECT id FROM inserted))")  # noqa: S608
+        params += manifest_params
+    if then is not None:
+        facts, facts_params = _facts_sql(then, first=len(params) + 1)
+        selects.append(facts)
+        params += facts_params
+    if not selects:
+        return {}, None
+    sql = (f"WITH {', '.join(ctes)} " if ctes else "") + " UNION ALL ".join(selects)
+    result = await conn.fetch(sql, *params)
+    inserted = {r["id"]: r["created_at"] for r in result if r["kind"] == "inserted"}
+    return inserted, None if then is None else _facts(result)
+
+
+def _facts_sql(query: FactsQuery, *, first: int = 1) -> tuple[str, list[Any]]:
+    case, officer, evidence, department = (f"${first + i}" for i in range(4))
+    sql = (
+        "SELECT 'case'::text AS kind, id, NULL::text AS value, NULL::timestamptz AS created_at FROM cases"  # noqa: S608
+        f" WHERE id = ANY({case}::uuid[]) AND department_id = {department}"
+        f" UNION ALL SELECT 'officer', id, certificate_no, NULL FROM users WHERE id = ANY({officer}::uuid[])"
+        f" AND department_id = {department} AND role = 'inspector' AND active"
+        " UNION ALL SELECT 'evidence', id, record_id::text, NULL FROM evidence_items"
+        f" WHERE id = ANY({evidence}::uuid[])"
     )
+    return sql, [query.case_ids, query.officer_ids, query.evidence_ids, query.department_id]
+
+
+def _facts(rows: Sequence[asyncpg.Record]) -> IntakeFacts:
     return IntakeFacts(
         case_ids={r["id"] for r in rows if r["kind"] == "case"},
         certificates={r["id"]: r["value"] for r in rows if r["kind"] == "officer"},

@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -91,18 +91,34 @@ async def create_many(
     Returns (outcomes, inserted): the ids inserted now, with their created_at.
     """
     inserted = await documents.insert_new(conn, table=table, rows=[d.row for d in docs])
-    others = [d for d in docs if d.id not in inserted]
-    existing = await documents.fetch_current(conn, table=table, ids=[d.id for d in others])
+    hashes = {d.id: d.content_sha256 for d in docs}
+    return await settle(conn, principal, table=table, entity=entity, hashes=hashes, inserted=inserted), inserted
+
+
+async def settle(
+    conn: Connection,
+    principal: Principal,
+    *,
+    table: DocumentTable,
+    entity: str,
+    hashes: Mapping[uuid.UUID, str],
+    inserted: Mapping[uuid.UUID, Any],
+) -> dict[uuid.UUID, Outcome | AppError]:
+    """Outcomes of documents offered for insert (id → content hash), given those inserted now.
+
+    Each one not inserted is read back (one query for all, none when every one was new): the same
+    content in the caller's department is a replay, anything else an id conflict.
+    """
+    others = [id for id in hashes if id not in inserted]
+    existing = await documents.fetch_current(conn, table=table, ids=others)
     outcomes: dict[uuid.UUID, Outcome | AppError] = dict.fromkeys(inserted, Outcome.CREATED)
-    for doc in others:
-        stored = existing.get(doc.id)
-        same = stored is not None and stored["content_sha256"] == doc.content_sha256
-        outcomes[doc.id] = (
-            Outcome.REPLAYED
-            if same and stored["department_id"] == principal.department_id
-            else id_conflict(entity, doc.id)
+    for id in others:
+        stored = existing.get(id)
+        same = stored is not None and stored["content_sha256"] == hashes[id]
+        outcomes[id] = (
+            Outcome.REPLAYED if same and stored["department_id"] == principal.department_id else id_conflict(entity, id)
         )
-    return outcomes, inserted
+    return outcomes
 
 
 def not_found(entity: str, id: uuid.UUID) -> NotFound:

@@ -10,8 +10,11 @@ declared evidence never changes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import uuid
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 
 import asyncpg
 import msgspec
@@ -19,7 +22,7 @@ import msgspec
 from api.audit import trail
 from api.auth.principal import Principal
 from api.records import intake
-from api.records.intake import NewDocument, Outcome
+from api.records.intake import Outcome
 from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
 from mobile_contract.problems import AppError, Conflict, FieldError, InvalidInput
 from mobile_contract.records import (
@@ -32,36 +35,124 @@ from mobile_contract.records import (
     RecordVersionRead,
 )
 from storage import audit, documents, records
-from storage.db import Connection
+from storage.db import Connection, overlapped
 from storage.documents import RECORDS
 
 ENTITY = "记录"
 
 
 async def create_records(
-    conn: Connection, principal: Principal, creates: Sequence[RecordCreate], *, read_back: bool = False
+    conn: Connection, principal: Principal, batches: Iterable[Sequence[RecordCreate]], *, read_back: bool = False
 ) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, RecordRead]]:
-    """Create many records in one statement; each gets its own outcome or error.
+    """Create records idempotently, batch by batch; each record gets its own outcome or error.
+
+    ``batches`` is read ahead so the API and PostgreSQL work at the same time: while the database
+    writes batch k, the API checks batch k+1 against the facts already looked up for it and takes
+    batch k+3 (a push decodes it then), building its rows and content hashes. Each statement writes
+    one batch and looks up the cases, officers and evidence ids of the batch two after it
+    (``records.write_batch``), so a batch costs one round trip and nothing waits for a lookup.
 
     With ``read_back`` each record is answered as stored: a new one from what was just written (no
     round trip), a replay from the database; before the audit append, so the chain's lock (held
     until commit) is not held across a read.
     """
-    problems = await _problems(conn, principal, [(c.id, c.content) for c in creates])
-    valid = [c for c in creates if c.id not in problems]
-    rows = {c.id: _row(principal, c.id, c.content) for c in valid}
-    docs = [NewDocument(id, row, row["content_sha256"]) for id, row in rows.items()]
-    outcomes, inserted = await intake.create_many(conn, principal, table=RECORDS, entity=ENTITY, docs=docs)
-    created = [c for c in valid if c.id in inserted]
-    manifest = [_manifest_row(principal, c.id, e) for c in created for e in c.content.evidence]
-    await records.declare_evidence(conn, items=manifest)
+    written = await _write(conn, principal, iter(batches))
+    hashes = {id: row["content_sha256"] for id, row in written.rows.items()}
+    outcomes = await intake.settle(
+        conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=written.inserted
+    )
+    created = [id for id in written.rows if id in written.inserted]
     reads = {}
     if read_back:
-        reads = {c.id: _fresh_read(rows[c.id], c.content, inserted[c.id]) for c in created}
-        reads |= await read_records(conn, [c.id for c in valid if c.id not in inserted])
-    entries = [_audit(principal, "record.create", c.id, None, rows[c.id]["content_sha256"]) for c in created]
-    await audit.append_many(conn, entries)
-    return {**outcomes, **problems}, reads
+        reads = {id: _fresh_read(written.rows[id], written.contents[id], written.inserted[id]) for id in created}
+        reads |= await read_records(conn, [id for id in written.rows if id not in written.inserted])
+    await audit.append_many(conn, [written.entries[id] for id in created])
+    return {**outcomes, **written.problems}, reads
+
+
+class _Batch(msgspec.Struct):
+    """Records for one statement, built before the database has said which of them may be written."""
+
+    contents: dict[uuid.UUID, RecordContent]  # a record sent twice counts once, as first sent
+    rows: dict[uuid.UUID, dict]
+
+
+class _Admitted(msgspec.Struct):
+    """The rows and evidence manifest of a batch's records that passed the checks."""
+
+    rows: list[dict]
+    manifest: list[dict]
+
+
+class _Written(msgspec.Struct):
+    """What the statements so far have done: valid records offered, those inserted, refusals."""
+
+    contents: dict[uuid.UUID, RecordContent] = {}
+    rows: dict[uuid.UUID, dict] = {}
+    entries: dict[uuid.UUID, audit.AuditEntry] = {}  # written for those inserted
+    inserted: dict[uuid.UUID, dt.datetime] = {}
+    problems: dict[uuid.UUID, AppError] = {}
+
+
+async def _write(conn: Connection, principal: Principal, batches: Iterator[Sequence[RecordCreate]]) -> _Written:
+    written = _Written()
+    ahead = deque(_batch(principal, b) for b in itertools.islice(batches, 2))
+    if not ahead:
+        return written
+    # the first two batches' facts in one lookup; the third batch is taken meanwhile
+    first_two = _facts_query(principal, [c for b in ahead for c in b.contents.values()])
+    facts: records.IntakeFacts | None
+    facts, third = await overlapped(records.intake_facts(conn, first_two), functools.partial(_take, principal, batches))
+    ahead.extend([third] if third is not None else [])
+    current: _Admitted | None = _admit(principal, ahead.popleft(), facts, written)
+    while current is not None:  # ahead: batches k+1 (facts known) and k+2 (facts looked up now)
+        then = _facts_query(principal, ahead[1].contents.values()) if len(ahead) > 1 else None
+        statement = records.write_batch(conn, rows=current.rows, manifest=current.manifest, then=then)
+        (inserted, looked_up), (current, taken) = await overlapped(
+            statement, functools.partial(_advance, principal, ahead, facts, written, batches)
+        )
+        written.inserted |= inserted
+        ahead.extend([taken] if taken is not None else [])
+        facts = looked_up
+    return written
+
+
+def _advance(
+    principal: Principal,
+    ahead: deque[_Batch],
+    facts: records.IntakeFacts | None,
+    written: _Written,
+    batches: Iterator[Sequence[RecordCreate]],
+) -> tuple[_Admitted | None, _Batch | None]:
+    """While the database writes: check the next batch (its facts came with the statement before), and
+    take and build another."""
+    admitted = _admit(principal, ahead.popleft(), facts, written) if ahead else None  # type: ignore[arg-type]
+    return admitted, _take(principal, batches)
+
+
+def _take(principal: Principal, batches: Iterator[Sequence[RecordCreate]]) -> _Batch | None:
+    creates = next(batches, None)
+    return None if creates is None else _batch(principal, creates)
+
+
+def _batch(principal: Principal, creates: Sequence[RecordCreate]) -> _Batch:
+    contents: dict[uuid.UUID, RecordContent] = {}
+    for create in creates:
+        contents.setdefault(create.id, create.content)
+    return _Batch(contents, {id: _row(principal, id, content) for id, content in contents.items()})
+
+
+def _admit(principal: Principal, batch: _Batch, facts: records.IntakeFacts, written: _Written) -> _Admitted:
+    """The batch's records that pass the checks; the reasons for the rest go to ``written.problems``."""
+    problems = _problems(principal, batch.contents.items(), facts)
+    written.problems |= problems
+    valid = [id for id in batch.rows if id not in problems]
+    for id in valid:
+        if id not in written.rows:
+            written.rows[id], written.contents[id] = batch.rows[id], batch.contents[id]
+            written.entries[id] = _audit(principal, "record.create", id, None, batch.rows[id]["content_sha256"])
+    manifest = [_manifest_row(principal, id, e) for id in valid for e in batch.contents[id].evidence]
+    return _Admitted([batch.rows[id] for id in valid], manifest)
 
 
 async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:
@@ -73,7 +164,8 @@ async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, u
         return replay
     old = msgspec.convert(current["content"], RecordContent)
     _check_same_kind_and_manifest(old, update.content)
-    if problem := (await _problems(conn, principal, [(id, update.content)])).get(id):
+    facts = await records.intake_facts(conn, _facts_query(principal, [update.content]))
+    if problem := _problems(principal, [(id, update.content)], facts).get(id):
         raise problem
     changes = {
         k: v
@@ -199,17 +291,20 @@ def _check_same_kind_and_manifest(old: RecordContent, new: RecordContent) -> Non
         )
 
 
-async def _problems(
-    conn: Connection, principal: Principal, items: Sequence[tuple[uuid.UUID, RecordContent]]
+def _facts_query(principal: Principal, contents: Iterable[RecordContent]) -> records.FactsQuery:
+    contents = list(contents)
+    return records.FactsQuery(
+        department_id=principal.department_id,
+        case_ids=list({c.case_id for c in contents if c.case_id}),
+        officer_ids=list({o.user_id for c in contents for o in c.officers}),
+        evidence_ids=[e.id for c in contents for e in c.evidence],
+    )
+
+
+def _problems(
+    principal: Principal, items: Iterable[tuple[uuid.UUID, RecordContent]], facts: records.IntakeFacts
 ) -> dict[uuid.UUID, AppError]:
     """Per-record reasons for refusal: unknown case, invalid officers, evidence ids taken."""
-    facts = await records.intake_facts(
-        conn,
-        department_id=principal.department_id,
-        case_ids=list({c.case_id for _, c in items if c.case_id}),
-        officer_ids=list({o.user_id for _, c in items for o in c.officers}),
-        evidence_ids=[e.id for _, c in items for e in c.evidence],
-    )
     problems = {}
     for id, content in items:
         if errors := _field_errors(principal, id, content, facts):

@@ -1,18 +1,20 @@
 """Batch push and incremental pull for handhelds that were offline.
 
-Push answers every operation separately. Bulk creates run in one statement
-inside a savepoint; should that statement fail as a whole (a race on an
-evidence id, say), the items are retried one by one so only the bad one is
-rejected. Edits run one by one, each in its own savepoint.
+Push answers every operation separately. Creates of one kind run together
+inside a savepoint (records in batches, each decoded while the database writes
+the one before); should a statement fail as a whole (a race on an evidence id,
+say), the items are retried one by one so only the bad one is rejected. Edits
+run one by one, each in its own savepoint.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import Any, get_args
 
 import asyncpg
 import msgspec
@@ -42,33 +44,43 @@ from storage.documents import CASES, RECORDS
 from storage.sync import PullPosition
 
 Result = Outcome | AppError
+# Record creates per statement: a push is written batch by batch, later batches decoded while the
+# database writes earlier ones. Large enough that a statement's round trip is small beside its work;
+# the first two are smaller, as they are decoded before the database has anything to do.
+RECORD_BATCHES = (25, 50)
+RECORD_BATCH = 100
 
 
 async def push(conn: Connection, principal: Principal, operations: Sequence[msgspec.Raw]) -> SyncPushResult:
-    decoded = [_decode(raw) for raw in operations]
-    ops = {i: op for i, op in enumerate(decoded) if not isinstance(op, AppError)}
-    results: dict[int, Result] = {i: op for i, op in enumerate(decoded) if isinstance(op, AppError)}
+    groups = _grouped(operations)
+    decoded: dict[int, SyncOperation] = {}
+    results: dict[int, Result] = {}
+
+    def take(kind: type | None, sizes: Iterable[int] = ()) -> _Decoding:
+        return _Decoding(groups.pop(kind, {}), sizes, decoded, results)
+
     results |= await _bulk(
         conn,
-        principal,
-        _of(ops, CreateCase),
-        lambda items: cases.create_cases(conn, principal, [o.case for o in items]),
+        take(CreateCase),
+        lambda batches: cases.create_cases(conn, principal, [o.case for b in batches for o in b]),
         lambda o: o.case.id,
     )
-    results |= await _each(conn, _of(ops, UpdateCase), lambda o: cases.update_case(conn, principal, o.id, o.update))
+    results |= await _each(
+        conn, take(UpdateCase).finish(), lambda o: cases.update_case(conn, principal, o.id, o.update)
+    )
     results |= await _bulk(
         conn,
-        principal,
-        _of(ops, CreateRecord),
-        lambda items: _outcomes(records.create_records(conn, principal, [o.record for o in items])),
+        take(CreateRecord, itertools.chain(RECORD_BATCHES, itertools.repeat(RECORD_BATCH))),
+        lambda batches: _outcomes(records.create_records(conn, principal, ([o.record for o in b] for b in batches))),
         lambda o: o.record.id,
     )
     results |= await _each(
-        conn, _of(ops, UpdateRecord), lambda o: records.update_record(conn, principal, o.id, o.update)
+        conn, take(UpdateRecord).finish(), lambda o: records.update_record(conn, principal, o.id, o.update)
     )
-    versions = await _versions(conn, [op for i, op in ops.items() if results[i] is not Outcome.CREATED])
+    take(None).finish()  # operations of no known kind: each gets its decoding error
+    versions = await _versions(conn, [op for i, op in decoded.items() if results[i] is not Outcome.CREATED])
     return SyncPushResult(
-        results=[_item_result(i, ops.get(i), results[i], versions) for i in range(len(operations))],
+        results=[_item_result(i, decoded.get(i), results[i], versions) for i in range(len(operations))],
         server_time=dt.datetime.now(dt.UTC),
     )
 
@@ -78,6 +90,66 @@ async def _outcomes(created: Awaitable[tuple[dict[uuid.UUID, Result], Any]]) -> 
 
 
 OPERATION = msgspec.json.Decoder(SyncOperation)
+KINDS = {op.__struct_config__.tag: op for op in get_args(SyncOperation)}
+
+
+class _Tag(msgspec.Struct):
+    op: Any = None
+
+
+TAG = msgspec.json.Decoder(_Tag)
+
+
+def _grouped(operations: Sequence[msgspec.Raw]) -> dict[type | None, dict[int, msgspec.Raw]]:
+    """Operations by kind, read from the ``op`` tag alone (cheap: the rest of the item is skipped)."""
+    groups: dict[type | None, dict[int, msgspec.Raw]] = {}
+    for index, raw in enumerate(operations):
+        try:
+            kind = KINDS.get(TAG.decode(raw).op)
+        except msgspec.DecodeError:  # not an object: decoding it in full says so
+            kind = None
+        groups.setdefault(kind, {})[index] = raw
+    return groups
+
+
+class _Decoding:
+    """Operations of one kind, decoded as they are taken: in batches of the given sizes, or all at once.
+
+    Each decoded operation goes to ``decoded``, each malformed one's rejection to ``refused``: a
+    malformed item is answered alone, never failing the batch. ``finish`` decodes whatever is left.
+    """
+
+    def __init__(
+        self,
+        raws: dict[int, msgspec.Raw],
+        sizes: Iterable[int],
+        decoded: dict[int, SyncOperation],
+        refused: dict[int, Result],
+    ) -> None:
+        self._count = len(raws)
+        self._left = iter(raws.items())
+        self._sizes = itertools.chain(sizes, itertools.repeat(max(len(raws), 1)))
+        self._decoded, self._refused, self._mine = decoded, refused, {}
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        while taken := list(itertools.islice(self._left, next(self._sizes))):
+            yield [op for index, raw in taken if (op := self._decode(index, raw)) is not None]
+
+    def finish(self) -> dict[int, Any]:
+        for _ in self:
+            pass
+        return self._mine
+
+    def _decode(self, index: int, raw: msgspec.Raw) -> SyncOperation | None:
+        op = _decode(raw)
+        if isinstance(op, AppError):
+            self._refused[index] = op
+            return None
+        self._decoded[index] = self._mine[index] = op
+        return op
 
 
 def _decode(raw: msgspec.Raw) -> SyncOperation | AppError:
@@ -89,26 +161,22 @@ def _decode(raw: msgspec.Raw) -> SyncOperation | AppError:
         return InvalidInput("该条数据格式不正确，请按字段提示修改", "operation failed validation", errors=[field])
 
 
-def _of(ops: dict[int, SyncOperation], kind: type) -> dict[int, Any]:
-    return {i: op for i, op in ops.items() if isinstance(op, kind)}
-
-
 async def _bulk(
-    conn: Connection, principal: Principal, items: dict[int, Any], create: Callable, id_of: Callable
+    conn: Connection, items: _Decoding, create: Callable[[Iterable[list[Any]]], Awaitable], id_of: Callable
 ) -> dict[int, Result]:
-    """Create all in one statement; on a whole-statement failure fall back to one by one."""
+    """Create all in one transaction step; on a statement failure fall back to one by one."""
     if not items:
         return {}
     try:
         async with conn.transaction():
-            by_id = await create(list(items.values()))
-        return {i: by_id[id_of(op)] for i, op in items.items()}
+            by_id = await create(items)
+        return {i: by_id[id_of(op)] for i, op in items.finish().items()}
     except asyncpg.PostgresError:
-        return await _each(conn, items, lambda op: _single(create, op, id_of))
+        return await _each(conn, items.finish(), lambda op: _single(create, op, id_of))
 
 
 async def _single(create: Callable, op: Any, id_of: Callable) -> Outcome:
-    outcome = (await create([op]))[id_of(op)]
+    outcome = (await create([[op]]))[id_of(op)]
     if isinstance(outcome, AppError):
         raise outcome
     return outcome

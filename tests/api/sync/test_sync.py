@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
+from api.audit.service import verify_chain
 from api.sync.service import decode_token
 from mobile_contract.auth import Role
 from storage import sync as sync_sql
-from tests.factories import VALID_USCC, inspection, record_create, uuid7
+from tests.factories import VALID_USCC, evidence_item, inspection, record_create, uuid7
 
 
 @pytest.fixture
@@ -148,3 +149,57 @@ async def test_a_record_committed_late_is_not_skipped(client, pool, inspector, p
             limit=100,
         )
     assert uuid.UUID(slow["id"]) in {r["id"] for r in rows}
+
+
+def _statuses(answer) -> list[str]:
+    return [r["status"] for r in answer.json()["results"]]
+
+
+async def test_a_long_push_is_written_batch_by_batch_each_item_answered_once(client, pool, inspector, partner) -> None:
+    """300 record creates span several statements; refusals, a replay and a same-push case land in later batches."""
+    records = [record_create(inspector, partner, evidence=[evidence_item()[0]]) for _ in range(300)]
+    await client.post("/records", json=records[200], headers=inspector.headers)  # already stored: a replay
+    records[130]["content"]["officers"][1]["certificate_no"] = "C0000000000"  # not this partner's certificate
+    case = case_create()
+    records[280]["content"]["case_id"] = case["id"]
+    operations: list[dict] = [{"op": "create_record", "record": r} for r in records]
+    operations[60] = {"op": "create_record", "record": {"id": "not-a-uuid"}}
+    operations.append({"op": "create_case", "case": case})
+
+    answer = await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)
+
+    statuses = _statuses(answer)
+    refused = {i for i, s in enumerate(statuses) if s == "rejected"}
+    assert refused == {60, 130} and statuses[200] == "replayed" and statuses[300] == "created"
+    assert statuses[:300].count("created") == 300 - 3
+    assert answer.json()["results"][130]["problem"]["errors"][0]["field"] == "content.officers[1]"
+    created = [uuid.UUID(records[i]["id"]) for i in range(300) if statuses[i] == "created"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM records WHERE id = ANY($1)", created) == len(created)
+        evidence = await conn.fetchval("SELECT count(*) FROM evidence_items WHERE record_id = ANY($1)", created)
+        assert evidence == len(created)
+        logged = await conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action = 'record.create' AND entity_id = ANY($1)",
+            [str(id) for id in created],
+        )
+        assert logged == len(created)
+        assert not await conn.fetchval("SELECT count(*) FROM records WHERE id = $1", uuid.UUID(records[130]["id"]))
+        assert (await verify_chain(conn)).intact
+
+
+async def test_evidence_id_reused_across_batches_is_refused_for_the_later_record_only(
+    client, pool, inspector, partner
+) -> None:
+    """The lookup for a later batch cannot see what an earlier statement of the push declared: the unique key
+    catches it, and the push falls back to one by one so only the offending record is refused."""
+    records = [record_create(inspector, partner, evidence=[evidence_item()[0]]) for _ in range(200)]
+    records[150]["content"]["evidence"] = records[10]["content"]["evidence"]
+    operations = [{"op": "create_record", "record": r} for r in records]
+
+    answer = await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)
+
+    statuses = _statuses(answer)
+    assert statuses[150] == "rejected" and statuses.count("created") == 199
+    assert answer.json()["results"][150]["problem"]["errors"][0]["field"] == "content.evidence[0].id"
+    ids = [uuid.UUID(r["id"]) for r in records]
+    assert await pool.fetchval("SELECT count(*) FROM records WHERE id = ANY($1)", ids) == 199
