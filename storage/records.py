@@ -72,15 +72,23 @@ async def intake_facts(conn: Connection, query: FactsQuery) -> IntakeFacts:
     return _facts(await conn.fetch(sql, *params))
 
 
-async def write_batch(
-    conn: Connection, *, rows: Sequence[dict[str, Any]], manifest: Sequence[dict[str, Any]], then: FactsQuery | None
-) -> tuple[dict[uuid.UUID, dt.datetime], IntakeFacts | None]:
-    """Insert records unless their id exists, declare the evidence of those inserted now, and look up the
-    facts of the batch that comes next: one statement, one round trip.
+class BatchStatement(msgspec.Struct, frozen=True):
+    """One statement of a batched intake, built ahead of its turn (``batch_statement``)."""
 
-    Returns the ids inserted now with their created_at, and the facts of ``then``. The lookup runs in
-    the statement's snapshot, so it does not see the evidence this statement declares: a later batch
-    that reuses one of those ids fails on the unique key rather than passing unnoticed.
+    sql: str  # empty: nothing to write and nothing to look up
+    params: list[Any]
+    looks_up: bool  # also looks up the facts of a later batch
+
+
+def batch_statement(
+    *, rows: Sequence[dict[str, Any]], manifest: Sequence[dict[str, Any]], then: FactsQuery | None
+) -> BatchStatement:
+    """Insert records unless their id exists, declare the evidence of those inserted now, and look up the
+    facts of a later batch (``then``): one statement, so one round trip.
+
+    The lookup runs in the statement's snapshot, so it does not see the evidence this statement
+    declares: a later batch that reuses one of those ids fails on the unique key rather than
+    passing unnoticed.
     """
     ctes, selects, params = [], [], []
     if rows:
@@ -96,12 +104,17 @@ async def write_batch(
         facts, facts_params = _facts_sql(then, first=len(params) + 1)
         selects.append(facts)
         params += facts_params
-    if not selects:
-        return {}, None
     sql = (f"WITH {', '.join(ctes)} " if ctes else "") + " UNION ALL ".join(selects)
-    result = await conn.fetch(sql, *params)
+    return BatchStatement(sql, params, then is not None)
+
+
+async def write_batch(
+    conn: Connection, statement: BatchStatement
+) -> tuple[dict[uuid.UUID, dt.datetime], IntakeFacts | None]:
+    """Run a ``batch_statement``: the ids inserted now with their created_at, and the facts looked up."""
+    result = await conn.fetch(statement.sql, *statement.params) if statement.sql else []
     inserted = {r["id"]: r["created_at"] for r in result if r["kind"] == "inserted"}
-    return inserted, None if then is None else _facts(result)
+    return inserted, _facts(result) if statement.looks_up else None
 
 
 def _facts_sql(query: FactsQuery, *, first: int = 1) -> tuple[str, list[Any]]:

@@ -102,17 +102,14 @@ async def _write(conn: Connection, principal: Principal, batches: Iterator[Seque
     # the first two batches' facts in one lookup; the third batch is taken meanwhile
     first_two = _facts_query(principal, [c for b in ahead for c in b.contents.values()])
     facts: records.IntakeFacts | None
-    facts, third = await overlapped(records.intake_facts(conn, first_two), functools.partial(_take, principal, batches))
-    ahead.extend([third] if third is not None else [])
-    current: _Admitted | None = _admit(principal, ahead.popleft(), facts, written)
-    while current is not None:  # ahead: batches k+1 (facts known) and k+2 (facts looked up now)
-        then = _facts_query(principal, ahead[1].contents.values()) if len(ahead) > 1 else None
-        statement = records.write_batch(conn, rows=current.rows, manifest=current.manifest, then=then)
-        (inserted, looked_up), (current, taken) = await overlapped(
-            statement, functools.partial(_advance, principal, ahead, facts, written, batches)
+    facts, taken = await overlapped(records.intake_facts(conn, first_two), functools.partial(_take, principal, batches))
+    statement: records.BatchStatement | None = _statement(principal, ahead.popleft(), facts, taken, written)
+    while statement is not None:  # ahead: batch k+1 (its facts known) and k+2 (its facts looked up now)
+        ahead.extend([taken] if taken is not None else [])
+        (inserted, looked_up), (statement, taken) = await overlapped(
+            records.write_batch(conn, statement), functools.partial(_advance, principal, ahead, facts, written, batches)
         )
         written.inserted |= inserted
-        ahead.extend([taken] if taken is not None else [])
         facts = looked_up
     return written
 
@@ -123,11 +120,21 @@ def _advance(
     facts: records.IntakeFacts | None,
     written: _Written,
     batches: Iterator[Sequence[RecordCreate]],
-) -> tuple[_Admitted | None, _Batch | None]:
-    """While the database writes: check the next batch (its facts came with the statement before), and
-    take and build another."""
-    admitted = _admit(principal, ahead.popleft(), facts, written) if ahead else None  # type: ignore[arg-type]
-    return admitted, _take(principal, batches)
+) -> tuple[records.BatchStatement | None, _Batch | None]:
+    """While the database writes batch k: check batch k+1 (its facts came with the statement before),
+    take batch k+3, and build the statement for k+1, which looks up k+3's facts."""
+    if not ahead:
+        return None, None
+    taken = _take(principal, batches)
+    return _statement(principal, ahead.popleft(), facts, taken, written), taken  # type: ignore[arg-type]
+
+
+def _statement(
+    principal: Principal, batch: _Batch, facts: records.IntakeFacts, then: _Batch | None, written: _Written
+) -> records.BatchStatement:
+    admitted = _admit(principal, batch, facts, written)
+    lookup = None if then is None else _facts_query(principal, then.contents.values())
+    return records.batch_statement(rows=admitted.rows, manifest=admitted.manifest, then=lookup)
 
 
 def _take(principal: Principal, batches: Iterator[Sequence[RecordCreate]]) -> _Batch | None:
