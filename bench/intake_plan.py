@@ -1,17 +1,22 @@
-"""Where PostgreSQL spends its time in one batch push (issue 2, acceptance 6): plans and trigger times.
+"""Where the time of a batch push goes, without HTTP (issue 2, acceptance 6): the push path, and plans.
 
 Run: ``uv run python -m bench.intake_plan`` (embedded PostgreSQL, no HTTP). It pushes a few
-warm-up batches of ``BENCH_BATCH`` records through ``api.sync.service.push``, then one more
-with ``auto_explain`` reporting to this session, and prints per statement: its time, and inside
-it the time of the row source (``unnest`` and casts, with the JSON parse of each record's content)
-and of each foreign-key check, all per record. Beside them: a raw COPY of the same rows into
-``records`` (the benchmark's limit), per row. The sum over statements is PostgreSQL's share of a
-pushed record, which no work on the API side can make smaller.
+warm-up batches of ``BENCH_BATCH`` records through ``api.sync.service.push`` on one connection,
+then times ``BENCH_TIMED`` pushes twice: with the garbage collector's default thresholds, and with
+the settings of a serving process (``api.asgi.settle_heap``). Per record: wall time, and the CPU of
+this process (the API's share) and of PostgreSQL; their sum against the wall time says how much of
+the two runs at once. Then one more push with ``auto_explain`` reporting to this session, and it
+prints per statement: its time, and inside it the time of the row source (``unnest`` and casts,
+with the JSON parse of each record's content) and of each foreign-key check, all per record.
+Beside them: a raw COPY of the same rows into ``records`` (the benchmark's limit), per row. The
+sum over statements is PostgreSQL's share of a pushed record, which no work on the API side can
+make smaller.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 import tempfile
@@ -23,17 +28,19 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
+from api.asgi import settle_heap
 from api.auth.principal import Principal
 from api.runtime import resolved
 from api.settings import Settings
 from api.sync import service
-from bench.intake import COPY_COLUMNS, content, copy_rows, make_inspectors, uuid7
+from bench.intake import COPY_COLUMNS, content, copy_rows, cpu_seconds, make_inspectors, postgres_pids, uuid7
 from mobile_contract.auth import Role
 from storage.db import create_pool
 from storage.migrate import apply_migrations
 
 BATCH = int(os.environ.get("BENCH_BATCH", "500"))
 WARM_UP = 3
+TIMED = int(os.environ.get("BENCH_TIMED", "20"))
 EXPLAIN = (
     "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
     " SET auto_explain.log_triggers = on; SET auto_explain.log_timing = on; SET auto_explain.log_level = notice"
@@ -101,6 +108,10 @@ async def run(url: str, secret: str) -> None:
         for _ in range(WARM_UP):
             async with conn.transaction():
                 await service.push(conn, principal, operations(officers))
+        gc.freeze()  # first with the collector's default thresholds, then with a serving process's settings
+        timings = {"default collector": await timed_pushes(conn, principal, officers)}
+        settle_heap()
+        timings["serving settings (api.asgi.settle_heap)"] = await timed_pushes(conn, principal, officers)
         plans: list[str] = []
         await conn.execute(EXPLAIN)
         conn.add_log_listener(lambda _conn, message: plans.append(message.message))
@@ -109,7 +120,37 @@ async def run(url: str, secret: str) -> None:
         await conn.execute("RESET ALL")
         copy = await copy_us_per_row(conn, officers)
     await pool.close()
+    for name, timing in timings.items():
+        report_timing(name, timing, copy)
     report(per_record(plans), copy)
+
+
+class Timing(msgspec.Struct):
+    """One connection's pushes, per record: wall time and the CPU of each side, in µs."""
+
+    wall: float
+    api_cpu: float
+    db_cpu: float
+
+
+async def timed_pushes(conn: asyncpg.Connection, principal: Principal, officers: list[dict]) -> Timing:
+    pushes = [operations(officers) for _ in range(TIMED)]
+    records = BATCH * len(pushes)
+    db_cpu = cpu_seconds(postgres_pids())
+    api_cpu, started = time.process_time(), time.perf_counter()
+    for push in pushes:
+        async with conn.transaction():
+            await service.push(conn, principal, push)
+    wall = time.perf_counter() - started
+    api_cpu, db_cpu = time.process_time() - api_cpu, cpu_seconds(postgres_pids()) - db_cpu
+    return Timing(*(seconds / records * 1e6 for seconds in (wall, api_cpu, db_cpu)))
+
+
+def report_timing(name: str, timing: Timing, copy: float) -> None:
+    print(f"{TIMED} pushes of {BATCH} records on one connection, no HTTP, {name}: per record, µs")
+    print(f"  wall {timing.wall:.1f} ({1e6 / timing.wall:.0f} records/s; raw COPY {copy:.1f})")
+    print(f"  CPU: API {timing.api_cpu:.1f}, PostgreSQL {timing.db_cpu:.1f}", end="")
+    print(f"  (sum ÷ wall = {(timing.api_cpu + timing.db_cpu) / timing.wall:.2f}: above 1, the two overlap)")
 
 
 def report(figures: dict[str, dict[str, float]], copy: float) -> None:
