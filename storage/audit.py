@@ -51,19 +51,27 @@ class StoredAuditEntry(AuditEntry, frozen=True, kw_only=True):
 
 
 def canonical_bytes(seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> bytes:
-    """The exact bytes hashed for an entry: sorted-key JSON of every field."""
-    return _canonical(seq, _timestamp(occurred_at), entry)
+    """The exact bytes hashed for an entry: sorted-key JSON of every field, with its seq and time."""
+    return _canonical(seq, _timestamp(occurred_at), _body(entry))
 
 
 def _timestamp(occurred_at: dt.datetime) -> str:
     return occurred_at.astimezone(dt.UTC).isoformat()
 
 
-def _canonical(seq: int, timestamp: str, entry: AuditEntry) -> bytes:
-    # only AuditEntry's own fields: a StoredAuditEntry also carries its seq and hashes
-    body = {name: getattr(entry, name) for name in AuditEntry.__struct_fields__}
-    body |= {"seq": seq, "occurred_at": timestamp}
-    return msgspec.json.encode(body, order="sorted")
+def _body(entry: AuditEntry) -> bytes:
+    """Sorted-key JSON of the entry's own fields (a StoredAuditEntry also carries its seq and hashes)."""
+    return msgspec.json.encode({name: getattr(entry, name) for name in AuditEntry.__struct_fields__}, order="sorted")
+
+
+# "occurred_at" and "seq" sort after every field of an entry, so its canonical bytes are its body with
+# those two keys appended: the body can be encoded before the entry has a place in the chain.
+if max(AuditEntry.__struct_fields__) >= "occurred_at":
+    raise RuntimeError("an AuditEntry field sorts after 'occurred_at': canonical_bytes must be rewritten")
+
+
+def _canonical(seq: int, timestamp: str, body: bytes) -> bytes:
+    return b'%s,"occurred_at":%s,"seq":%d}' % (body[:-1], msgspec.json.encode(timestamp), seq)
 
 
 def chain_hash(prev_hash: str, seq: int, occurred_at: dt.datetime, entry: AuditEntry) -> str:
@@ -75,22 +83,46 @@ def _link(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical).hexdigest()
 
 
+class PreparedEntry(msgspec.Struct, frozen=True):
+    """An entry with the part of its hash input that does not depend on its place in the chain.
+
+    Preparing is most of an append's Python work; a caller that makes many entries can prepare them
+    while it waits for the database, and then append holds the chain's lock for less.
+    """
+
+    entry: AuditEntry
+    body: bytes  # _body(entry)
+    detail: str  # the detail column: JSON text, stored as sent (a json column, never renormalised)
+
+
+def prepare(entry: AuditEntry) -> PreparedEntry:
+    return PreparedEntry(entry, _body(entry), msgspec.json.encode(entry.detail).decode())
+
+
 async def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[StoredAuditEntry]:
     """Append entries in order, continuing the chain; returns them as stored."""
-    if not entries:
+    return await append_prepared(conn, [prepare(entry) for entry in entries])
+
+
+async def append_prepared(conn: Connection, prepared: Sequence[PreparedEntry]) -> list[StoredAuditEntry]:
+    """``append_many`` for entries prepared beforehand."""
+    if not prepared:
         return []
     head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_lock_head()")
     seq, prev = head["seq"], head["entry_hash"]
     now = dt.datetime.now(dt.UTC)
     timestamp = _timestamp(now)  # one clock reading per append: the entries happened together
     stored = []
-    for entry in entries:
+    for item in prepared:
         seq += 1
-        entry_hash = _link(prev, _canonical(seq, timestamp, entry))
-        fields = msgspec.structs.asdict(entry)
+        entry_hash = _link(prev, _canonical(seq, timestamp, item.body))
+        fields = msgspec.structs.asdict(item.entry)
         stored.append(StoredAuditEntry(**fields, seq=seq, occurred_at=now, prev_hash=prev, entry_hash=entry_hash))
         prev = entry_hash
-    select, params = bulk.rows_select(_TYPED_COLUMNS, [_column(stored, c) for c in COLUMNS])
+    columns = [
+        [item.detail for item in prepared] if c == "detail" else [getattr(e, c) for e in stored] for c in COLUMNS
+    ]
+    select, params = bulk.rows_select(_TYPED_COLUMNS, columns)
     await conn.execute(_append_sql(select, len(params)), *params, seq, prev)
     return stored
 
@@ -127,12 +159,6 @@ def _append_sql(select: str, params: int) -> str:
         f"WITH appended AS (INSERT INTO audit_log ({', '.join(COLUMNS)}) {select})"  # noqa: S608 - fixed identifiers
         f" UPDATE audit_head SET seq = ${params + 1}, entry_hash = ${params + 2}"
     )
-
-
-def _column(stored: Sequence[StoredAuditEntry], name: str) -> list[Any]:
-    if name == "detail":  # a json column: sent as its text
-        return [msgspec.json.encode(e.detail).decode() for e in stored]
-    return [getattr(e, name) for e in stored]
 
 
 def _from_record(record: Any) -> StoredAuditEntry:

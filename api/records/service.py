@@ -66,7 +66,7 @@ async def create_records(
     if read_back:
         reads = {id: _fresh_read(written.rows[id], written.contents[id], written.inserted[id]) for id in created}
         reads |= await read_records(conn, [id for id in written.rows if id not in written.inserted])
-    await audit.append_many(conn, [written.entries[id] for id in created])
+    await audit.append_prepared(conn, [written.entries[id] for id in created])
     return {**outcomes, **written.problems}, reads
 
 
@@ -89,7 +89,7 @@ class _Written(msgspec.Struct):
 
     contents: dict[uuid.UUID, RecordContent] = {}
     rows: dict[uuid.UUID, dict] = {}
-    entries: dict[uuid.UUID, audit.AuditEntry] = {}  # written for those inserted
+    entries: dict[uuid.UUID, audit.PreparedEntry] = {}  # appended for those inserted
     inserted: dict[uuid.UUID, dt.datetime] = {}
     problems: dict[uuid.UUID, AppError] = {}
 
@@ -157,7 +157,8 @@ def _admit(principal: Principal, batch: _Batch, facts: records.IntakeFacts, writ
     for id in valid:
         if id not in written.rows:
             written.rows[id], written.contents[id] = batch.rows[id], batch.contents[id]
-            written.entries[id] = _audit(principal, "record.create", id, None, batch.rows[id]["content_sha256"])
+            entry = _audit(principal, "record.create", id, None, batch.rows[id]["content_sha256"])
+            written.entries[id] = audit.prepare(entry)
     manifest = [_manifest_row(principal, id, e) for id in valid for e in batch.contents[id].evidence]
     return _Admitted([batch.rows[id] for id in valid], manifest)
 

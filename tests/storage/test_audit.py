@@ -1,7 +1,11 @@
+import datetime as dt
 import uuid
 
 import asyncpg
+import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from storage import audit
 
@@ -64,3 +68,40 @@ async def test_entry_hash_survives_the_database_round_trip(pool, value) -> None:
     async with pool.acquire() as conn:
         (again,) = await audit.list_for_entity(conn, entity_type="test-number", entity_id=repr(value))
     assert audit.chain_hash(again.prev_hash, again.seq, again.occurred_at, again) == stored.entry_hash
+
+
+def _reference_canonical(seq: int, occurred_at: dt.datetime, entry: audit.AuditEntry) -> bytes:
+    """The hashed bytes as defined since the first entry: one sorted-key JSON object of every field,
+    seq and occurred_at (UTC, ISO 8601). Chains written before any later optimisation must still verify."""
+    body = {name: getattr(entry, name) for name in audit.AuditEntry.__struct_fields__}
+    body |= {"seq": seq, "occurred_at": occurred_at.astimezone(dt.UTC).isoformat()}
+    return msgspec.json.encode(body, order="sorted")
+
+
+_text = st.text(max_size=12)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=2**62),
+    occurred_at=st.datetimes(timezones=st.timezones()),
+    entry=st.builds(
+        audit.AuditEntry,
+        actor_id=st.none() | st.uuids(),
+        actor_role=_text,
+        department_id=st.none() | st.uuids(),
+        device_id=st.none() | _text,
+        action=_text,
+        entity_type=_text,
+        entity_id=_text,
+        before_hash=st.none() | _text,
+        after_hash=st.none() | _text,
+        detail=st.dictionaries(_text, _json, max_size=4),
+    ),
+)
+def test_canonical_bytes_are_the_sorted_json_of_every_field(seq, occurred_at, entry) -> None:
+    assert audit.canonical_bytes(seq, occurred_at, entry) == _reference_canonical(seq, occurred_at, entry)
