@@ -55,7 +55,7 @@ class FactsQuery(msgspec.Struct, frozen=True):
     department_id: uuid.UUID
     case_ids: list[uuid.UUID]
     officer_ids: list[uuid.UUID]
-    evidence_ids: list[uuid.UUID]
+    evidence_ids: list[uuid.UUID] | None  # None: not looked up (the unique key on evidence_items.id still holds)
 
 
 class IntakeFacts(msgspec.Struct, frozen=True):
@@ -118,16 +118,19 @@ async def write_batch(
 
 
 def _facts_sql(query: FactsQuery, *, first: int = 1) -> tuple[str, list[Any]]:
-    case, officer, evidence, department = (f"${first + i}" for i in range(4))
+    case, officer, department, evidence = (f"${first + i}" for i in range(4))
     sql = (
         "SELECT 'case'::text AS kind, id, NULL::text AS value, NULL::timestamptz AS created_at FROM cases"  # noqa: S608
         f" WHERE id = ANY({case}::uuid[]) AND department_id = {department}"
         f" UNION ALL SELECT 'officer', id, certificate_no, NULL FROM users WHERE id = ANY({officer}::uuid[])"
         f" AND department_id = {department} AND role = 'inspector' AND active"
-        " UNION ALL SELECT 'evidence', id, record_id::text, NULL FROM evidence_items"
-        f" WHERE id = ANY({evidence}::uuid[])"
     )
-    return sql, [query.case_ids, query.officer_ids, query.evidence_ids, query.department_id]
+    params = [query.case_ids, query.officer_ids, query.department_id]
+    if query.evidence_ids is None:
+        return sql, params
+    sql += " UNION ALL SELECT 'evidence', id, record_id::text, NULL FROM evidence_items"
+    sql += f" WHERE id = ANY({evidence}::uuid[])"
+    return sql, [*params, query.evidence_ids]
 
 
 def _facts(rows: Sequence[asyncpg.Record]) -> IntakeFacts:

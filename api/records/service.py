@@ -133,7 +133,10 @@ def _statement(
     principal: Principal, batch: _Batch, facts: records.IntakeFacts, then: _Batch | None, written: _Written
 ) -> records.BatchStatement:
     admitted = _admit(principal, batch, facts, written)
-    lookup = None if then is None else _facts_query(principal, then.contents.values())
+    # A later batch's evidence ids are not looked up: a statement planned while the table was small
+    # can keep scanning all of it until the next ANALYZE, once per batch. The unique key refuses a
+    # taken id instead, and the push then goes one by one, each record checked in full.
+    lookup = None if then is None else _facts_query(principal, then.contents.values(), evidence=False)
     return records.batch_statement(rows=admitted.rows, manifest=admitted.manifest, then=lookup)
 
 
@@ -299,13 +302,15 @@ def _check_same_kind_and_manifest(old: RecordContent, new: RecordContent) -> Non
         )
 
 
-def _facts_query(principal: Principal, contents: Iterable[RecordContent]) -> records.FactsQuery:
+def _facts_query(
+    principal: Principal, contents: Iterable[RecordContent], *, evidence: bool = True
+) -> records.FactsQuery:
     contents = list(contents)
     return records.FactsQuery(
         department_id=principal.department_id,
         case_ids=list({c.case_id for c in contents if c.case_id}),
         officer_ids=list({o.user_id for c in contents for o in c.officers}),
-        evidence_ids=[e.id for c in contents for e in c.evidence],
+        evidence_ids=[e.id for c in contents for e in c.evidence] if evidence else None,
     )
 
 

@@ -46,12 +46,11 @@ from storage.sync import PullPosition
 Result = Outcome | AppError
 # Record creates per statement: a push is written batch by batch, later batches decoded while the
 # database writes earlier ones. The API works about three batches ahead, so the pipeline fills and
-# drains for about that long each push: small batches keep that short, large enough ones keep a
-# statement's round trip small beside its work. The first two are smallest, as they are decoded
-# before the database has anything to do. (A throw-away in-process comparison of 500-record pushes
-# put 10, 20, then 50 among the fastest sizes tried, and every batched one ahead of one statement.)
-RECORD_BATCHES = (10, 20)
-RECORD_BATCH = 50
+# drains for about that long each push: small batches keep that short; large ones keep the work per
+# statement (its round trip, its foreign-key and lookup set-up) small beside the rows it writes.
+# The first two are smaller, as they are decoded before the database has anything to do.
+RECORD_BATCHES = (25, 50)
+RECORD_BATCH = 100
 
 
 async def push(conn: Connection, principal: Principal, operations: Sequence[msgspec.Raw]) -> SyncPushResult:
