@@ -27,7 +27,3 @@ def settle_heap() -> None:
     # heap too; frozen, it is skipped (API CPU per batch record 0.149 → 0.100 ms, bench/intake.py).
     gc.collect()
     gc.freeze()
-    # A push keeps its records alive until it answers, so with the default young-generation threshold
-    # (700 allocations) they are traversed again and again and promoted while still in use. Collect
-    # young objects every 10 000 allocations instead: a few collections per 500-record push, not ~70.
-    gc.set_threshold(10_000, 10, 10)

@@ -2,21 +2,19 @@
 
 Run: ``uv run python -m bench.intake_plan`` (embedded PostgreSQL, no HTTP). It pushes a few
 warm-up batches of ``BENCH_BATCH`` records through ``api.sync.service.push`` on one connection,
-then times ``BENCH_TIMED`` pushes twice: with the garbage collector's default thresholds, and with
-the settings of a serving process (``api.asgi.settle_heap``). Per record: wall time, and the CPU of
-this process (the API's share) and of PostgreSQL; their sum against the wall time says how much of
-the two runs at once. Then one more push with ``auto_explain`` reporting to this session, and it
-prints per statement: its time, and inside it the time of the row source (``unnest`` and casts,
-with the JSON parse of each record's content) and of each foreign-key check, all per record.
-Beside them: a raw COPY of the same rows into ``records`` (the benchmark's limit), per row. The
-sum over statements is PostgreSQL's share of a pushed record, which no work on the API side can
-make smaller.
+then, with the heap settled as in a serving process (``api.asgi.settle_heap``), times
+``BENCH_TIMED`` pushes. Per record: wall time, and the CPU of this process (the API's share) and of
+PostgreSQL; their sum against the wall time says how much of the two runs at once. Then one more
+push with ``auto_explain`` reporting to this session, and it prints per statement: its time, and
+inside it the time of the row source (``unnest`` and casts, with the JSON parse of each record's
+content) and of each foreign-key check, all per record. Beside them: a raw COPY of the same rows
+into ``records`` (the benchmark's limit), per row. The sum over statements is PostgreSQL's share
+of a pushed record, which no work on the API side can make smaller.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import re
 import tempfile
@@ -108,10 +106,8 @@ async def run(url: str, secret: str) -> None:
         for _ in range(WARM_UP):
             async with conn.transaction():
                 await service.push(conn, principal, operations(officers))
-        gc.freeze()  # first with the collector's default thresholds, then with a serving process's settings
-        timings = {"default collector": await timed_pushes(conn, principal, officers)}
-        settle_heap()
-        timings["serving settings (api.asgi.settle_heap)"] = await timed_pushes(conn, principal, officers)
+        settle_heap()  # as a serving process does after start-up
+        timing = await timed_pushes(conn, principal, officers)
         plans: list[str] = []
         await conn.execute(EXPLAIN)
         conn.add_log_listener(lambda _conn, message: plans.append(message.message))
@@ -120,8 +116,7 @@ async def run(url: str, secret: str) -> None:
         await conn.execute("RESET ALL")
         copy = await copy_us_per_row(conn, officers)
     await pool.close()
-    for name, timing in timings.items():
-        report_timing(name, timing, copy)
+    report_timing(timing, copy)
     report(per_record(plans), copy)
 
 
@@ -146,8 +141,8 @@ async def timed_pushes(conn: asyncpg.Connection, principal: Principal, officers:
     return Timing(*(seconds / records * 1e6 for seconds in (wall, api_cpu, db_cpu)))
 
 
-def report_timing(name: str, timing: Timing, copy: float) -> None:
-    print(f"{TIMED} pushes of {BATCH} records on one connection, no HTTP, {name}: per record, µs")
+def report_timing(timing: Timing, copy: float) -> None:
+    print(f"{TIMED} pushes of {BATCH} records on one connection, no HTTP: per record, µs")
     print(f"  wall {timing.wall:.1f} ({1e6 / timing.wall:.0f} records/s; raw COPY {copy:.1f})")
     print(f"  CPU: API {timing.api_cpu:.1f}, PostgreSQL {timing.db_cpu:.1f}", end="")
     print(f"  (sum ÷ wall = {(timing.api_cpu + timing.db_cpu) / timing.wall:.2f}: above 1, the two overlap)")
