@@ -96,7 +96,7 @@ KINDS = {op.__struct_config__.tag: op for op in get_args(SyncOperation)}
 
 
 class _Tag(msgspec.Struct):
-    op: Any = None
+    op: str | None = None
 
 
 TAG = msgspec.json.Decoder(_Tag)
@@ -108,7 +108,7 @@ def _grouped(operations: Sequence[msgspec.Raw]) -> dict[type | None, dict[int, m
     for index, raw in enumerate(operations):
         try:
             kind = KINDS.get(TAG.decode(raw).op)
-        except msgspec.DecodeError:  # not an object: decoding it in full says so
+        except msgspec.DecodeError:  # not an object, or no string tag: decoding it in full says so
             kind = None
         groups.setdefault(kind, {})[index] = raw
     return groups

@@ -42,13 +42,14 @@ async def test_push_answers_each_item_and_a_bad_one_blocks_nothing(client, pool,
         {"op": "create_case", "case": case},
         {"op": "create_record", "record": broken},
         {"op": "teleport"},
+        {"op": ["create_record"]},  # not a string: still answered alone
         {"op": "create_record", "record": record},  # the device queued it twice
     ]
     answer = await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)
     assert answer.status_code == 200
     statuses = [r["status"] for r in answer.json()["results"]]
-    assert statuses == ["created", "created", "rejected", "rejected", "created"]
-    assert [r.get("version") for r in answer.json()["results"]] == [1, 1, None, None, 1]
+    assert statuses == ["created", "created", "rejected", "rejected", "rejected", "created"]
+    assert [r.get("version") for r in answer.json()["results"]] == [1, 1, None, None, None, 1]
     assert answer.json()["results"][2]["problem"]["errors"][0]["field"].startswith("record.content.officers")
     assert await pool.fetchval("SELECT count(*) FROM records WHERE id = $1", uuid.UUID(record["id"])) == 1
 
