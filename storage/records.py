@@ -86,9 +86,8 @@ def batch_statement(
     """Insert records unless their id exists, declare the evidence of those inserted now, and look up the
     facts of a later batch (``then``): one statement, so one round trip.
 
-    The lookup runs in the statement's snapshot, so it does not see the evidence this statement
-    declares: a later batch that reuses one of those ids fails on the unique key rather than
-    passing unnoticed.
+    The lookup runs in the statement's snapshot, so evidence ids it looks up would not be checked
+    against what this statement declares; a reused id fails on the unique key either way.
     """
     ctes, selects, params = [], [], []
     if rows:

@@ -47,10 +47,12 @@ async def create_records(
     """Create records idempotently, batch by batch; each record gets its own outcome or error.
 
     ``batches`` is read ahead so the API and PostgreSQL work at the same time: while the database
-    writes batch k, the API checks batch k+1 against the facts already looked up for it and takes
-    batch k+3 (a push decodes it then), building its rows and content hashes. Each statement writes
-    one batch and looks up the cases, officers and evidence ids of the batch two after it
-    (``records.write_batch``), so a batch costs one round trip and nothing waits for a lookup.
+    writes batch k, the API checks batch k+1 against the facts already looked up for it, prepares
+    its audit entries and builds its statement, and takes batch k+3 (a push decodes it then),
+    building its rows and content hashes. Each statement writes one batch and looks up the cases
+    and officers of the batch two after it (``records.batch_statement``), so a batch costs one round
+    trip and nothing waits for a lookup. Evidence ids already taken are looked up for the first two
+    batches only (see ``_statement``).
 
     With ``read_back`` each record is answered as stored: a new one from what was just written (no
     round trip), a replay from the database; before the audit append, so the chain's lock (held
