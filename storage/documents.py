@@ -75,11 +75,11 @@ async def insert_new(
     return {r["id"]: r["created_at"] for r in await conn.fetch(sql, *params)}
 
 
-def insert_new_sql(table: DocumentTable, rows: Sequence[dict[str, Any]], *, first: int = 1) -> tuple[str, list[Any]]:
-    """The statement of ``insert_new`` and its parameters, numbered from ``$first``: ``RETURNING id, created_at``."""
+def insert_new_sql(table: DocumentTable, rows: Sequence[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The statement of ``insert_new`` and its parameters (from ``$1``): ``RETURNING id, created_at``."""
     columns = _columns(table)
     values = [[_wire_value(row[name], pg) for row in rows] for name, pg in columns]
-    select, params = bulk.rows_select(columns, values, first=first)
+    select, params = bulk.rows_select(columns, values)
     names = ", ".join(name for name, _ in columns)
     sql = (
         f"INSERT INTO {table.name} ({names}, version, version_by, version_device)"  # noqa: S608 - fixed identifiers
