@@ -92,13 +92,18 @@ class PenaltyContent(_ActionContent, frozen=True, tag="penalty"):
     case_id: uuid.UUID
     violation: Annotated[str, Meta(min_length=1, max_length=1000, description="违法事实 / facts of the violation")]
     legal_basis: Annotated[str, Meta(min_length=1, max_length=1000, description="处罚依据 / legal basis")]
-    penalty_kinds: Annotated[frozenset[PenaltyKind], Meta(min_length=1)]
+    penalty_kinds: Annotated[
+        tuple[PenaltyKind, ...],
+        Meta(min_length=1, description="处罚种类：不分先后，保存与返回时去重并排序 / a set: kept sorted, once each"),
+    ]
     fine_fen: AmountFen = 0
     confiscated_fen: AmountFen = 0
     decision_no: Annotated[str, Meta(max_length=64, description="决定书文号")] = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        # Canonical form: answers carry the set sorted, as its content_sha256 was computed.
+        msgspec.structs.force_setattr(self, "penalty_kinds", tuple(sorted(set(self.penalty_kinds))))
         if (PenaltyKind.FINE in self.penalty_kinds) != (self.fine_fen > 0):
             raise ValueError("罚款种类与罚款金额不一致")
 

@@ -152,3 +152,17 @@ async def list_versions(conn: Connection, *, table: DocumentTable, id: uuid.UUID
         f" WHERE {table.foreign_key} = $1 ORDER BY version",
         id,
     )
+
+
+async def version_exists(
+    conn: Connection, *, table: DocumentTable, id: uuid.UUID, version: int, content_sha256: str, changed_by: uuid.UUID
+) -> bool:
+    """Whether a superseded version with this number and content was made by ``changed_by``."""
+    return await conn.fetchval(
+        f"SELECT EXISTS (SELECT 1 FROM {table.versions} WHERE {table.foreign_key} = $1 AND version = $2"  # noqa: S608
+        " AND content_sha256 = $3 AND changed_by = $4)",
+        id,
+        version,
+        content_sha256,
+        changed_by,
+    )

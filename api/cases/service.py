@@ -40,8 +40,8 @@ async def create_cases(
 async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, update: CaseUpdate) -> Outcome:
     current = await intake.lock_for_edit(conn, principal, table=CASES, entity=ENTITY, id=id)
     new_sha = intake.content_hash(update.content)
-    if replay := intake.edit_outcome(
-        current, principal, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
+    if replay := await intake.edit_outcome(
+        conn, current, principal, table=CASES, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
     ):
         return replay
     changes = {

@@ -4,7 +4,9 @@ The rules every handheld relies on when its network drops mid-request:
 - same id, same content (hash of canonical JSON) → the stored result, never a duplicate;
 - same id, other content → 409 ``id-conflict``;
 - an edit based on a version that is no longer current → 409 ``stale-version``,
-  unless it is the retry of the edit that made the current version.
+  unless it is the retry of an edit already applied (the version it made, current or since superseded);
+- an edit based on a version the server has not received yet → 409 ``version-not-yet-synced`` (retry
+  once the earlier edits are in).
 """
 
 from __future__ import annotations
@@ -134,20 +136,47 @@ async def lock_for_edit(
     return current
 
 
-def edit_outcome(
-    current: asyncpg.Record, principal: Principal, *, base_version: int, new_sha256: str, entity: str
+async def edit_outcome(
+    conn: Connection,
+    current: asyncpg.Record,
+    principal: Principal,
+    *,
+    table: DocumentTable,
+    base_version: int,
+    new_sha256: str,
+    entity: str,
 ) -> Outcome | None:
-    """REPLAYED if this edit is already the current version; None if it may proceed; else raises stale."""
+    """REPLAYED if this edit is already applied; None if it may proceed; else raises why not.
+
+    An edit is known by what it made: version ``base_version + 1`` with this content, by this user.
+    That version may be the current one, or one another device's edit has since superseded.
+    """
+    version = current["version"]
     if current["content_sha256"] == new_sha256 and (
-        current["version"] == base_version
-        or (current["version"] == base_version + 1 and current["version_by"] == principal.user_id)
+        version == base_version or (version == base_version + 1 and current["version_by"] == principal.user_id)
     ):
         return Outcome.REPLAYED
-    if current["version"] != base_version:
-        raise Conflict(
-            f"该{entity}已被修改（当前版本 {current['version']}，您基于版本 {base_version}），请先同步最新版本再修改",
-            f"stale edit: based on {base_version}, current is {current['version']}",
-            code="stale-version",
-            extra={"current_version": current["version"], "base_version": base_version},
-        )
-    return None
+    if base_version > version:
+        raise _version_ahead(entity, version, base_version)
+    if base_version == version:
+        return None
+    made = {"version": base_version + 1, "content_sha256": new_sha256, "changed_by": principal.user_id}
+    if await documents.version_exists(conn, table=table, id=current["id"], **made):
+        return Outcome.REPLAYED
+    raise Conflict(
+        f"该{entity}已被修改（当前版本 {version}，您基于版本 {base_version}），请先同步最新版本再修改",
+        f"stale edit: based on {base_version}, current is {version}",
+        code="stale-version",
+        extra={"current_version": version, "base_version": base_version},
+    )
+
+
+def _version_ahead(entity: str, version: int, base_version: int) -> Conflict:
+    """The edit builds on an edit the server has not received: the device sends that one first, then retries."""
+    return Conflict(
+        f"服务器上该{entity}为版本 {version}，您的修改基于版本 {base_version}：之前的修改尚未同步，"
+        "请先同步之前的修改，成功后本修改会自动重试（无需重做）",
+        f"edit based on version {base_version}, the server has {version}: sync the earlier edits first",
+        code="version-not-yet-synced",
+        extra={"current_version": version, "base_version": base_version, "retryable": True},
+    )

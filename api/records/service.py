@@ -171,8 +171,8 @@ def _admit(principal: Principal, batch: _Batch, facts: records.IntakeFacts, writ
 async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:
     current = await intake.lock_for_edit(conn, principal, table=RECORDS, entity=ENTITY, id=id)
     new_sha = intake.content_hash(update.content)
-    if replay := intake.edit_outcome(
-        current, principal, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
+    if replay := await intake.edit_outcome(
+        conn, current, principal, table=RECORDS, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
     ):
         return replay
     old = msgspec.convert(current["content"], RecordContent)
@@ -319,20 +319,35 @@ def _facts_query(
 def _problems(
     principal: Principal, items: Iterable[tuple[uuid.UUID, RecordContent]], facts: records.IntakeFacts
 ) -> dict[uuid.UUID, AppError]:
-    """Per-record reasons for refusal: unknown case, invalid officers, evidence ids taken."""
-    problems = {}
+    """Per-record reasons for refusal: invalid officers, evidence ids taken; else a case not synced yet."""
+    problems: dict[uuid.UUID, AppError] = {}
     for id, content in items:
-        if errors := _field_errors(principal, id, content, facts):
+        errors = _field_errors(principal, id, content, facts)
+        case_missing = content.case_id is not None and content.case_id not in facts.case_ids
+        if errors and case_missing:
+            errors.append(FieldError("content.case_id", "所属案件尚未同步到服务器，或不属于本单位"))
+        if errors:
             problems[id] = InvalidInput("记录未通过校验，请按字段提示修改", "record failed validation", errors=errors)
+        elif case_missing:
+            problems[id] = _case_not_synced(content.case_id)  # type: ignore[arg-type]
     return problems
+
+
+def _case_not_synced(case_id: uuid.UUID) -> Conflict:
+    """The record is fine; its case is not on the server (yet): the device keeps it queued until the case syncs."""
+    return Conflict(
+        "该记录所属的案件尚未同步到服务器：请先同步该案件，成功后重新提交本记录（无需修改）；"
+        "如果该案件不属于本单位，请改为本单位的案件",
+        f"case {case_id} is not on the server yet (or not in this department): sync the case, then retry",
+        code="case-not-yet-synced",
+        extra={"case_id": str(case_id), "retryable": True},
+    )
 
 
 def _field_errors(
     principal: Principal, id: uuid.UUID, content: RecordContent, facts: records.IntakeFacts
 ) -> list[FieldError]:
     errors = []
-    if content.case_id and content.case_id not in facts.case_ids:
-        errors.append(FieldError("content.case_id", "案件不存在或不属于本单位，请先同步案件"))
     for i, officer in enumerate(content.officers):
         if facts.certificates.get(officer.user_id) != officer.certificate_no:
             errors.append(FieldError(f"content.officers[{i}]", "执法人员不是本单位在岗执法人员，或执法证号不符"))

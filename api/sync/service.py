@@ -22,6 +22,7 @@ import msgspec
 from api.auth.principal import Principal
 from api.cases import service as cases
 from api.errors import msgspec_field_error
+from api.records import intake
 from api.records import service as records
 from api.records.intake import Outcome
 from api.tasks import service as tasks
@@ -65,7 +66,8 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[msgs
         conn,
         take(CreateCase),
         lambda batches: cases.create_cases(conn, principal, [o.case for b in batches for o in b]),
-        lambda o: o.case.id,
+        lambda o: (o.case.id, o.case.content),
+        cases.ENTITY,
     )
     results |= await _each(
         conn, take(UpdateCase).finish(), lambda o: cases.update_case(conn, principal, o.id, o.update)
@@ -74,7 +76,8 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[msgs
         conn,
         take(CreateRecord, itertools.chain(RECORD_BATCHES, itertools.repeat(RECORD_BATCH))),
         lambda batches: _outcomes(records.create_records(conn, principal, ([o.record for o in b] for b in batches))),
-        lambda o: o.record.id,
+        lambda o: (o.record.id, o.record.content),
+        records.ENTITY,
     )
     results |= await _each(
         conn, take(UpdateRecord).finish(), lambda o: records.update_record(conn, principal, o.id, o.update)
@@ -164,21 +167,41 @@ def _decode(raw: msgspec.Raw) -> SyncOperation | AppError:
 
 
 async def _bulk(
-    conn: Connection, items: _Decoding, create: Callable[[Iterable[list[Any]]], Awaitable], id_of: Callable
+    conn: Connection,
+    items: _Decoding,
+    create: Callable[[Iterable[list[Any]]], Awaitable],
+    key: Callable[[Any], tuple[uuid.UUID, msgspec.Struct]],
+    entity: str,
 ) -> dict[int, Result]:
-    """Create all in one transaction step; on a statement failure fall back to one by one."""
+    """Create all in one transaction step; on a statement failure fall back to one by one.
+
+    An id met again later in the push is not offered again: the same content gets the first one's
+    answer, other content an id conflict, exactly as if it came in a later push.
+    """
     if not items:
         return {}
+    first: dict[uuid.UUID, Any] = {}
+
+    def once(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+        for batch in batches:
+            yield [op for op in batch if first.setdefault(key(op)[0], op) is op]
+
     try:
         async with conn.transaction():
-            by_id = await create(items)
-        return {i: by_id[id_of(op)] for i, op in items.finish().items()}
+            by_id = await create(once(items))
     except asyncpg.PostgresError:
-        return await _each(conn, items.finish(), lambda op: _single(create, op, id_of))
+        return await _each(conn, items.finish(), lambda op: _single(create, op, key))
+    return {i: _answer(op, first, by_id, key, entity) for i, op in items.finish().items()}
 
 
-async def _single(create: Callable, op: Any, id_of: Callable) -> Outcome:
-    outcome = (await create([[op]]))[id_of(op)]
+def _answer(op: Any, first: dict[uuid.UUID, Any], by_id: dict[uuid.UUID, Result], key: Callable, entity: str) -> Result:
+    """The answer to the first operation with this id; a later one with other content conflicts with it."""
+    id, content = key(op)
+    return by_id[id] if content == key(first[id])[1] else intake.id_conflict(entity, id)
+
+
+async def _single(create: Callable, op: Any, key: Callable) -> Outcome:
+    outcome = (await create([[op]]))[key(op)[0]]
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
@@ -231,9 +254,24 @@ def _item_result(
         return SyncItemResult(
             index=index, status=ItemStatus.REJECTED, op=op_name, id=target, problem=result.to_problem()
         )
-    # a document is created as version 1; the device bases its first edit on it
-    version = 1 if result is Outcome.CREATED else versions.get(target)
-    return SyncItemResult(index=index, status=ItemStatus(result.value), op=op_name, id=target, version=version)
+    return SyncItemResult(
+        index=index, status=ItemStatus(result.value), op=op_name, id=target, version=_version(op, result, versions)
+    )
+
+
+def _version(op: SyncOperation | None, result: Outcome, versions: dict[uuid.UUID, int]) -> int | None:
+    """The version the operation made or found, for the device to base its next edit on.
+
+    A document is created as version 1. An edit made version base + 1 (or none, if it changed nothing),
+    even when a later edit, in this push or from another device, is current now: the device then
+    pulls that one, instead of taking its number for the content it holds.
+    """
+    if result is Outcome.CREATED:
+        return 1
+    current = versions.get(_target(op))  # type: ignore[arg-type]
+    if isinstance(op, UpdateCase | UpdateRecord) and current is not None:
+        return min(current, op.update.base_version + 1)
+    return current
 
 
 async def pull(conn: Connection, principal: Principal, token: str | None, limit: int) -> SyncPull:

@@ -204,3 +204,51 @@ async def test_evidence_id_reused_across_batches_is_refused_for_the_later_record
     assert answer.json()["results"][150]["problem"]["errors"][0]["field"] == "content.evidence[0].id"
     ids = [uuid.UUID(r["id"]) for r in records]
     assert await pool.fetchval("SELECT count(*) FROM records WHERE id = ANY($1)", ids) == 199
+
+
+@pytest.mark.parametrize("apart", [1, 150], ids=["same-batch", "later-batch"])
+async def test_one_push_one_id_two_contents_refuses_the_second_as_across_pushes(
+    client, pool, inspector, partner, apart
+) -> None:
+    """The second content under an id gets 409 id-conflict, whether it sits beside the first or batches later."""
+    fillers = [{"op": "create_record", "record": record_create(inspector, partner)} for _ in range(apart - 1)]
+    first = record_create(inspector, partner, result="第一份内容")
+    second = {"id": first["id"], "content": inspection(inspector, partner, result="同一编号的另一份内容")}
+    operations = [{"op": "create_record", "record": first}, *fillers, {"op": "create_record", "record": second}]
+
+    results = (await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)).json()
+
+    assert results["results"][0]["status"] == "created"
+    assert results["results"][-1]["status"] == "rejected"
+    assert results["results"][-1]["problem"]["code"] == "id-conflict"
+    stored = await pool.fetchval("SELECT content->>'result' FROM records WHERE id = $1", uuid.UUID(first["id"]))
+    assert stored == "第一份内容"
+    again = await client.post("/sync/push", json={"operations": operations[-1:]}, headers=inspector.headers)
+    assert again.json()["results"][0]["problem"]["code"] == "id-conflict", "as in a later push"
+
+
+async def test_one_push_one_case_id_two_contents_keeps_the_first_and_refuses_the_second(
+    client, pool, inspector
+) -> None:
+    first = case_create()
+    second = {"id": first["id"], "content": first["content"] | {"title": "另一案件"}}
+    operations = [{"op": "create_case", "case": first}, {"op": "create_case", "case": second}]
+
+    results = (await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)).json()
+
+    assert [r["status"] for r in results["results"]] == ["created", "rejected"]
+    assert results["results"][1]["problem"]["code"] == "id-conflict"
+    stored = await pool.fetchval("SELECT content->>'title' FROM cases WHERE id = $1", uuid.UUID(first["id"]))
+    assert stored == "疑似越界开采"
+
+
+async def test_chained_edits_in_one_push_each_answer_the_version_they_made(client, inspector, partner) -> None:
+    record = record_create(inspector, partner)
+    await client.post("/records", json=record, headers=inspector.headers)
+    edits = [
+        {"op": "update_record", "id": record["id"], "update": {"base_version": base, "content": inspection(
+            inspector, partner, result=f"第 {base + 1} 版")}}
+        for base in (1, 2)
+    ]  # fmt: skip
+    results = (await client.post("/sync/push", json={"operations": edits}, headers=inspector.headers)).json()
+    assert [(r["status"], r["version"]) for r in results["results"]] == [("updated", 2), ("updated", 3)]
