@@ -23,6 +23,7 @@ from mobile_contract.problems import (
     NotFound,
     Problem,
     Unauthenticated,
+    UpstreamError,
 )
 
 log = logging.getLogger(__name__)
@@ -31,10 +32,12 @@ _MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
 def problem_response(request: Request, error: AppError) -> Response[Problem]:
+    retry = {"Retry-After": str(error.retry_after_s)} if isinstance(error, UpstreamError) else {}
     return Response(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
+        headers=retry,
     )
 
 

@@ -212,14 +212,3 @@ class EvidenceRead(msgspec.Struct, kw_only=True):
     legal_hold: bool
     integrity: Annotated[list[IntegrityCheckRead], Meta(description="核验记录，最新在前 / checks, newest first")]
     legal_holds: Annotated[list[LegalHoldRead], Meta(description="保全记录，最新在前 / holds, newest first")]
-
-
-class DownloadTicket(msgspec.Struct, kw_only=True):
-    """下载凭证 / a short-lived URL for the verified version; check the SHA-256 after download."""
-
-    evidence_id: uuid.UUID
-    get: SignedUrl
-    version_id: str
-    sha256: Sha256Hex
-    size: int
-    media_type: str

@@ -131,6 +131,7 @@ class UpstreamError(AppError):
     status = 503
     code = "upstream-unavailable"
     title = "Service temporarily unavailable"
+    retry_after_s: ClassVar[int] = 10  # sent as Retry-After: when a client may try again
 
 
 class DatabaseUnavailable(UpstreamError):

@@ -14,8 +14,11 @@ presigner signs only ``Host``, hence ``_presign`` below. minio-py has no public
 multipart API either; the private calls used here are pinned by
 tests/storage/test_objects.py against a real S3.
 
-Errors: every S3 or network failure becomes ``ObjectStoreError`` (503, retry);
-a missing object or version reads as ``None``; ``UploadGone`` and
+Errors: every S3 or network failure becomes ``ObjectStoreError`` (503, retry),
+within bounded time: the client connects within ``S3_TIMEOUT`` and retries a
+refused or failed connection once (minio's own default, five retries with
+back-off and five-minute time-outs, held a request about 6 s while the store
+was down); a missing object or version reads as ``None``; ``UploadGone`` and
 ``UploadRejected`` say a multipart upload can no longer be used as it is.
 """
 
@@ -25,12 +28,15 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from xml.etree import ElementTree
 
+import certifi
 import httpx
 import msgspec
+import urllib3
 from minio import Minio, signer
 from minio import time as s3_time
 from minio.commonconfig import COMPLIANCE
@@ -47,7 +53,11 @@ CHECKSUM_MODE = {"x-amz-checksum-mode": "ENABLED"}
 MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "NoSuchObject", "ResourceNotFound"})
 UNUSABLE_UPLOAD = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "BadDigest", "InvalidRequest"})
 READ_CHUNK = 1024 * 1024
-READ_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+# Connecting is quick or the store is down; an answer may take a while (assembling a large multipart upload).
+S3_TIMEOUT = urllib3.Timeout(connect=2.0, read=60.0)
+S3_RETRIES = urllib3.Retry(total=2, connect=1, read=0, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504))
+READ_TIMEOUT = httpx.Timeout(60.0, connect=S3_TIMEOUT.connect_timeout)
+OPEN_READ_TTL_S = 60  # a server-side GET starts at once; the URL never leaves the API
 
 
 class SignedRequest(msgspec.Struct, frozen=True):
@@ -85,6 +95,30 @@ class UploadRejected(Exception):
     """S3 refused to assemble the parts (too small, missing, or not matching their checksums)."""
 
 
+class StoredBytes:
+    """An object's bytes as S3 sends them: iterate ``chunks`` once; it closes the connection when done."""
+
+    def __init__(self, http: httpx.AsyncClient, response: httpx.Response) -> None:
+        self._http, self._response = http, response
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.aiter_raw():
+                yield chunk
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+        await self._http.aclose()
+
+
+def _unavailable(call: object, cause: object) -> ObjectStoreError:
+    return ObjectStoreError(
+        "证据存储暂时不可用，请稍后重试，已上传的数据不会丢失", f"object store call {call} failed: {cause}"
+    )
+
+
 def hex_to_b64(sha256_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(sha256_hex)).decode()
 
@@ -100,11 +134,8 @@ class ObjectStore:
         """Run a blocking S3 call off the event loop, translating its errors."""
         try:
             return await asyncio.to_thread(fn, *args, **kwargs)
-        except (MinioException, OSError, httpx.HTTPError) as exc:
-            raise ObjectStoreError(
-                "证据存储暂时不可用，请稍后重试，已上传的数据不会丢失",
-                f"object store call {getattr(fn, '__name__', fn)} failed: {exc}",
-            ) from exc
+        except (MinioException, OSError, httpx.HTTPError, urllib3.exceptions.HTTPError) as exc:
+            raise _unavailable(getattr(fn, "__name__", fn), exc) from exc
 
     async def ensure_bucket(self) -> None:
         """Create the evidence bucket with Object Lock on first start."""
@@ -213,6 +244,23 @@ class ObjectStore:
                 size += len(chunk)
         return ObjectDigest(digest.hexdigest(), size)
 
+    async def open_read(self, key: str, version_id: str | None) -> StoredBytes | None:
+        """Start reading one version's bytes (the answer's head has arrived); None if absent."""
+        url = self.presign_get(key, version_id=version_id, ttl_s=OPEN_READ_TTL_S).url
+        http = httpx.AsyncClient(timeout=READ_TIMEOUT)
+        try:
+            response = await http.send(http.build_request("GET", url), stream=True)
+        except httpx.HTTPError as exc:
+            await http.aclose()
+            raise _unavailable("GET", exc) from exc
+        if response.status_code == 200:
+            return StoredBytes(http, response)
+        await response.aclose()
+        await http.aclose()
+        if response.status_code == 404:
+            return None
+        raise _unavailable("GET", f"status {response.status_code}")
+
     def presign_get(
         self, key: str, *, version_id: str | None, ttl_s: int, media_type: str | None = None
     ) -> SignedRequest:
@@ -276,4 +324,12 @@ class ObjectStore:
 
 
 def connect(*, endpoint: str, access_key: str, secret_key: str, secure: bool, region: str) -> Minio:
-    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+    """A client whose calls end within bounded time (``S3_TIMEOUT``, ``S3_RETRIES``); certificates as minio's own."""
+    http = urllib3.PoolManager(
+        timeout=S3_TIMEOUT,
+        retries=S3_RETRIES,
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+    )
+    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region, http_client=http)

@@ -58,7 +58,9 @@ async def update_item(
     """修改监管事项, based on the version the caller read; the old version is kept."""
     current = await intake.lock_for_edit(conn, principal, table=CATALOGUE, entity=ENTITY, id=id)
     new_sha = intake.content_hash(data.content)
-    outcome = intake.edit_outcome(current, principal, base_version=data.base_version, new_sha256=new_sha, entity=ENTITY)
+    outcome = await intake.edit_outcome(
+        conn, current, principal, table=CATALOGUE, base_version=data.base_version, new_sha256=new_sha, entity=ENTITY
+    )
     if outcome is not Outcome.REPLAYED:
         await _new_version(conn, principal, current, data.content)
         await audit.append(conn, _audit(principal, "catalogue.update", id, current["content_sha256"], new_sha))

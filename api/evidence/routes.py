@@ -9,14 +9,15 @@ import uuid
 from typing import ClassVar
 
 from litestar import Controller, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
 
 from api.auth.guards import requires
 from api.deps import Caller, Db, Store
 from api.evidence import service, uploads
 from mobile_contract.auth import Role
 from mobile_contract.evidence import (
-    DownloadTicket,
     EvidenceRead,
     LegalHoldRequest,
     PartUrlRequest,
@@ -61,11 +62,15 @@ class EvidenceController(Controller):
     async def read(self, db: Db, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> EvidenceRead:
         return await service.read(db, principal, evidence_id)
 
-    @get("/{evidence_id:uuid}/download", guards=[READERS], summary="下载地址（留痕）/ download URL, audited")
-    async def download(
-        self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]
-    ) -> DownloadTicket:
-        return await service.download(db, store, principal, evidence_id)
+    @get(
+        "/{evidence_id:uuid}/download",
+        guards=[READERS],
+        summary="下载证据原件（每次下载留痕）/ the verified bytes, each download audited",
+        responses={200: ResponseSpec(bytes, media_type="application/octet-stream", description="证据原件 / the bytes")},
+    )
+    async def download(self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> Stream:
+        found = await service.download(db, store, principal, evidence_id)
+        return Stream(found.body.chunks(), media_type=found.media_type, headers=found.headers())
 
     @post("/{evidence_id:uuid}/legal-hold", guards=[HOLDERS], status_code=200, summary="法律保全 / legal hold")
     async def legal_hold(

@@ -10,6 +10,8 @@ Another department's item reads as not found. Every call writes an audit entry, 
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import uuid
 from typing import Any
 
@@ -20,7 +22,6 @@ from api.audit import trail
 from api.auth.principal import Principal
 from mobile_contract.auth import Role
 from mobile_contract.evidence import (
-    DownloadTicket,
     EvidenceDeclaration,
     EvidenceRead,
     EvidenceStatus,
@@ -30,14 +31,14 @@ from mobile_contract.evidence import (
     SignedUrl,
 )
 from mobile_contract.parties import GeoPoint
-from mobile_contract.problems import Forbidden, InvalidTransition, NotFound
+from mobile_contract.problems import Forbidden, InvalidTransition, NotFound, ObjectStoreError
 from storage import evidence
 from storage.db import Connection
-from storage.objects import ObjectStore, SignedRequest
+from storage.objects import ObjectStore, SignedRequest, StoredBytes
 
 ENTITY = "evidence"
-DOWNLOAD_TTL_S = 300
 HOLD_RELEASERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
+MEDIA_TYPES = mimetypes.MimeTypes()  # Python's own table only, so a file name does not depend on the host
 
 
 async def get_item(conn: Connection, principal: Principal, id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record:
@@ -91,23 +92,48 @@ async def read(conn: Connection, principal: Principal, id: uuid.UUID) -> Evidenc
     return result
 
 
-async def download(conn: Connection, store: ObjectStore, principal: Principal, id: uuid.UUID) -> DownloadTicket:
-    """A short-lived URL for the verified version (never a later version written behind our back)."""
+class Download(msgspec.Struct, frozen=True, kw_only=True):
+    """One download of the verified version: what it is, and its bytes as they arrive from S3."""
+
+    id: uuid.UUID
+    version_id: str
+    sha256: str
+    size: int
+    media_type: str
+    body: StoredBytes
+
+    def headers(self) -> dict[str, str]:
+        """Length, a file name, the SHA-256 to check after download (RFC 9530 ``Repr-Digest``), never cached."""
+        digest = base64.b64encode(bytes.fromhex(self.sha256)).decode()
+        name = f"{self.id}{MEDIA_TYPES.guess_extension(self.media_type) or ''}"
+        return {
+            "Content-Length": str(self.size), "Content-Disposition": f'attachment; filename="{name}"',
+            "Repr-Digest": f"sha-256=:{digest}:", "X-Evidence-Version-Id": self.version_id, "Cache-Control": "no-store",
+        }  # fmt: skip
+
+
+async def download(conn: Connection, store: ObjectStore, principal: Principal, id: uuid.UUID) -> Download:
+    """The verified version's bytes (never a later version written behind our back), audited per download.
+
+    The bytes pass through the API so that each download, not each URL, is an audit entry; the entry
+    is committed with the request's transaction, before the first byte is sent.
+    """
     item = _require_verified(await get_item(conn, principal, id))
-    signed = store.presign_get(
-        item["object_key"], version_id=item["version_id"], ttl_s=DOWNLOAD_TTL_S, media_type=item["media_type"]
-    )
-    ticket = DownloadTicket(
-        evidence_id=id,
-        get=signed_url("GET", signed),
-        version_id=item["version_id"],
-        sha256=item["sha256"],
-        size=item["size"],
-        media_type=item["media_type"],
-    )
-    detail = {"version_id": item["version_id"], "expires_at": signed.expires_at.isoformat()}
-    await audit_access(conn, principal, item, "download", detail)
-    return ticket
+    body = await store.open_read(item["object_key"], item["version_id"])
+    if body is None:
+        raise ObjectStoreError(
+            "证据存储中找不到已核验的版本，请联系管理员核查存储", f"verified version of evidence {id} is missing"
+        )
+    try:
+        detail = {"version_id": item["version_id"], "bytes": item["size"], "sha256": item["sha256"]}
+        await audit_access(conn, principal, item, "download", detail)
+    except BaseException:
+        await body.aclose()
+        raise
+    return Download(
+        id=id, version_id=item["version_id"], sha256=item["sha256"], size=item["size"],
+        media_type=item["media_type"], body=body,
+    )  # fmt: skip
 
 
 async def set_legal_hold(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 
-import httpx
 import pytest
 
 from api.app import build_store
@@ -31,13 +32,33 @@ async def test_reading_and_downloading_are_audited_with_who_and_which_device(
     reviewer = await make_user(Role.LEGAL_REVIEWER, department, device_id="PAD-REVIEW-7")
     before = len(await entries(pool, verified))
     assert (await client.get(verified.path, headers=reviewer.headers)).status_code == 200
-    ticket = (await client.get(f"{verified.path}/download", headers=reviewer.headers)).json()
+    download = await client.get(f"{verified.path}/download", headers=reviewer.headers)
     new = (await entries(pool, verified))[before:]
     assert [e.action for e in new] == ["evidence.read", "evidence.download"]
     assert {(e.actor_id, e.actor_role, e.device_id) for e in new} == {
         (reviewer.principal.user_id, "legal_reviewer", "PAD-REVIEW-7")
     }
-    assert new[1].detail["version_id"] == ticket["version_id"]
+    assert new[1].detail["version_id"] == download.headers["x-evidence-version-id"]
+
+
+async def test_every_download_is_its_own_audit_entry_and_serves_the_verified_bytes(
+    client, pool, inspector, verified
+) -> None:
+    """A court asks who saw the evidence and when: three downloads, three entries (a presigned URL gave one)."""
+    before = len(await entries(pool, verified))
+    for _ in range(3):
+        got = await client.get(f"{verified.path}/download", headers=inspector.headers)
+        assert got.status_code == 200 and got.content == verified.data
+        assert got.headers["content-type"] == "image/jpeg"
+        assert (
+            got.headers["repr-digest"]
+            == f"sha-256=:{base64.b64encode(hashlib.sha256(verified.data).digest()).decode()}:"
+        )
+        assert got.headers["cache-control"] == "no-store"
+        assert f'filename="{verified.id}.jpg"' in got.headers["content-disposition"]
+    downloads = [e for e in (await entries(pool, verified))[before:] if e.action == "evidence.download"]
+    assert len(downloads) == 3
+    assert {e.detail["bytes"] for e in downloads} == {len(verified.data)}
 
 
 async def test_download_serves_the_verified_version_even_after_a_write_behind_the_products_back(
@@ -46,10 +67,8 @@ async def test_download_serves_the_verified_version_even_after_a_write_behind_th
     store = build_store(settings)
     key = await object_key(pool, verified)
     store.client.put_object(store.bucket, key, io.BytesIO(b"forged"), 6)  # with the store's own keys
-    ticket = (await client.get(f"{verified.path}/download", headers=inspector.headers)).json()
-    async with httpx.AsyncClient() as http:
-        got = await http.get(ticket["get"]["url"], headers=ticket["get"]["headers"])
-    assert got.status_code == 200 and sha256(got.content) == ticket["sha256"] == sha256(verified.data)
+    got = await client.get(f"{verified.path}/download", headers=inspector.headers)
+    assert got.status_code == 200 and sha256(got.content) == sha256(verified.data)
 
 
 async def test_a_legal_reviewer_reads_and_holds_but_never_uploads_finalises_or_lifts_a_hold(
