@@ -10,6 +10,8 @@ import importlib
 import logging
 import os
 import pkgutil
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +37,7 @@ def serve(
     from api.runtime import resolved
 
     logging.basicConfig(level=logging.INFO)
+    exit_on_sigterm()
     settings = load_settings()
     with resolved(settings) as ready:
         typer.echo(f"database: {_redact(ready.database.url)}  s3: {ready.object_store.endpoint}")
@@ -42,6 +45,15 @@ def serve(
         os.environ.update(settings_environment(ready))
         uvicorn.run("api.asgi:create", factory=True, host=host or ready.host, port=port or ready.port,
                     workers=workers, log_level="info", timeout_keep_alive=keep_alive)  # fmt: skip
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the embedded servers are stopped on the way out.
+
+    uvicorn handles SIGTERM while it serves, then raises it again once it has shut down; with the
+    default action that ends the process on the spot, skipping every ``finally`` and ``atexit``.
+    """
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 @app.command()

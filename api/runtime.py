@@ -19,7 +19,12 @@ T = TypeVar("T")
 
 def database_url(settings: Settings) -> str:
     """The configured database, or the embedded one under ``data_dir`` (started, or reused if running)."""
-    return settings.database.url or embedded.start_postgres(settings.data_dir.resolve() / "postgres")
+    if settings.database.url:
+        return settings.database.url
+    data_dir = settings.data_dir.resolve()
+    url = embedded.start_postgres(data_dir / "postgres")
+    embedded.make_owner_only(data_dir, passable=embedded.runs_as_other_account())  # after: the server loosens it
+    return url
 
 
 def run_in_transaction(settings: Settings, work: Callable[[Connection], Awaitable[T]]) -> T:
@@ -44,6 +49,8 @@ def resolved(settings: Settings) -> Iterator[Settings]:
     data_dir = settings.data_dir.resolve()
     database, store, auth = settings.database, settings.object_store, settings.auth
     s3 = None
+    if settings.embedded:
+        embedded.make_owner_only(data_dir, passable=embedded.runs_as_other_account())
     if database.url is None:
         database = msgspec.structs.replace(database, url=database_url(settings))
     if store.endpoint is None:

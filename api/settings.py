@@ -14,6 +14,8 @@ from pathlib import Path
 
 import msgspec
 
+from storage import embedded
+
 
 class DatabaseSettings(msgspec.Struct, frozen=True):
     url: str | None = None  # None: start the embedded PostgreSQL
@@ -95,9 +97,4 @@ def settings_environment(settings: Settings) -> dict[str, str]:
 
 def local_jwt_secret(data_dir: Path) -> str:
     """A per-installation secret for embedded mode, created once, readable by owner only."""
-    path = data_dir / "jwt_secret"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return embedded.secret(data_dir / "jwt_secret", lambda: secrets.token_urlsafe(48))

