@@ -1,8 +1,9 @@
 """The catalogue as CSV: one row per item, every field, Chinese headers, labels instead of enum values.
 
 Measures travel in one cell as the seed writes them (opening sentence, then
-"1、…" lines), so a spreadsheet user edits them as text. Export starts with a
-UTF-8 byte-order mark so Excel reads the Chinese; import ignores it.
+"1、…" lines), so a spreadsheet user edits them as text. Export is the shared
+spreadsheet CSV (api.csv_export: byte-order mark, formula-like cells quoted);
+import ignores the mark and takes the quote off again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 import msgspec
 
+from api import csv_export
 from api.catalogue.seed_table import TableError, join_measures, split_measures
 from mobile_contract.catalogue import (
     CHANGE_TYPE_LABELS,
@@ -22,7 +24,6 @@ from mobile_contract.catalogue import (
 )
 from mobile_contract.problems import FieldError
 
-BOM = "\ufeff"
 CODE = re.compile(r"\d{14}")
 # header → content field; code, labels and measures are converted on the way.
 COLUMNS = {
@@ -62,7 +63,7 @@ def _field_value(field: str, text: str) -> object:
 
 
 def _content(row: dict[str, str]) -> CatalogueItemContent:
-    fields = {COLUMNS[h]: _field_value(COLUMNS[h], v or "") for h, v in row.items() if h in COLUMNS}
+    fields = {COLUMNS[h]: _field_value(COLUMNS[h], csv_export.restore(v or "")) for h, v in row.items() if h in COLUMNS}
     fields.pop("code")
     fields["measures_preamble"], fields["measures"] = split_measures(str(fields["measures"]))
     return msgspec.convert(fields, CatalogueItemContent)
@@ -70,7 +71,7 @@ def _content(row: dict[str, str]) -> CatalogueItemContent:
 
 def parse(text: str) -> list[tuple[str, CatalogueItemContent]]:
     """(code, content) per row; raises TableError listing every bad row."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix(BOM)))
+    reader = csv.DictReader(io.StringIO(text.removeprefix(csv_export.BOM)))
     missing = [h for h in REQUIRED if h not in (reader.fieldnames or [])]
     if missing:
         raise TableError([FieldError("表头", f"缺少列：{'、'.join(missing)}")])
@@ -89,15 +90,14 @@ def parse(text: str) -> list[tuple[str, CatalogueItemContent]]:
 
 
 def render(items: list[tuple[str, CatalogueItemContent]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for code, item in items:
-        fields = msgspec.to_builtins(item) | {"code": code}
-        for field, labels in LABELS.items():
-            value = getattr(item, field)
-            fields[field] = labels[value] if value is not None else ""
-        fields["measures"] = join_measures(item.measures_preamble, item.measures)
-        fields["withdrawn_on"] = fields["withdrawn_on"] or ""
-        writer.writerow(fields[f] for f in COLUMNS.values())
-    return BOM + out.getvalue()
+    return csv_export.render(COLUMNS, (_cells(code, item) for code, item in items))
+
+
+def _cells(code: str, item: CatalogueItemContent) -> list[object]:
+    fields = msgspec.to_builtins(item) | {"code": code}
+    for field, labels in LABELS.items():
+        value = getattr(item, field)
+        fields[field] = labels[value] if value is not None else ""
+    fields["measures"] = join_measures(item.measures_preamble, item.measures)
+    fields["withdrawn_on"] = fields["withdrawn_on"] or ""
+    return [fields[f] for f in COLUMNS.values()]

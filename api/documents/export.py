@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 
 import asyncpg
 import msgspec
 
+from api import csv_export
 from api.audit import trail
 from api.auth.principal import Principal
 from mobile_contract.codes import id_number_problem, uscc_problem
@@ -89,11 +88,7 @@ def _start(day: dt.date) -> dt.datetime:
 
 
 def to_csv(result: ActionExport) -> str:
-    """UTF-8 CSV with a BOM (so spreadsheet programs read the Chinese header), lists joined by ';'."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS.values())
-    for row in result.rows:
-        values = msgspec.to_builtins(row)
-        writer.writerow([";".join(v) if isinstance(v, list) else v for v in (values[k] for k in CSV_HEADERS)])
-    return "\ufeff" + out.getvalue()
+    """The shared spreadsheet CSV (api.csv_export), lists joined by ';'."""
+    rows = [msgspec.to_builtins(row) for row in result.rows]
+    cells = ([";".join(v) if isinstance(v, list) else v for v in (values[k] for k in CSV_HEADERS)] for values in rows)
+    return csv_export.render(CSV_HEADERS.values(), cells)

@@ -72,7 +72,7 @@ async def test_csv_export_reimports_unchanged_and_carries_every_field(client, su
     await import_seed(client, supervisor, SEED.read_text(encoding="utf-8"), prefix())
     exported = await client.get("/catalogue/export", params={"format": "csv"}, headers=supervisor.headers)
     assert exported.headers["content-type"].startswith("text/csv")
-    assert exported.text.startswith("\ufeff事项编码,事项名称,事项类型,变更类型")
+    assert exported.text.startswith('\ufeff"事项编码","事项名称","事项类型","变更类型"')
     again = await client.post(
         "/catalogue/import", json={"format": "csv", "text": exported.text}, headers=supervisor.headers
     )

