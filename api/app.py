@@ -20,6 +20,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 import api
 from api import errors
 from api.auth.middleware import BearerTokenMiddleware
+from api.body import BodyRequest
 from api.deps import provide_db, provide_principal, provide_store
 from api.settings import Settings
 from mobile_contract import CONTRACT_VERSION
@@ -116,6 +117,7 @@ def create_app(settings: Settings) -> Litestar:
         },
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public")],
         exception_handlers={Exception: errors.handle},
+        request_class=BodyRequest,
         response_headers=[ResponseHeader(name="X-Contract-Version", value=CONTRACT_VERSION)],
         openapi_config=openapi_config(),
         response_cache_config=ResponseCacheConfig(),

@@ -50,7 +50,9 @@ class Served:
         raise RuntimeError(f"enforce serve did not answer: {self.output()}")
 
     def output(self) -> str:
-        return (self.data_dir.parent / "serve.log").read_text(errors="replace")[-4000:]
+        """The end of what it printed, without the boxes rich draws around a traceback."""
+        lines = (self.data_dir.parent / "serve.log").read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if "│" not in line)[-6000:]
 
     def embedded_pids(self) -> dict[str, int]:
         """The weed process it started and the PostgreSQL postmaster."""
