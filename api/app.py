@@ -22,6 +22,7 @@ from api import errors
 from api.auth.middleware import BearerTokenMiddleware
 from api.body import BodyRequest
 from api.deps import provide_db, provide_principal, provide_store
+from api.security_headers import security_headers
 from api.settings import Settings
 from mobile_contract import CONTRACT_VERSION
 from storage import objects
@@ -118,6 +119,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public")],
         exception_handlers={Exception: errors.handle},
         request_class=BodyRequest,
+        before_send=[security_headers(settings.serving.hsts_max_age_s)],
         response_headers=[ResponseHeader(name="X-Contract-Version", value=CONTRACT_VERSION)],
         openapi_config=openapi_config(),
         response_cache_config=ResponseCacheConfig(),

@@ -6,6 +6,7 @@ Each domain may add a command group in ``api/<domain>/cli.py`` exposing
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -13,14 +14,16 @@ import pkgutil
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import typer
 
 import api
-from api.settings import load_settings, settings_environment
+from api.http_protocol import TimedHttpToolsProtocol
+from api.settings import ServingSettings, load_settings, settings_environment
 
+GRACEFUL_SHUTDOWN_S = 10
 app = typer.Typer(help="移动执法后端 / field enforcement backend", no_args_is_help=True)
 
 
@@ -44,7 +47,20 @@ def serve(
         typer.echo(f"API on http://{host or ready.host}:{port or ready.port}  (OpenAPI at /schema)")
         os.environ.update(settings_environment(ready))
         uvicorn.run("api.asgi:create", factory=True, host=host or ready.host, port=port or ready.port,
-                    workers=workers, log_level="info", timeout_keep_alive=keep_alive)  # fmt: skip
+                    workers=workers, log_level="info", **server_options(ready.serving, keep_alive))  # fmt: skip
+
+
+def server_options(serving: ServingSettings, keep_alive_s: int) -> dict[str, Any]:
+    """uvicorn's options: read time-outs, the proxies believed about https, a bounded graceful shutdown."""
+    protocol = functools.partial(
+        TimedHttpToolsProtocol, header_timeout_s=serving.header_timeout_s, body_timeout_s=serving.body_timeout_s
+    )
+    return {
+        "http": protocol,
+        "timeout_keep_alive": keep_alive_s,
+        "forwarded_allow_ips": serving.forwarded_allow_ips,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,  # open requests get this long once a stop is asked
+    }
 
 
 def exit_on_sigterm() -> None:

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -40,6 +41,36 @@ class AuthSettings(msgspec.Struct, frozen=True):
     refresh_ttl_s: int = 30 * 24 * 3600
 
 
+Seconds = Annotated[float, msgspec.Meta(ge=1, le=3600)]
+
+
+class ServingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How the server treats connections (连接与安全头); bounded, read from ``ENFORCE_*`` variables."""
+
+    header_timeout_s: Seconds = 10.0  # a request's headers must arrive within this (slowloris)
+    body_timeout_s: Seconds = 120.0  # and its body within this after them (a 1 000-operation push on 2G)
+    streams_per_user: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4  # open alert streams (SSE) per user
+    streams_per_process: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
+    hsts_max_age_s: Annotated[int, msgspec.Meta(ge=0, le=2 * 365 * 24 * 3600)] = 365 * 24 * 3600  # 0: no HSTS
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto (https → HSTS) is believed
+
+
+SERVING_VARIABLES = {
+    "ENFORCE_HEADER_TIMEOUT_S": "header_timeout_s", "ENFORCE_BODY_TIMEOUT_S": "body_timeout_s",
+    "ENFORCE_STREAMS_PER_USER": "streams_per_user", "ENFORCE_STREAMS_PER_PROCESS": "streams_per_process",
+    "ENFORCE_HSTS_MAX_AGE_S": "hsts_max_age_s", "ENFORCE_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
+}  # fmt: skip
+
+
+def load_serving(env: Mapping[str, str]) -> ServingSettings:
+    """The variables that are set, checked against their bounds (a bad one stops the start, named)."""
+    given = {field: env[name] for name, field in SERVING_VARIABLES.items() if name in env}
+    try:
+        return msgspec.convert(given, ServingSettings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"serving setting out of bounds: {exc} (variables {', '.join(SERVING_VARIABLES)})") from exc
+
+
 class Settings(msgspec.Struct, frozen=True):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
@@ -47,6 +78,7 @@ class Settings(msgspec.Struct, frozen=True):
     database: DatabaseSettings = DatabaseSettings()
     object_store: ObjectStoreSettings = ObjectStoreSettings()
     auth: AuthSettings = AuthSettings()
+    serving: ServingSettings = ServingSettings()
 
     @property
     def embedded(self) -> bool:
@@ -79,6 +111,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             access_ttl_s=int(get("ACCESS_TOKEN_TTL_S", "900")),
             refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
         ),
+        serving=load_serving(env),
     )
 
 
@@ -92,7 +125,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
         "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
-    }  # fmt: skip
+    } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()}  # fmt: skip
 
 
 def local_jwt_secret(data_dir: Path) -> str:

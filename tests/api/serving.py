@@ -21,14 +21,18 @@ PASSWORD = "served admin passphrase"
 class Served:
     """A running ``enforce serve``: its address, data folder and the embedded servers it started."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | {
-            "ENFORCE_DATA_DIR": str(data_dir),
-            "ENFORCE_PORT": str(self.port),
-            "PASSWORD": PASSWORD,
-        }
+        self.env = (
+            {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+            | {
+                "ENFORCE_DATA_DIR": str(data_dir),
+                "ENFORCE_PORT": str(self.port),
+                "PASSWORD": PASSWORD,
+            }
+            | env
+        )
         self.log = (data_dir.parent / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT

@@ -1,0 +1,51 @@
+"""Security headers: nosniff everywhere, no-store on answers with personal data, strict CSP on HTML, HSTS on TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+from litestar import Litestar, MediaType, get
+from litestar.testing import AsyncTestClient
+
+from api.security_headers import security_headers
+
+
+async def test_an_api_answer_is_not_sniffed_nor_stored(client: AsyncTestClient, inspector) -> None:
+    for answer in [
+        await client.get("/users/me", headers=inspector.headers),
+        await client.get(f"/records/{uuid.uuid4()}", headers=inspector.headers),  # a problem document
+        await client.get("/no-such-route"),
+        await client.post("/complaints/lookup", json={}),  # public, yet about a person
+    ]:
+        assert answer.headers["x-content-type-options"] == "nosniff", answer.request.url
+        assert answer.headers["cache-control"] == "no-store", answer.request.url
+        assert "strict-transport-security" not in answer.headers  # plain HTTP
+
+
+async def test_the_schema_pages_may_not_be_framed(client: AsyncTestClient) -> None:
+    schema = await client.get("/schema/swagger")
+    assert schema.headers["content-security-policy"] == "frame-ancestors 'none'"  # CDN viewers until issue 13
+    assert schema.headers["x-content-type-options"] == "nosniff"
+
+
+@get("/page", media_type=MediaType.HTML)
+async def page() -> str:
+    return "<!doctype html><title>文书</title><style>p{color:red}</style><p>决定书</p>"
+
+
+async def test_html_gets_the_strict_policy() -> None:
+    async with AsyncTestClient(Litestar([page], before_send=[security_headers(3600)])) as http:
+        answer = await http.get("/page")
+    policy = dict(part.strip().split(" ", 1) for part in answer.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_hsts_only_over_tls(app: Litestar) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://enforce.example") as tls:
+        answer = await asyncio.wait_for(tls.get("/health"), 30)
+    assert answer.headers["strict-transport-security"] == "max-age=31536000"
