@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 import api
 from api import errors
+from api.auth import revocation
 from api.auth.middleware import BearerTokenMiddleware
 from api.body import BodyRequest
 from api.deps import provide_db, provide_principal, provide_store
@@ -79,7 +80,9 @@ def lifespan_for(settings: Settings):
         app.state.store = build_store(settings)
         await app.state.store.ensure_bucket()
         try:
-            yield
+            async with revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept:
+                app.state.revocations = kept
+                yield
         finally:
             await app.state.pool.close()
 

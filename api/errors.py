@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TypeVar
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -23,22 +24,29 @@ from mobile_contract.problems import (
     NotFound,
     Problem,
     Unauthenticated,
-    UpstreamError,
 )
 
 log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+T = TypeVar("T")
 _MSGSPEC_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 
 
 def problem_response(request: Request, error: AppError) -> Response[Problem]:
-    retry = {"Retry-After": str(error.retry_after_s)} if isinstance(error, UpstreamError) else {}
     return Response(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=retry,
+        headers=None if error.retry_after_s is None else {"Retry-After": str(error.retry_after_s)},
     )
+
+
+def answer(request: Request, outcome: T | AppError, *, status_code: int = 200) -> Response[T]:
+    """A refusal that must leave a trace (an audit entry, a throttle count) is returned, not raised:
+    the request's transaction then commits it, and the refusal is sent as a problem."""
+    if isinstance(outcome, AppError):
+        return problem_response(request, outcome)  # type: ignore[return-value]
+    return Response(outcome, status_code=status_code)
 
 
 def field_errors(exc: ValidationException) -> list[FieldError]:

@@ -11,9 +11,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
+from msgspec import Meta
 
 from storage import embedded
 
@@ -63,12 +64,45 @@ SERVING_VARIABLES = {
 
 
 def load_serving(env: Mapping[str, str]) -> ServingSettings:
-    """The variables that are set, checked against their bounds (a bad one stops the start, named)."""
-    given = {field: env[name] for name, field in SERVING_VARIABLES.items() if name in env}
+    return bounded(ServingSettings, env, SERVING_VARIABLES)
+
+
+class ThrottleSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Sign-in and public-entrance throttling (登录与公开入口限流); the rules in ``api.throttling.policy``."""
+
+    sign_in_address_free: Annotated[int, Meta(ge=3, le=1000)] = 10  # failed sign-ins per address and hour
+    sign_in_account_free: Annotated[int, Meta(ge=3, le=1000)] = 20  # failed sign-ins per username and day
+    account_lock_after: Annotated[int, Meta(ge=0, le=100_000)] = 100  # failures per day that lock (0: never)
+    account_lock_s: Annotated[int, Meta(ge=60, le=7 * 86_400)] = 3600
+    lookup_address_free: Annotated[int, Meta(ge=3, le=1000)] = 10  # unknown lookup tokens per address and hour
+    complaint_submits: Annotated[int, Meta(ge=1, le=1000)] = 5  # complaints per address and window
+    complaint_window_s: Annotated[int, Meta(ge=60, le=86_400)] = 3600
+
+    def __post_init__(self) -> None:
+        if 0 < self.account_lock_after <= self.sign_in_account_free:
+            raise ValueError("THROTTLE_ACCOUNT_LOCK_AFTER must exceed THROTTLE_SIGN_IN_ACCOUNT_FREE (or be 0)")
+
+
+# THROTTLE_<FIELD IN CAPITALS>, e.g. THROTTLE_COMPLAINT_SUBMITS
+THROTTLE_VARIABLES = {f"THROTTLE_{field.upper()}": field for field in ThrottleSettings.__struct_fields__}
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def bounded(kind: type[S], env: Mapping[str, str], variables: Mapping[str, str]) -> S:
+    """The ``variables`` (name → field) that are set, checked against the bounds of ``kind``.
+
+    A bad value stops the start with the variable's name and what is wrong.
+    """
+    given = {field: env[name] for name, field in variables.items() if name in env}
     try:
-        return msgspec.convert(given, ServingSettings, strict=False)
+        return msgspec.convert(given, kind, strict=False)
     except msgspec.ValidationError as exc:
-        raise ValueError(f"serving setting out of bounds: {exc} (variables {', '.join(SERVING_VARIABLES)})") from exc
+        message, _, path = str(exc).partition(" - at `$.")
+        names = {field: name for name, field in variables.items()}
+        field = path.rstrip("`")
+        raise ValueError(
+            f"{names[field]}: {message}" if field in names else f"{message} ({', '.join(variables)})"
+        ) from exc
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -79,6 +113,7 @@ class Settings(msgspec.Struct, frozen=True):
     object_store: ObjectStoreSettings = ObjectStoreSettings()
     auth: AuthSettings = AuthSettings()
     serving: ServingSettings = ServingSettings()
+    throttle: ThrottleSettings = ThrottleSettings()
 
     @property
     def embedded(self) -> bool:
@@ -112,6 +147,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
         ),
         serving=load_serving(env),
+        throttle=bounded(ThrottleSettings, env, THROTTLE_VARIABLES),
     )
 
 
@@ -125,7 +161,9 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
         "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
-    } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()}  # fmt: skip
+    } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()} | {
+        name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()
+    }  # fmt: skip
 
 
 def local_jwt_secret(data_dir: Path) -> str:

@@ -110,6 +110,7 @@ async def make_inspectors(conn: asyncpg.Connection, secret: str) -> tuple[list[d
             department_id=dept,
             region_code="360102",
             device_id="DEV-BENCH-0001",
+            sign_in_id=uuid.uuid4(),
         )
         token = token or issue_access_token(principal, secret=secret, ttl_s=3600)
     return officers, token

@@ -10,7 +10,8 @@ clients switch on; the wording may change, the code never does)::
     │   ├── Forbidden               403 forbidden
     │   ├── NotFound                404 not-found
     │   ├── Conflict                409 conflict (and more specific codes)
-    │   └── InvalidTransition       409 invalid-transition
+    │   │   └── InvalidTransition   409 invalid-transition
+    │   └── TooManyRequests         429 too-many-requests (with Retry-After)
     └── UpstreamError               5xx: retry later, nothing was lost
         ├── DatabaseUnavailable     503 database-unavailable
         └── ObjectStoreError        503 object-store-unavailable
@@ -55,6 +56,7 @@ class AppError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
+    retry_after_s: int | None = None  # sent as Retry-After when set: by a class, or per error (throttling)
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class AppError(Exception):
         code: str | None = None,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
+        retry_after_s: int | None = None,
     ) -> None:
         super().__init__(detail_en or detail)
         self.detail = detail
@@ -71,6 +74,8 @@ class AppError(Exception):
         self.instance_code = code or self.code
         self.errors = errors or []
         self.extra = extra or {}
+        if retry_after_s is not None:
+            self.retry_after_s = retry_after_s
 
     def to_problem(self, instance: str | None = None) -> Problem:
         return Problem(
@@ -125,6 +130,12 @@ class Conflict(ClientError):
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "Step not allowed now"
+
+
+class TooManyRequests(ClientError):
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
 
 
 class UpstreamError(AppError):

@@ -73,3 +73,30 @@ async def revoke_for_device(conn: Connection, *, device_id: str) -> int:
         device_id,
     )
     return int(status.split()[-1])
+
+
+# PostgreSQL channel on which the database announces ended sign-ins and raised token versions
+# (triggers of migration 0050): payloads ``sign_in:<family id>`` and ``user:<user id>:<version>``.
+REVOCATION_CHANNEL = "token_revocations"
+
+
+async def ended_sign_ins(conn: Connection, *, within_s: int) -> list[asyncpg.Record]:
+    """Sign-ins (families) ended in the last ``within_s`` seconds: ``family_id``, ``ended_at``."""
+    return await conn.fetch(
+        "SELECT family_id, max(revoked_at) AS ended_at FROM refresh_tokens"
+        " WHERE replaced_by IS NULL AND revoked_at > now() - make_interval(secs => $1) GROUP BY family_id",
+        within_s,
+    )
+
+
+async def token_standing(conn: Connection, *, user_id: uuid.UUID, family_id: uuid.UUID) -> asyncpg.Record:
+    """The user's token version (0 if unknown) and whether the sign-in has ended, in one round trip."""
+    row = await conn.fetchrow(
+        "SELECT coalesce((SELECT token_version FROM users WHERE id = $1), 0) AS token_version,"
+        " EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $2 AND replaced_by IS NULL"
+        " AND revoked_at IS NOT NULL) AS ended",
+        user_id,
+        family_id,
+    )
+    assert row is not None
+    return row

@@ -13,7 +13,8 @@ from storage.db import Connection
 
 DEPARTMENT_COLUMNS = "id, code, name, region_code, created_at"
 USER_COLUMNS = (
-    "id, username, display_name, password_hash, role, department_id, region_code, certificate_no, active, created_at"
+    "id, username, display_name, password_hash, role, department_id, region_code, certificate_no, active, created_at,"
+    " token_version"
 )
 DEPARTMENT_CHANGEABLE = frozenset({"name", "region_code"})
 USER_CHANGEABLE = frozenset(
@@ -143,3 +144,8 @@ async def _update(
         id,
         *(changes[n] for n in names),
     )
+
+
+async def raised_token_versions(conn: Connection) -> list[asyncpg.Record]:
+    """Users whose token version was ever raised (``id``, ``token_version``); the rest are at 0."""
+    return await conn.fetch("SELECT id, token_version FROM users WHERE token_version > 0")

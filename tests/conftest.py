@@ -6,6 +6,7 @@ nothing needs truncating (the audit log could not be truncated anyway).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
@@ -14,6 +15,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.app import create_app
 from api.auth.passwords import hash_password
@@ -26,6 +28,8 @@ from storage import users
 from storage.db import create_pool
 
 TEST_PASSWORD = "correct horse battery"
+TEST_PROXY = "testclient"  # the peer address Litestar's test client reports
+_addresses = itertools.count(1)
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 
 
@@ -55,8 +59,21 @@ def app(settings: Settings) -> Litestar:
 
 @pytest.fixture(scope="session")
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app) as test_client:
+    """The app behind uvicorn's own proxy-header middleware, as in production behind a proxy (here the
+    test client is the trusted proxy): a request's ``X-Forwarded-For`` is the address it comes from."""
+    async with AsyncTestClient(ProxyHeadersMiddleware(app, trusted_hosts=TEST_PROXY)) as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def _own_address(request: pytest.FixtureRequest) -> None:
+    """Each test calls from an address of its own (198.18.0.0/15, for tests), so sign-in failures and
+    complaint submissions of one test never make another one wait."""
+    if "client" in request.fixturenames:
+        n = next(_addresses)
+        request.getfixturevalue("client").headers["x-forwarded-for"] = (
+            f"198.{18 + n // 65536}.{n // 256 % 256}.{n % 256}"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +122,7 @@ def make_user(pool: asyncpg.Pool, settings: Settings) -> Callable[..., Awaitable
             department_id=department.id,
             region_code=department.region_code,
             device_id=device_id,
+            sign_in_id=uuid.uuid4(),  # a sign-in of its own, as after POST /auth/login (no refresh token kept)
         )
         token = issue_access_token(principal, secret=settings.auth.jwt_secret, ttl_s=600)
         return Caller(principal=principal, headers={"Authorization": f"Bearer {token}"})

@@ -1,4 +1,8 @@
-"""Reads the ``Authorization: Bearer`` access token into ``request.user``."""
+"""Reads the ``Authorization: Bearer`` access token into ``request.user``.
+
+A token is trusted when its signature and claims check out (``api.auth.tokens``) and it has
+not been revoked since it was issued (``api.auth.revocation``: from memory, no query).
+"""
 
 from __future__ import annotations
 
@@ -15,5 +19,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("请先登录（缺少访问令牌）", "missing bearer token")
-        secret = connection.app.state.settings.auth.jwt_secret
-        return AuthenticationResult(user=decode_access_token(token, secret=secret), auth=token)
+        state = connection.app.state
+        principal = decode_access_token(token, secret=state.settings.auth.jwt_secret)
+        await state.revocations.check(principal, state.pool)
+        return AuthenticationResult(user=principal, auth=token)

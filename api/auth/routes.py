@@ -11,9 +11,10 @@ from litestar.params import JSONBody
 
 from api.auth import service
 from api.deps import Db
-from api.errors import problem_response
+from api.errors import answer
+from api.throttling.address import client_address
 from mobile_contract.auth import LoginRequest, RefreshRequest, TokenPair
-from mobile_contract.problems import AppError, Problem
+from mobile_contract.problems import Problem
 
 REFUSALS = {
     401: ResponseSpec(
@@ -23,13 +24,13 @@ REFUSALS = {
         Problem, generate_examples=False, description="账号停用或终端不符 / account deactivated or device not allowed"
     ),
 }
-
-
-def answer(request: Request[Any, Any, Any], outcome: TokenPair | AppError) -> Response[TokenPair]:
-    """A refusal still commits the request's transaction (its audit entry); then it is sent as a problem."""
-    if isinstance(outcome, AppError):
-        return problem_response(request, outcome)  # type: ignore[return-value]
-    return Response(outcome)
+THROTTLED = {
+    429: ResponseSpec(
+        Problem,
+        generate_examples=False,
+        description="失败次数过多，见 Retry-After / too many failures, see Retry-After",
+    )
+}
 
 
 class AuthController(Controller):
@@ -38,11 +39,14 @@ class AuthController(Controller):
     opt: ClassVar[dict[str, object]] = {"public": True}
     security: ClassVar[list[dict[str, list[str]]]] = [{}]  # OpenAPI: no bearer token needed here
 
-    @post("/login", status_code=200, responses=REFUSALS, summary="登录 / sign in")
+    @post("/login", status_code=200, responses=REFUSALS | THROTTLED, summary="登录 / sign in")
     async def login(
         self, request: Request[Any, Any, Any], db: Db, state: State, data: JSONBody[LoginRequest]
     ) -> Response[TokenPair]:
-        return answer(request, await service.sign_in(db, data, auth=state.settings.auth))
+        settings, address = state.settings, client_address(request)
+        return answer(
+            request, await service.sign_in(db, data, auth=settings.auth, throttle=settings.throttle, address=address)
+        )
 
     @post("/refresh", status_code=200, responses=REFUSALS, summary="刷新令牌 / rotate the refresh token")
     async def refresh(

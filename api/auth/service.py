@@ -25,9 +25,11 @@ from api.audit.trail import Actor, record
 from api.auth.passwords import hash_password, hash_password_off_loop, needs_rehash, verify_password_off_loop
 from api.auth.principal import Principal
 from api.auth.tokens import issue_access_token
-from api.settings import AuthSettings
+from api.settings import AuthSettings, ThrottleSettings
+from api.throttling import service as throttling
+from api.throttling.policy import Counter, Scope, cleared
 from mobile_contract.auth import LoginRequest, Role, TokenPair
-from mobile_contract.problems import AppError, Forbidden, Unauthenticated
+from mobile_contract.problems import AppError, Forbidden, TooManyRequests, Unauthenticated
 from storage import devices, sessions, users
 from storage.db import Connection
 
@@ -55,7 +57,7 @@ def _decoy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def _principal_of(user: asyncpg.Record, *, device_id: str | None) -> Principal:
+def _principal_of(user: asyncpg.Record, *, device_id: str | None, sign_in_id: uuid.UUID) -> Principal:
     return Principal(
         user_id=user["id"],
         username=user["username"],
@@ -63,16 +65,28 @@ def _principal_of(user: asyncpg.Record, *, device_id: str | None) -> Principal:
         department_id=user["department_id"],
         region_code=user["region_code"],
         device_id=device_id,
+        sign_in_id=sign_in_id,
+        token_version=user["token_version"],
     )
 
 
-async def sign_in(conn: Connection, request: LoginRequest, *, auth: AuthSettings) -> TokenPair | AppError:
+async def sign_in(
+    conn: Connection, request: LoginRequest, *, auth: AuthSettings, throttle: ThrottleSettings, address: str
+) -> TokenPair | AppError:
+    """Refused while the address or the username waits (429, the same for every username); see api.throttling."""
+    at = throttling.now()
+    keys = [(Scope.SIGN_IN_ADDRESS, address), (Scope.SIGN_IN_ACCOUNT, request.username)]
+    counters = await throttling.hold(conn, keys, at)
+    if (refused := await throttling.refusal(conn, counters, address=address, at=at, problem=sign_in_wait)) is not None:
+        return refused
     user = await users.get_user_by_username(conn, username=request.username)
-    if user is None:
-        await verify_password_off_loop(_decoy_hash(), request.password)
-        return bad_credentials()
-    actor = Actor(user_id=user["id"], role=user["role"], device_id=request.device_id)
-    if (refusal := await _sign_in_refusal(conn, user, request)) is not None:
+    if user is None or not await verify_password_off_loop(user["password_hash"], request.password):
+        if user is None:
+            await verify_password_off_loop(_decoy_hash(), request.password)
+        return await _bad_credentials(conn, user, request, counters, throttle, address, at)
+    await throttling.save(conn, cleared(counters[1], at))  # the right password: the account starts afresh
+    actor = Actor(user_id=user["id"], role=user["role"], device_id=request.device_id, detail={"address": address})
+    if (refusal := await _account_refusal(conn, user, request)) is not None:
         await record(
             conn, actor, action="auth.sign_in_refused", **_about_user(user), detail={"reason": refusal.instance_code}
         )
@@ -85,9 +99,40 @@ async def sign_in(conn: Connection, request: LoginRequest, *, auth: AuthSettings
     return pair
 
 
-async def _sign_in_refusal(conn: Connection, user: asyncpg.Record, request: LoginRequest) -> AppError | None:
-    if not await verify_password_off_loop(user["password_hash"], request.password):
-        return bad_credentials()
+def sign_in_wait(seconds: int) -> TooManyRequests:
+    """The answer while the address or the username waits: it does not say which, nor whether the account exists."""
+    return throttling.must_wait(
+        seconds,
+        code="sign-in-throttled",
+        detail=f"登录失败次数过多，请{throttling.readable_wait(seconds)}后再试；如忘记密码或账号被锁定，请联系管理员",
+        detail_en=f"too many failed sign-ins; retry after {seconds} s",
+    )
+
+
+async def _bad_credentials(
+    conn: Connection,
+    user: asyncpg.Record | None,
+    request: LoginRequest,
+    counters: list[Counter],
+    throttle: ThrottleSettings,
+    address: str,
+    at: dt.datetime,
+) -> Unauthenticated:
+    """Count the failure for the address and the username, and audit it (an unknown name under its own name)."""
+    if user is None:
+        actor = throttling.public_actor(address)
+        about: dict[str, Any] = {"entity_type": "sign_in_name", "entity_id": request.username, "department_id": None}
+    else:
+        actor = Actor(user_id=user["id"], role=user["role"], device_id=request.device_id, detail={"address": address})
+        about = _about_user(user)
+    after = await throttling.failed(conn, counters, throttle, actor, at)
+    failures = {counter.scope.value: counter.events for counter in after}
+    await record(conn, actor, action="auth.sign_in_refused", **about, detail={"reason": "bad-credentials"} | failures)
+    return bad_credentials()
+
+
+async def _account_refusal(conn: Connection, user: asyncpg.Record, request: LoginRequest) -> AppError | None:
+    """The password was right; the account or the handheld may still not be usable."""
     if not user["active"]:
         return Forbidden("账号已停用，请联系管理员", "account deactivated", code="account-deactivated")
     return await _device_refusal(conn, user, request.device_id)
@@ -136,9 +181,8 @@ async def _issue(
         token_hash=token_digest(secret),
         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=auth.refresh_ttl_s),
     )
-    access = issue_access_token(
-        _principal_of(user, device_id=device_id), secret=auth.jwt_secret, ttl_s=auth.access_ttl_s
-    )
+    principal = _principal_of(user, device_id=device_id, sign_in_id=family_id)
+    access = issue_access_token(principal, secret=auth.jwt_secret, ttl_s=auth.access_ttl_s)
     pair = TokenPair(access_token=access, refresh_token=secret, token_type=TOKEN_TYPE, expires_in=auth.access_ttl_s)
     return pair, token_id
 

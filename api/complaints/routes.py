@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth.guards import requires
 from api.complaints import service
 from api.complaints.identity import IdentityCipher, KeyUnavailable, cipher_from
 from api.deps import Caller, Db
+from api.errors import answer
+from api.throttling.address import client_address
 from mobile_contract.auth import Role
 from mobile_contract.complaints import (
     ComplaintPublicStatus,
@@ -30,11 +33,14 @@ from mobile_contract.complaints import (
     Transfer,
     WhistleblowerRead,
 )
-from mobile_contract.problems import UpstreamError
+from mobile_contract.problems import Problem, UpstreamError
 from mobile_contract.tasks import TaskRead
 
 OFFICE = requires(Role.COMPLAINT_OFFICER, Role.ADMIN)
 DEPARTMENT = requires(Role.SUPERVISOR, Role.ADMIN)
+THROTTLED = {
+    429: ResponseSpec(Problem, generate_examples=False, description="过于频繁，见 Retry-After / see Retry-After")
+}
 
 
 def provide_cipher(state: State) -> IdentityCipher:
@@ -59,13 +65,31 @@ class ComplaintController(Controller):
     tags: ClassVar[list[str]] = ["complaints 投诉举报"]
     dependencies: ClassVar[dict] = {"cipher": Provide(provide_cipher, sync_to_thread=False)}
 
-    @post("/submit", opt={"public": True}, summary="提交投诉举报（公开，可匿名）/ submit, no sign-in needed")
-    async def submit(self, db: Db, cipher: Cipher, data: JSONBody[ComplaintSubmit]) -> ComplaintReceipt:
-        return await service.submit(db, cipher, data)
+    @post(
+        "/submit",
+        opt={"public": True},
+        responses=THROTTLED,
+        summary="提交投诉举报（公开，可匿名；同一地址限次）/ submit, no sign-in needed, limited per address",
+    )
+    async def submit(
+        self, request: Request, db: Db, state: State, cipher: Cipher, data: JSONBody[ComplaintSubmit]
+    ) -> Response[ComplaintReceipt]:
+        throttle, address = state.settings.throttle, client_address(request)
+        outcome = await service.guarded_submit(db, cipher, data, address=address, throttle=throttle)
+        return answer(request, outcome, status_code=201)
 
-    @post("/lookup", opt={"public": True}, status_code=200, summary="凭查询码查询进度 / progress by token")
-    async def lookup(self, db: Db, data: JSONBody[StatusLookup]) -> ComplaintPublicStatus:
-        return await service.lookup(db, data.token)
+    @post(
+        "/lookup",
+        opt={"public": True},
+        status_code=200,
+        responses=THROTTLED,
+        summary="凭查询码查询进度（无效查询码过多则限流）/ progress by token",
+    )
+    async def lookup(
+        self, request: Request, db: Db, state: State, data: JSONBody[StatusLookup]
+    ) -> Response[ComplaintPublicStatus]:
+        address = client_address(request)
+        return answer(request, await service.lookup(db, data.token, address=address, throttle=state.settings.throttle))
 
     @get(
         "/",

@@ -14,6 +14,7 @@ transferred to them, admins everything; only complaint officers see identity.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import uuid
@@ -24,7 +25,10 @@ from api.audit import trail
 from api.auth.principal import Principal
 from api.complaints.deadlines import add_working_days, local_date
 from api.complaints.identity import IdentityCipher, KeyUnavailable
+from api.settings import ThrottleSettings
 from api.tasks import service as task_service
+from api.throttling import service as throttling
+from api.throttling.policy import Scope
 from mobile_contract.auth import Role
 from mobile_contract.complaints import (
     ComplaintEvent,
@@ -38,7 +42,14 @@ from mobile_contract.complaints import (
     PublicEvent,
     WhistleblowerRead,
 )
-from mobile_contract.problems import InvalidInput, InvalidTransition, NotFound, UpstreamError
+from mobile_contract.problems import (
+    AppError,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    TooManyRequests,
+    UpstreamError,
+)
 from mobile_contract.tasks import TaskCreate, TaskRead
 from storage import audit, complaints, draws
 from storage.db import Connection
@@ -103,10 +114,52 @@ def _public_entry(id: uuid.UUID, data: ComplaintSubmit) -> audit.AuditEntry:
     )
 
 
-async def lookup(conn: Connection, token: str) -> ComplaintPublicStatus:
+async def guarded_submit(
+    conn: Connection, cipher: IdentityCipher, data: ComplaintSubmit, *, address: str, throttle: ThrottleSettings
+) -> ComplaintReceipt | AppError:
+    """``submit``, at most ``throttle.complaint_submits`` per address and window (each starts a legal deadline)."""
+    at = throttling.now()
+    (counter,) = await throttling.hold(conn, [(Scope.SUBMIT_ADDRESS, address)], at)
+    problem = functools.partial(submissions_wait, throttle)
+    if (refused := await throttling.refusal(conn, [counter], address=address, at=at, problem=problem)) is not None:
+        return refused
+    await throttling.submitted(conn, counter, throttle, throttling.public_actor(address), at)
+    return await submit(conn, cipher, data)
+
+
+def submissions_wait(throttle: ThrottleSettings, seconds: int) -> TooManyRequests:
+    window, wait = throttling.readable_wait(throttle.complaint_window_s), throttling.readable_wait(seconds)
+    return throttling.must_wait(
+        seconds,
+        code="submissions-throttled",
+        detail=f"同一网络在{window}内最多提交 {throttle.complaint_submits} 件投诉举报，请{wait}后再提交；"
+        "情况紧急请拨打 12336 自然资源违法举报电话",
+        detail_en=f"at most {throttle.complaint_submits} complaints per address in {throttle.complaint_window_s} s;"
+        f" retry after {seconds} s",
+    )
+
+
+def lookups_wait(seconds: int) -> TooManyRequests:
+    return throttling.must_wait(
+        seconds,
+        code="lookups-throttled",
+        detail=f"无效查询码过多，请{throttling.readable_wait(seconds)}后再查询，并核对回执上的查询码",
+        detail_en=f"too many unknown lookup tokens from this address; retry after {seconds} s",
+    )
+
+
+async def lookup(
+    conn: Connection, token: str, *, address: str, throttle: ThrottleSettings
+) -> ComplaintPublicStatus | AppError:
+    """Progress by token; unknown tokens from one address back off (the token cannot be guessed by trying)."""
+    at = throttling.now()
+    counter = await throttling.hold(conn, [(Scope.LOOKUP_ADDRESS, address)], at)
+    if (refused := await throttling.refusal(conn, counter, address=address, at=at, problem=lookups_wait)) is not None:
+        return refused
     row = await complaints.get_by_token(conn, token_sha256=token_hash(token))
     if row is None:
-        raise NotFound("查询码无效，请核对回执上的查询码", "no complaint for this token")
+        await throttling.failed(conn, counter, throttle, throttling.public_actor(address), at)
+        return NotFound("查询码无效，请核对回执上的查询码", "no complaint for this token")
     events = await complaints.events(conn, complaint_ids=[row["id"]], public_only=True)
     return ComplaintPublicStatus(
         reference_no=row["reference_no"],

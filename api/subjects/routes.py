@@ -94,8 +94,9 @@ class PermitController(Controller):
 
     @get(
         "/",
-        guards=[requires(Role.VISION_NODE, Role.MONITORING_OPERATOR, Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)],
-        summary="许可证列表；valid_on 给出当日有效的许可范围（视频分析用）/ permits, those in force on a day",
+        # Not vision nodes (issue 12): a node needs only its site configs and alert delivery (docs/monitoring-api.md).
+        guards=[requires(Role.MONITORING_OPERATOR, Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)],
+        summary="许可证列表；valid_on 给出当日有效的许可证 / permits, those in force on a day",
     )
     async def list_permits(
         self,

@@ -1,5 +1,6 @@
 """Legal review: the queue, a dossier that re-checks every stored object, conclusions, and recusal."""
 
+import msgspec
 import pytest
 
 from api.auth.tokens import issue_access_token
@@ -86,10 +87,8 @@ async def test_a_reviewer_who_took_part_cannot_review(client, pool, settings, in
     # The partner is later made a legal reviewer: they investigated this case, so they must recuse.
     await pool.execute("UPDATE users SET role = 'legal_reviewer', certificate_no = NULL WHERE id = $1",
                        partner.principal.user_id)  # fmt: skip
-    principal = type(partner.principal)(
-        user_id=partner.principal.user_id, username=partner.principal.username, role=Role.LEGAL_REVIEWER,
-        department_id=partner.principal.department_id, region_code=partner.principal.region_code, device_id="DEV-R",
-    )  # fmt: skip
+    # The role change raised the user's token version (migration 0050): a token from before is refused.
+    principal = msgspec.structs.replace(partner.principal, role=Role.LEGAL_REVIEWER, device_id="DEV-R", token_version=1)
     token = issue_access_token(principal, secret=settings.auth.jwt_secret, ttl_s=600)
     former = Caller(principal=principal, headers={"Authorization": f"Bearer {token}"})
     queue = (await client.get("/reviews", headers=former.headers)).json()

@@ -1,4 +1,4 @@
-"""Mining permits: geographic boundaries, validity by day for the vision node, versioned changes."""
+"""Mining permits: geographic boundaries, validity by day for the monitoring centre, versioned changes."""
 
 import uuid
 
@@ -38,14 +38,22 @@ async def test_valid_on_lists_only_permits_in_force(client, make_user, departmen
         headers=supervisor.headers,
     )
     assert answer.status_code == 200 and answer.json()["version"] == 2
-    node = await make_user(Role.VISION_NODE, department)
-    in_force = await client.get("/permits", params={"valid_on": "2026-06-01"}, headers=node.headers)
+    operator = await make_user(Role.MONITORING_OPERATOR, department)
+    in_force = await client.get("/permits", params={"valid_on": "2026-06-01"}, headers=operator.headers)
     assert [p["permit_no"] for p in in_force.json()] == [current["permit_no"]]
     assert in_force.json()[0]["boundary"] == current["boundary"]
-    everything = await client.get("/permits", headers=node.headers)
+    everything = await client.get("/permits", headers=operator.headers)
     assert len(everything.json()) == 3
-    last_day = await client.get("/permits", params={"valid_on": "2027-12-31"}, headers=node.headers)
+    last_day = await client.get("/permits", params={"valid_on": "2027-12-31"}, headers=operator.headers)
     assert [p["permit_no"] for p in last_day.json()] == [current["permit_no"]]
+
+
+async def test_a_vision_node_cannot_read_the_permit_register(client, make_user, department, subject_id) -> None:
+    """Issue 12, security 11: a node reads its site configs and delivers alerts; permit holders are not for it."""
+    node = await make_user(Role.VISION_NODE, department, device_id=None)
+    for path in ("/permits", "/permits?valid_on=2026-06-01", f"/subjects/{subject_id}", "/subjects"):
+        answer = await client.get(path, headers=node.headers)
+        assert (answer.status_code, answer.json()["code"]) == (403, "forbidden"), path
 
 
 @pytest.mark.parametrize(
