@@ -66,7 +66,14 @@ class EvidenceController(Controller):
         "/{evidence_id:uuid}/download",
         guards=[READERS],
         summary="下载证据原件（每次下载留痕）/ the verified bytes, each download audited",
-        responses={200: ResponseSpec(bytes, media_type="application/octet-stream", description="证据原件 / the bytes")},
+        responses={
+            200: ResponseSpec(
+                bytes,
+                media_type="application/octet-stream",
+                description="证据原件 / the bytes",
+                generate_examples=False,
+            )
+        },
     )
     async def download(self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> Stream:
         found = await service.download(db, store, principal, evidence_id)
