@@ -1,8 +1,9 @@
 """Which address a request came from (客户端地址), as throttling counts it.
 
 The address is the peer of the connection. Behind a reverse proxy that is the proxy, so every
-caller would share one counter: run uvicorn with the proxy's address in ``FORWARDED_ALLOW_IPS``
-(uvicorn then takes the client from ``X-Forwarded-For``, trusting only that proxy).
+caller would share one counter: set ``ENFORCE_FORWARDED_ALLOW_IPS`` to the proxy's address
+(``enforce serve`` hands it to uvicorn, which then takes the client from ``X-Forwarded-For``,
+believing only that proxy).
 """
 
 from __future__ import annotations
