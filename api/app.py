@@ -23,6 +23,7 @@ from api.auth import revocation
 from api.auth.middleware import BearerTokenMiddleware
 from api.body import BodyRequest
 from api.deps import provide_db, provide_principal, provide_store
+from api.documents.pdf import press
 from api.security_headers import security_headers
 from api.settings import Settings
 from mobile_contract import CONTRACT_VERSION
@@ -79,6 +80,7 @@ def lifespan_for(settings: Settings):
         )
         app.state.store = build_store(settings)
         await app.state.store.ensure_bucket()
+        press.configure(settings)
         try:
             async with revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept:
                 app.state.revocations = kept

@@ -105,6 +105,14 @@ def bounded(kind: type[S], env: Mapping[str, str], variables: Mapping[str, str])
         ) from exc
 
 
+class DocumentSettings(msgspec.Struct, frozen=True):
+    """Issued PDFs: where the public verification page is reached, and the departments' signing keys."""
+
+    public_url: str = "http://127.0.0.1:8000"  # printed into every document's QR code
+    signing_dir: Path | None = None  # <department code>.pem each; None: <data dir>/signing, generated
+    signing_key_password: str = ""
+
+
 class Settings(msgspec.Struct, frozen=True):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
@@ -114,6 +122,7 @@ class Settings(msgspec.Struct, frozen=True):
     auth: AuthSettings = AuthSettings()
     serving: ServingSettings = ServingSettings()
     throttle: ThrottleSettings = ThrottleSettings()
+    documents: DocumentSettings = DocumentSettings()
 
     @property
     def embedded(self) -> bool:
@@ -148,12 +157,17 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         ),
         serving=load_serving(env),
         throttle=bounded(ThrottleSettings, env, THROTTLE_VARIABLES),
+        documents=DocumentSettings(
+            public_url=get("ENFORCE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            signing_dir=Path(get("DOCUMENT_SIGNING_DIR")) if get("DOCUMENT_SIGNING_DIR") else None,
+            signing_key_password=get("DOCUMENT_SIGNING_KEY_PASSWORD", ""),
+        ),
     )
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
     """The variables ``load_settings`` reads, for worker processes started after embedded servers."""
-    db, s3, auth = settings.database, settings.object_store, settings.auth
+    db, s3, auth, docs = settings.database, settings.object_store, settings.auth, settings.documents
     return {
         "ENFORCE_DATA_DIR": str(settings.data_dir), "DATABASE_URL": db.url or "",
         "DATABASE_POOL_MIN": str(db.pool_min), "DATABASE_POOL_MAX": str(db.pool_max),
@@ -161,6 +175,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
         "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
+        "ENFORCE_PUBLIC_URL": docs.public_url, "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
+        "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
     } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()} | {
         name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()
     }  # fmt: skip

@@ -68,10 +68,19 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Service(msgspec.Struct, frozen=True, kw_only=True):
+    """送达：方式、受送达人，以及该方式须记明的事项（见 Serve）."""
+
     served_on: dt.date
     method: ServiceMethod
     recipient: str
     document_no: str = ""
+    place: str = ""
+    refusal: str = ""
+    witnesses: list[str] = []
+    recorded_on_video: bool = False
+    tracking_no: str = ""
+    electronic_address: str = ""
+    announcement: str = ""
 
 
 class Pause(msgspec.Struct, frozen=True, kw_only=True):

@@ -30,7 +30,7 @@ class DocumentKind(enum.StrEnum):
 
 
 class DocumentRead(msgspec.Struct, kw_only=True):
-    """一份执法文书 / one issued document; ``html`` is its printable rendering."""
+    """一份执法文书 / one issued document: printable HTML, and a sealed PDF with a verification code."""
 
     id: uuid.UUID
     case_id: uuid.UUID
@@ -40,6 +40,22 @@ class DocumentRead(msgspec.Struct, kw_only=True):
     serial: int
     issued_at: dt.datetime
     html_sha256: str
+    pdf_sha256: Annotated[str | None, Meta(description="签章 PDF 的 SHA-256 / SHA-256 of the sealed PDF")] = None
+    verification_code: Annotated[
+        str | None, Meta(description="核验码（公开核验页）/ code for the public verification page")
+    ] = None
+
+
+class DocumentSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """文书设置 / what a department's decisions must state that no case holds (行政处罚法第五十九条、第六十七条)."""
+
+    review_body: Annotated[str, Meta(description="行政复议机关，如：某区人民政府 / administrative review body")]
+    court: Annotated[str, Meta(description="管辖的人民法院，如：某区人民法院 / competent court")]
+    payment_bank: Annotated[str, Meta(description="罚款代收银行 / bank that collects fines")]
+    payment_account_name: Annotated[str, Meta(description="收款账户户名 / account name")]
+    payment_account_no: Annotated[str, Meta(description="收款账号 / account number")]
+    address: Annotated[str, Meta(description="机关地址（陈述申辩、听证申请送达地）/ organ's address")] = ""
+    phone: Annotated[str, Meta(description="联系电话 / contact phone")] = ""
 
 
 class PublicationCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -239,11 +239,44 @@ class NotPenalise(_Step, tag="not_penalise"):
     reason: Reason
 
 
+Detail = Annotated[str, Meta(max_length=200)]
+
+
 class Serve(_Step, tag="serve"):
-    """送达决定书（第六十一条：七日内），生成送达回证."""
+    """送达决定书（第六十一条：七日内），生成送达回证，记明送达方式.
+
+    留置送达 states why the recipient refused (民事诉讼法第八十九条) and who witnessed it or how
+    it was recorded; 邮寄 the mail number; 电子送达 needs the party's consent and the address it
+    gave; 公告送达 where the notice was published."""
 
     method: ServiceMethod
     recipient: ShortText
+    place: Annotated[str, Meta(max_length=200, description="送达地点 / where it was served")] = ""
+    refusal: Annotated[str, Meta(max_length=200, description="拒收事由（留置送达）/ why it was refused")] = ""
+    witnesses: Annotated[list[ShortText], Meta(max_length=5, description="见证人 / witnesses")] = []
+    recorded_on_video: Annotated[bool, Meta(description="留置送达过程已拍照、录像 / recorded on camera")] = False
+    tracking_no: Annotated[str, Meta(max_length=40, description="邮件单号（邮寄送达）/ mail number")] = ""
+    electronic_consent: Annotated[bool, Meta(description="当事人同意电子送达 / the party consented")] = False
+    electronic_address: Annotated[str, Meta(max_length=200, description="电子送达地址 / address given")] = ""
+    announcement: Annotated[str, Meta(max_length=200, description="公告载体（公告送达）/ where published")] = ""
+
+    def __post_init__(self) -> None:
+        if problem := service_problem(self):
+            raise ValueError(problem)
+
+
+def service_problem(step: Serve) -> str:
+    """Why the record of service is incomplete for its method (行政处罚法第六十一条); empty if complete."""
+    match step.method:
+        case ServiceMethod.LEFT_AT_RESIDENCE if not step.refusal or not (step.witnesses or step.recorded_on_video):
+            return "留置送达须写明拒收事由，并记录见证人或拍照、录像"
+        case ServiceMethod.POST if not step.tracking_no:
+            return "邮寄送达须填写邮件单号"
+        case ServiceMethod.ELECTRONIC if not (step.electronic_consent and step.electronic_address):
+            return "电子送达须经当事人同意，并填写当事人确认的电子送达地址"
+        case ServiceMethod.ANNOUNCEMENT if not step.announcement:
+            return "公告送达须写明公告载体或地点"
+    return ""
 
 
 class StartExecution(_Step, tag="start_execution"):

@@ -9,7 +9,11 @@ import asyncpg
 
 from storage.db import Connection
 
-COLUMNS = "id, case_id, department_id, kind, year, serial, number, event_id, issued_at, data, html, html_sha256"
+COLUMNS = (
+    "id, case_id, department_id, kind, year, serial, number, event_id, issued_at, data, html, html_sha256,"
+    " pdf_sha256, verification_code, signer_certificate_sha256"
+)
+SETTINGS_COLUMNS = "review_body, court, payment_bank, payment_account_name, payment_account_no, address, phone"
 
 
 async def next_serial(conn: Connection, *, department_id: uuid.UUID, year: int, kind: str) -> int:
@@ -78,4 +82,62 @@ async def export_records(
         kind,
         since,
         until,
+    )
+
+
+async def pdf(conn: Connection, *, id: uuid.UUID, department_id: uuid.UUID | None) -> asyncpg.Record | None:
+    """The sealed PDF of a document in the department's scope (None: no such document, or no PDF)."""
+    return await conn.fetchrow(
+        "SELECT number, kind, pdf FROM case_documents WHERE id = $1 AND pdf IS NOT NULL"
+        " AND ($2::uuid IS NULL OR department_id = $2)",
+        id,
+        department_id,
+    )
+
+
+async def by_verification_code(conn: Connection, *, code: str) -> asyncpg.Record | None:
+    """What the public verification page may show: number, kind, organ, date and the PDF's hash."""
+    return await conn.fetchrow(
+        "SELECT c.number, c.kind, (c.data ->> 'issued_on')::date AS issued_on, c.pdf_sha256,"
+        " c.signer_certificate_sha256, d.name AS organ"
+        " FROM case_documents c JOIN departments d ON d.id = c.department_id WHERE c.verification_code = $1",
+        code,
+    )
+
+
+async def document_settings(conn: Connection, *, department_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {SETTINGS_COLUMNS} FROM department_document_settings WHERE department_id = $1",  # noqa: S608
+        department_id,
+    )
+
+
+async def save_document_settings(
+    conn: Connection, *, department_id: uuid.UUID, values: dict[str, str], by: uuid.UUID | None
+) -> asyncpg.Record | None:
+    """Insert or replace the department's settings; returns the row as it was before (None: first time)."""
+    before = await document_settings(conn, department_id=department_id)
+    names = list(values)
+    assignments = ", ".join(f"{n} = EXCLUDED.{n}" for n in names)
+    await conn.execute(
+        f"INSERT INTO department_document_settings (department_id, updated_by, {', '.join(names)})"  # noqa: S608
+        f" VALUES ($1, $2, {', '.join(f'${i + 3}' for i in range(len(names)))})"
+        f" ON CONFLICT (department_id) DO UPDATE SET {assignments}, updated_by = $2, updated_at = now()",
+        department_id,
+        by,
+        *values.values(),
+    )
+    return before
+
+
+async def evidence_list(conn: Connection, *, case_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The case's records and the items each declared, in order (证据清单); items never verified are left out."""
+    return await conn.fetch(
+        "SELECT record_kind, record_on, kind, description, captured_at FROM ("
+        " SELECT r.kind AS record_kind, r.occurred_at AS record_on, NULL::text AS kind, '' AS description,"
+        " NULL::timestamptz AS captured_at, r.id AS record_id, 0 AS rank FROM records r WHERE r.case_id = $1"
+        " UNION ALL SELECT r.kind, r.occurred_at, e.kind, e.description, e.captured_at, r.id, 1"
+        " FROM records r JOIN evidence_items e ON e.record_id = r.id AND e.status = 'verified' WHERE r.case_id = $1"
+        ") listed ORDER BY record_on, record_id, rank, captured_at",
+        case_id,
     )

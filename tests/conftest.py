@@ -24,13 +24,21 @@ from api.auth.tokens import issue_access_token
 from api.runtime import resolved
 from api.settings import Settings
 from mobile_contract.auth import Role
-from storage import users
+from storage import numbered_documents, users
 from storage.db import create_pool
 
 TEST_PASSWORD = "correct horse battery"
 TEST_PROXY = "testclient"  # the peer address Litestar's test client reports
 _addresses = itertools.count(1)
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
+
+
+# What decisions must state that no case holds (复议机关, 人民法院, where to pay): every test department has it.
+DOCUMENT_SETTINGS = {
+    "review_body": "某区人民政府", "court": "某区人民法院", "payment_bank": "中国工商银行某区支行",
+    "payment_account_name": "某区财政局非税收入汇缴专户", "payment_account_no": "1502 0012 3456 7890 123",
+    "address": "某区某路 1 号", "phone": "0791-88888888",
+}  # fmt: skip
 
 
 class Caller(msgspec.Struct):
@@ -92,6 +100,9 @@ def make_department(pool: asyncpg.Pool) -> Callable[..., Awaitable[Department]]:
         async with pool.acquire() as conn:
             await users.create_department(
                 conn, id=dept.id, code=dept.code, name=f"测试局 {dept.code}", region_code=region_code
+            )
+            await numbered_documents.save_document_settings(
+                conn, department_id=dept.id, values=DOCUMENT_SETTINGS, by=None
             )
         return dept
 

@@ -170,7 +170,8 @@ def _not_penalise(state: WorkflowState, _: WorkflowState, step: NotPenalise, fac
 
 
 def _serve(state: WorkflowState, _: WorkflowState, step: Serve, facts: Facts) -> WorkflowState:
-    return replace(state, service=Service(served_on=facts.today, method=step.method, recipient=step.recipient))
+    details = {f: getattr(step, f) for f in Service.__struct_fields__ if hasattr(step, f)}
+    return replace(state, service=Service(served_on=facts.today, **details))
 
 
 def _close(state: WorkflowState, _: WorkflowState, step: Close, facts: Facts) -> WorkflowState:

@@ -157,10 +157,13 @@ def event_body(
 ) -> bytes:  # fmt: skip
     """The canonical bytes hashed for a step: sorted-key JSON, UTF-8, no spaces.
 
-    It names the documents the step issued with their HTML's SHA-256, so each document is
+    It names the documents the step issued with the SHA-256 of their HTML and sealed PDF, so each is
     anchored in the case's chain, and the SHA-256 of the resulting state.
     """
-    documents = [{"kind": d.kind.value, "number": d.number, "html_sha256": d.html_sha256} for d in issued]
+    documents = [
+        {"kind": d.kind.value, "number": d.number, "html_sha256": d.html_sha256, "pdf_sha256": d.pdf_sha256}
+        for d in issued
+    ]
     body = {
         "id": str(event_id), "case_id": str(case_id), "seq": seq, "action": action_of(step),
         "from_stage": before.stage.value, "to_stage": after.stage.value,

@@ -1,15 +1,14 @@
-"""Rendering enforcement documents to printable HTML from one template.
+"""What a document says (``Rendered``) and its printable HTML.
 
-No PDF library is a dependency yet; the HTML is laid out for A4 (``@page``)
-and prints to PDF from any browser. Producing PDF on the server needs a PDF
-library (e.g. reportlab or weasyprint) in pyproject.toml and an embedded CJK
-font (e.g. Noto Serif CJK SC), since Chinese text cannot be drawn with the
-PDF base fonts.
+The same content is typeset to the sealed PDF that is the document as issued
+(``api.documents.pdf``); the HTML stays as a quick on-screen view, and its hash
+is what the case's history has recorded since before PDFs existed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import html
 from pathlib import Path
@@ -48,8 +47,14 @@ PARTY_KIND_ZH = {
 }
 
 
+class Layout(enum.StrEnum):
+    LETTER = "letter"  # 告知书、决定书: labelled lines, then paragraphs
+    FORM = "form"  # 审批表、送达回证: a ruled table
+
+
 class Rendered(msgspec.Struct, frozen=True, kw_only=True):
-    """What a document says: rows of (label, value) and paragraphs, kept as data beside the HTML."""
+    """What a document says: rows of (label, value), paragraphs (a leading ``#`` marks a heading)
+    and blank signature lines, kept as data beside the HTML and the PDF."""
 
     title: str
     organ: str
@@ -57,6 +62,9 @@ class Rendered(msgspec.Struct, frozen=True, kw_only=True):
     issued_on: dt.date
     rows: list[tuple[str, str]]
     paragraphs: list[str] = []
+    layout: Layout = Layout.LETTER
+    signatures: list[str] = []
+    verification_code: str = ""
 
 
 def zh_date(day: dt.date) -> str:
@@ -95,12 +103,17 @@ def _template() -> Template:
 def to_html(doc: Rendered) -> str:
     """The printable HTML; every value is escaped."""
     rows = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in doc.rows)
-    paragraphs = "\n".join(f'<p class="body">{html.escape(p)}</p>' for p in doc.paragraphs)
+    paragraphs = "\n".join(
+        f"<h2>{html.escape(p[1:])}</h2>" if p.startswith("#") else f'<p class="body">{html.escape(p)}</p>'
+        for p in doc.paragraphs
+    )
+    paragraphs += "\n".join(f'<p class="sign">{html.escape(s)}______________　　年　月　日</p>' for s in doc.signatures)
     return _template().substitute(
         title=html.escape(doc.title),
         organ=html.escape(doc.organ),
         number=html.escape(doc.number),
         issued_on=zh_date(doc.issued_on),
+        code=html.escape(doc.verification_code),
         rows=rows,
         paragraphs=paragraphs,
     )

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
+from urllib.parse import quote
 
-from litestar import Controller, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
 from api.cases import clock
 from api.deps import Caller, Db
-from api.documents import export, publication, service
+from api.documents import export, publication, service, settings, verification
 from api.records.routes import READERS
 from mobile_contract.auth import Role
 from mobile_contract.documents import (
     DocumentRead,
+    DocumentSettings,
     PublicationCreate,
     PublicationPage,
     PublicationRead,
@@ -29,6 +34,14 @@ from mobile_contract.types import RegionCode
 HEADS = requires(Role.SUPERVISOR)
 DEFAULT_SPAN_DAYS = 31  # without dates: the last month up to today
 EXPORTERS = requires(Role.SUPERVISOR, Role.ADMIN)
+SETTERS = requires(Role.SUPERVISOR, Role.ADMIN)
+PDF = "application/pdf"
+
+
+def pdf_response(name: str, data: bytes) -> Response[bytes]:
+    """A PDF to open in the browser, named after the document number (RFC 6266 UTF-8 filename)."""
+    disposition = f"inline; filename=\"document.pdf\"; filename*=UTF-8''{quote(name + '.pdf')}"
+    return Response(data, media_type=PDF, headers={"Content-Disposition": disposition})
 
 
 class DocumentController(Controller):
@@ -51,6 +64,65 @@ class DocumentController(Controller):
     )
     async def html(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> str:
         return (await service.get(db, principal, document_id))[1]
+
+    @get("/documents/{document_id:uuid}/pdf", guards=[READERS], media_type=PDF, summary="签章 PDF / sealed PDF")
+    async def pdf(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> Response[bytes]:
+        return pdf_response(*await service.pdf(db, principal, document_id))
+
+    @get(
+        "/documents/{document_id:uuid}/receipt-form",
+        guards=[READERS],
+        media_type=PDF,
+        summary="空白送达回证（送达前打印，供受送达人签名）/ blank receipt to print before service",
+    )
+    async def receipt_form(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> Response[bytes]:
+        number, data = await service.receipt_form(db, principal, document_id)
+        return pdf_response(f"送达回证-{number}", data)
+
+
+class DocumentSettingsController(Controller):
+    path = "/departments/{department_id:uuid}/document-settings"
+    tags: ClassVar[list[str]] = ["documents 执法文书"]
+
+    @get("/", guards=[SETTERS], summary="文书设置（复议机关、人民法院、缴款银行）/ document settings")
+    async def read(self, db: Db, principal: Caller, department_id: FromPath[uuid.UUID]) -> DocumentSettings:
+        return await settings.read(db, principal, department_id)
+
+    @put("/", guards=[SETTERS], summary="填写文书设置（留痕）/ set the document settings, audited")
+    async def save(
+        self, db: Db, principal: Caller, department_id: FromPath[uuid.UUID], data: JSONBody[DocumentSettings]
+    ) -> DocumentSettings:
+        return await settings.save(db, principal, department_id, data)
+
+
+@dataclass
+class VerifyForm:
+    """The verification form: a PDF file, or its SHA-256."""
+
+    file: UploadFile | None = None
+    sha256: str = ""
+
+
+class VerificationController(Controller):
+    """文书核验: a public page, no sign-in; shows no personal data."""
+
+    path = "/verify"
+    tags: ClassVar[list[str]] = ["documents 执法文书"]
+    opt: ClassVar[dict[str, object]] = {"public": True}
+    security: ClassVar[list[dict[str, list[str]]]] = [{}]
+
+    @get("/{code:str}", media_type="text/html", summary="文书核验页 / public verification page")
+    async def show(self, db: Db, code: FromPath[str]) -> Response[str]:
+        page = await verification.show(db, code)
+        return Response(page.html, status_code=page.status, media_type="text/html")
+
+    @post("/{code:str}", media_type="text/html", summary="核验文件或 SHA-256 / check a file or hash")
+    async def check(
+        self, db: Db, code: FromPath[str], data: Annotated[VerifyForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> Response[str]:
+        pdf = await data.file.read() if data.file is not None and data.file.filename else None
+        page = await verification.check(db, code, pdf=pdf, sha256=data.sha256)
+        return Response(page.html, status_code=page.status, media_type="text/html")
 
 
 class PublicationController(Controller):

@@ -31,6 +31,8 @@ PUBLIC = {
     "GET /public/decisions/{publication_id:uuid}",
     "GET /draws/{draw_id:uuid}/published",
     "GET /draws/{draw_id:uuid}/results",
+    "GET /verify/{code:str}",  # 文书核验: number, organ, date and the PDF's hash, no personal data
+    "POST /verify/{code:str}",
 }
 
 

@@ -23,7 +23,7 @@ from tests.api.catalogue.test_catalogue import item as catalogue_item
 from tests.api.complaints.test_complaints import submit
 from tests.api.sites.factories import register_site, site_config
 from tests.api.subjects.factories import company, permit
-from tests.conftest import Caller
+from tests.conftest import DOCUMENT_SETTINGS, Caller
 from tests.factories import evidence_item, inspection, record_create, uuid7
 
 NOT_WALKED = {"/schema/{path:str}", "/alerts/stream"}  # the schema is public; the stream has its own scope test
@@ -81,6 +81,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/devices/{device_id:str}/binding"): lambda w, i: {"user_id": str(w.a[Role.INSPECTOR].principal.user_id)},
     ("POST", "/devices/{device_id:str}/revoke"): lambda w, i: None,
     ("PATCH", "/departments/{department_id:uuid}"): lambda w, i: {"name": "改名"},
+    ("PUT", "/departments/{department_id:uuid}/document-settings"): lambda w, i: DOCUMENT_SETTINGS,
     ("PUT", "/catalogue/{item_id:uuid}"): lambda w, i: {
         "base_version": 1,
         **{"content": catalogue_item("1")["content"]},

@@ -4,20 +4,7 @@ import csv
 import datetime as dt
 import io
 
-import pytest
-
-from mobile_contract.auth import Role
 from tests.factories import record_create
-
-
-@pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
 
 
 async def submit(client, inspector, partner, occurred_at: dt.datetime) -> str:

@@ -1,9 +1,6 @@
 """Publication (行政执法公示): masked public version, public feed, withdrawal with a reason, deadlines."""
 
-import pytest
-
 from api.documents.masking import scrub
-from mobile_contract.auth import Role
 from mobile_contract.parties import Party
 from tests.api.cases.support import open_case, penalty, take, to_notified, waive
 from tests.factories import uuid7
@@ -15,16 +12,6 @@ PERSON = {
     "address": "某县某镇某村 12 号",
     "phone": "13812345678",
 }
-
-
-@pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
 
 
 async def decided_case(client, inspector, partner, head, **content) -> str:
