@@ -99,3 +99,8 @@ class PublicationRead(msgspec.Struct, kw_only=True):
 class PublicationPage(msgspec.Struct):
     items: list[PublicationRead]
     next_cursor: str | None = None
+
+
+class ReportFormat(enum.StrEnum):
+    CSV = "csv"  # 表格（UTF-8，带 BOM）
+    PDF = "pdf"  # 签章 PDF

@@ -25,6 +25,7 @@ import msgspec
 
 from api.auth.principal import Principal
 from api.cases import workflow
+from api.custody import service as custody
 from mobile_contract.records import CaseContent, RecordContent
 from storage import documents, numbered_documents, packages, reviews
 from storage import workflow as workflow_sql
@@ -83,6 +84,7 @@ async def build(conn: Connection, store: ObjectStore, principal: Principal, case
     writer.add("history.jsonl", _jsonl(history), "history")
     excerpt = await packages.audit_excerpt(conn, case_id=case_id, record_ids=list(records), evidence_ids=evidence_ids)
     writer.add("audit.jsonl", _jsonl([_audit_line(StoredAuditEntry(**dict(r))) for r in excerpt]), "audit")
+    await _custody(conn, case_id, writer)
     writer.add("verify.py", VERIFIER.read_bytes(), "verifier")
     writer.add("README.txt", README.read_bytes(), "readme")
     head = await packages.audit_head(conn)
@@ -151,9 +153,21 @@ def _file_sha256(path: Path) -> str:
 
 
 async def _documents(conn: Connection, case_id: uuid.UUID, writer: Writer) -> None:
+    """Each document's HTML and, when it was issued as one, its sealed PDF."""
     for d in await numbered_documents.for_case(conn, case_id=case_id):
-        path = f"documents/{d['kind']}-{d['year']}-{d['serial']}.html"
-        writer.add(path, d["html"].encode(), "document", number=d["number"], document_kind=d["kind"])
+        name = f"documents/{d['kind']}-{d['year']}-{d['serial']}"
+        writer.add(f"{name}.html", d["html"].encode(), "document", number=d["number"], document_kind=d["kind"])
+        if sealed := await numbered_documents.pdf(conn, id=d["id"], department_id=None):
+            writer.add(f"{name}.pdf", sealed["pdf"], "document_pdf", number=d["number"], document_kind=d["kind"])
+
+
+async def _custody(conn: Connection, case_id: uuid.UUID, writer: Writer) -> None:
+    """The chain-of-custody report of the case's evidence as it stands at export, as CSV and sealed PDF."""
+    found = await custody.report(conn, department_id=None, case_id=case_id, evidence_id=None)
+    if found is not None:
+        report, owner = found
+        writer.add("custody/custody.csv", custody.to_csv(report).encode(), "custody_report")
+        writer.add("custody/custody.pdf", await custody.to_pdf(conn, report, owner), "custody_report")
 
 
 def _audit_line(entry: StoredAuditEntry) -> dict[str, Any]:

@@ -18,13 +18,17 @@ What it checks, without trusting the server that made the package:
    event is anchored by an audit entry whose after_hash is that event_hash;
 5. each record file and case version hashes to the after_hash of its audit entry;
 6. each evidence file's hash, capture time, GPS, device and officers agree with the
-   record that declared it; each document's hash is the one its issuing step recorded.
+   record that declared it; each document's hash (HTML and sealed PDF) is the one its issuing
+   step recorded;
+7. the chain-of-custody report (custody/custody.csv) has one row per audit entry about the
+   evidence and the records that declared it, no more and no fewer.
 To bind the package to the organ's live audit chain, compare the printed audit head and the
 SHA-256 of anchors.json with the organ's chain (entry "case.package_export").
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -39,6 +43,7 @@ AUDIT_FIELDS = (
     "after_hash", "detail", "seq", "occurred_at",
 )  # fmt: skip
 UNLISTED_OK = {"manifest.jsonl"}
+CUSTODY_RECORD_ACTIONS = ("record.create", "record.update")
 
 
 def canonical_float(x: float) -> str:
@@ -256,24 +261,44 @@ def check_evidence(manifest: list[dict], records: dict[str, dict], report: Repor
 
 
 def check_documents(manifest: list[dict], events: list[dict], report: Report) -> None:
-    issued = {(d.get("number"), d.get("html_sha256")) for e in events for d in e.get("documents", [])}
-    for line in (m for m in manifest if m.get("kind") == "document"):
-        if (line.get("number"), line.get("sha256")) not in issued:
+    """Each document's HTML and sealed PDF against the hashes its issuing step recorded."""
+    issued = [d for e in events for d in e.get("documents", [])]
+    recorded = {
+        "document": {(d.get("number"), d.get("html_sha256")) for d in issued},
+        "document_pdf": {(d.get("number"), d.get("pdf_sha256")) for d in issued if d.get("pdf_sha256")},
+    }
+    for line in (m for m in manifest if m.get("kind") in recorded):
+        if (line.get("number"), line.get("sha256")) not in recorded[line["kind"]]:
             report.fail(str(line.get("path")), "not the document the case's history says was issued")
 
 
-def custody(manifest: list[dict], audit: list[dict]) -> list[str]:
-    out = ["", "保管链 / chain of custody"]
-    for line in (m for m in manifest if m.get("kind") == "evidence"):
-        gps = line.get("gps") or {}
-        officers = "、".join(f"{o['name']}（{o['certificate_no']}）" for o in line.get("officers", []))
-        out.append(f"- {line['evidence_id']} {line.get('media_type')} {line.get('path') or '（未上传，未包含）'}")
-        out.append(f"    采集 captured {line.get('captured_at')} 设备 {line.get('device_id')} GPS {gps or '—'}")
-        out.append(f"    执法人员 officers {officers}")
-        touched = [e for e in audit if e["entity_id"] in (line["evidence_id"], line.get("record_id"))]
-        for e in touched:
-            who = f"{e['actor_id'] or 'system'} ({e['actor_role']}) device {e['device_id']}"
-            out.append(f"    #{e['seq']} {e['occurred_at']} {e['action']} by {who}")
+def custody_rows(pkg: Package) -> list[dict]:
+    """The rows of custody/custody.csv (the named chain-of-custody report)."""
+    data = pkg.files.get("custody/custody.csv")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))) if data else []
+
+
+def check_custody(pkg: Package, manifest: list[dict], audit: list[dict], report: Report) -> list[dict]:
+    """Every audit entry about the evidence (and its records' create/update) is one row of the report."""
+    rows = custody_rows(pkg)
+    items = {m.get("evidence_id") for m in manifest if m.get("kind") == "evidence"}
+    records = {m.get("record_id") for m in manifest if m.get("kind") == "evidence"}
+    expected = {
+        e["seq"] for e in audit
+        if (e["entity_type"] == "evidence" and e["entity_id"] in items)
+        or (e["entity_type"] == "record" and e["entity_id"] in records and e["action"] in CUSTODY_RECORD_ACTIONS)
+    }  # fmt: skip
+    listed = [int(r["序号"]) for r in rows if r.get("序号")]
+    if items and (sorted(listed) != sorted(expected) or len(set(listed)) != len(listed)):
+        report.fail("custody/custody.csv", "its events are not the package's audit entries one to one")
+    return rows
+
+
+def custody(rows: list[dict]) -> list[str]:
+    out = ["", "保管链 / chain of custody (custody/custody.csv, custody/custody.pdf)"]
+    for r in rows:
+        who = f"{r['操作人']}（{r['角色']}，执法证号 {r['执法证号']}）设备 {r['设备']}"
+        out.append(f"  #{r['序号'] or '—'} {r['时间（北京时间）']} {r['事件']} {r['证据']} {who}")
     return out
 
 
@@ -301,12 +326,13 @@ def verify(source: Path) -> Report:
     records = check_records(pkg, manifest, audit, report)
     check_evidence(manifest, records, report)
     check_documents(manifest, events, report)
+    rows = check_custody(pkg, manifest, audit, report)
     head = anchors.get("audit_head", {})
     report.notes = [
         f"案件 case {anchors.get('case_id')}  导出 exported {anchors.get('exported_at')}",
         f"留痕链头 audit head: seq {head.get('seq')} hash {head.get('entry_hash')}",
         f"anchors.json SHA-256 {sha256(pkg.files['anchors.json'])} (compare: the organ's case.package_export entry)",
-        *custody(manifest, audit),
+        *custody(rows),
     ]
     return report
 

@@ -16,7 +16,7 @@ import msgspec
 import segno
 
 from api.documents.pdf.signing import IdentityStore, PadesSealer, Sealer, SigningIdentity
-from api.documents.pdf.typesetting import Typesetter
+from api.documents.pdf.typesetting import CUSTODY_TEMPLATE, Typesetter
 from api.documents.render import Rendered, zh_date
 from api.settings import Settings
 
@@ -45,6 +45,7 @@ class Press:
         self.identities = identities
         self.public_url = public_url.rstrip("/")
         self.sealer = sealer or PadesSealer()
+        self.reports = Typesetter(CUSTODY_TEMPLATE)
 
     def verification_url(self, code: str) -> str:
         return f"{self.public_url}/verify/{code}"
@@ -58,6 +59,11 @@ class Press:
             pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), verification_code=document.verification_code,
             certificate_sha256=identity.certificate_sha256,
         )  # fmt: skip
+
+    def report(self, data: dict[str, Any], *, department_code: str, organ: str) -> bytes:
+        """A report (the chain-of-custody table) typeset and sealed by the department, as documents are."""
+        pdf = self.reports.pdf(data, "")
+        return self.sealer.seal(pdf, self.identity(department_code, organ), reason="证据保管链报告", location=organ)
 
     def unsealed(self, document: Rendered) -> bytes:
         """A form printed to be filled in by hand (the blank 送达回证): typeset, not sealed."""

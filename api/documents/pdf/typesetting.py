@@ -16,6 +16,7 @@ import pylopdf_fonts_zh_cn
 import typst
 
 TEMPLATE = Path(__file__).parent / "templates" / "document.typ"
+CUSTODY_TEMPLATE = Path(__file__).parent / "templates" / "custody.typ"
 FONT_DIR = pylopdf_fonts_zh_cn.serif_path().parent  # NotoSerifSC-Regular.otf, NotoSansSC-Regular.otf
 PDF_STANDARD = "a-2b"  # PDF/A-2b: every font embedded, no external resources
 
