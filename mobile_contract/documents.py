@@ -104,3 +104,41 @@ class PublicationPage(msgspec.Struct):
 class ReportFormat(enum.StrEnum):
     CSV = "csv"  # 表格（UTF-8，带 BOM）
     PDF = "pdf"  # 签章 PDF
+
+
+class ShareCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """共享案卷 / share the case's evidence package, read-only, with a named recipient until it expires."""
+
+    id: ClientId
+    recipient_name: Annotated[str, Meta(min_length=2, max_length=50, description="接收人姓名 / recipient's name")]
+    recipient_organ: Annotated[
+        str, Meta(min_length=2, max_length=100, description="接收单位，如：某区人民检察院 / procuratorate or court")
+    ]
+    purpose: Annotated[str, Meta(max_length=200, description="用途 / purpose")] = ""
+    days: Annotated[int, Meta(ge=1, le=90, description="有效天数 / valid for this many days")] = 30
+
+
+class ShareRead(msgspec.Struct, kw_only=True):
+    """一次共享 / a share; ``url`` (with the secret token) only in the answer to its creator."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    recipient_name: str
+    recipient_organ: str
+    purpose: str
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    revoke_reason: str | None = None
+    url: str | None = None
+
+
+class ShareRevocation(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(min_length=2, max_length=500, description="撤销理由 / why")]
+
+
+class Withholding(msgspec.Struct, forbid_unknown_fields=True):
+    """不予披露 / keep an item out of every share (the item stays in the organ's own package)."""
+
+    withheld: bool
+    reason: Annotated[str, Meta(min_length=2, max_length=500, description="理由 / why")]

@@ -9,6 +9,7 @@ clients switch on; the wording may change, the code never does)::
     │   ├── Unauthenticated         401 unauthenticated
     │   ├── Forbidden               403 forbidden
     │   ├── NotFound                404 not-found
+    │   ├── Gone                    410 gone
     │   ├── Conflict                409 conflict (and more specific codes)
     │   │   └── InvalidTransition   409 invalid-transition
     │   └── TooManyRequests         429 too-many-requests (with Retry-After)
@@ -119,6 +120,12 @@ class NotFound(ClientError):
     status = 404
     code = "not-found"
     title = "Not found"
+
+
+class Gone(ClientError):
+    status = 410
+    code = "gone"
+    title = "No longer available"
 
 
 class Conflict(ClientError):

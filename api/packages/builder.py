@@ -70,12 +70,21 @@ def _jsonl(rows: list[Any]) -> bytes:
     return b"".join(msgspec.json.encode(r) + b"\n" for r in rows)
 
 
-async def build(conn: Connection, store: ObjectStore, principal: Principal, case_id: uuid.UUID, workdir: Path) -> Built:
+async def build(
+    conn: Connection,
+    store: ObjectStore,
+    principal: Principal,
+    case_id: uuid.UUID,
+    workdir: Path,
+    *,
+    withheld: frozenset[uuid.UUID] = frozenset(),
+) -> Built:
+    """The package; items in ``withheld`` (不予披露, for a share) are listed without their bytes."""
     case = await workflow.case_file(conn, principal, case_id)
     writer = Writer(workdir / f"case-{case_id}")
     await _case_versions(conn, case_id, writer)
     records = await _records(conn, case_id, writer)
-    evidence_ids, exported = await _evidence(conn, store, case_id, records, writer)
+    evidence_ids, exported = await _evidence(conn, store, case_id, records, writer, withheld)
     await _documents(conn, case_id, writer)
     row = await workflow_sql.fetch(conn, case_id=case_id)
     events = await workflow_sql.list_events(conn, case_id=case_id)
@@ -115,7 +124,12 @@ async def _records(conn: Connection, case_id: uuid.UUID, writer: Writer) -> dict
 
 
 async def _evidence(
-    conn: Connection, store: ObjectStore, case_id: uuid.UUID, records: dict[uuid.UUID, dict[str, Any]], writer: Writer
+    conn: Connection,
+    store: ObjectStore,
+    case_id: uuid.UUID,
+    records: dict[uuid.UUID, dict[str, Any]],
+    writer: Writer,
+    withheld: frozenset[uuid.UUID],
 ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
     """The stored bytes of every verified item; declared items never uploaded are listed without a file.
 
@@ -130,6 +144,9 @@ async def _evidence(
             **{k: declared.get(k) for k in ("captured_at", "gps", "device_id", "media_type", "size")},
         }  # fmt: skip
         ids.append(item["id"])
+        if item["id"] in withheld:
+            writer.listed(None, "evidence", **meta, withheld=True)
+            continue
         if item["status"] != "verified":
             writer.listed(None, "evidence", **meta)
             continue

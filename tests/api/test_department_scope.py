@@ -33,6 +33,8 @@ PUBLIC = {
     "GET /draws/{draw_id:uuid}/results",
     "GET /verify/{code:str}",  # 文书核验: number, organ, date and the PDF's hash, no personal data
     "POST /verify/{code:str}",
+    "GET /shared/{token:str}",  # 案卷共享: the recipient's link; the token is the key, every use audited
+    "GET /shared/{token:str}/package",
 }
 
 

@@ -82,6 +82,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/devices/{device_id:str}/revoke"): lambda w, i: None,
     ("PATCH", "/departments/{department_id:uuid}"): lambda w, i: {"name": "改名"},
     ("PUT", "/departments/{department_id:uuid}/document-settings"): lambda w, i: DOCUMENT_SETTINGS,
+    ("POST", "/cases/{case_id:uuid}/shares"): lambda w, i: {
+        "id": str(uuid7()),
+        "recipient_name": "李检察官",
+        "recipient_organ": "某区人民检察院",
+    },
+    ("POST", "/shares/{share_id:uuid}/revocation"): lambda w, i: {"reason": "撤销"},
+    ("PUT", "/evidence/{evidence_id:uuid}/disclosure"): lambda w, i: {"withheld": True, "reason": "不予披露"},
     ("PUT", "/catalogue/{item_id:uuid}"): lambda w, i: {
         "base_version": 1,
         **{"content": catalogue_item("1")["content"]},
@@ -168,12 +175,16 @@ async def build_world(client, make_department, make_user) -> World:
     credit = await _credit_world(client, await make_user(Role.SUPERVISOR, dept_b), b_inspector)
     workflow_ids = await decided_and_published(client, b_inspector, b_partner, b_supervisor)
     handover_ids = await _handover_world(client, dept_b, b)
+    b_share = {"id": str(uuid7()), "recipient_name": "李检察官", "recipient_organ": "某区人民检察院"}
+    shared = await client.post(f"/cases/{case['id']}/shares", json=b_share, headers=b_supervisor.headers)
+    assert shared.status_code == 201, shared.text
     b_ids = {**credit, **workflow_ids, **handover_ids, "record_id": record["id"], "case_id": case["id"],
              "task_id": task["id"], "alert_id": alert["id"],
              "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
              "department_id": str(dept_b.id), "evidence_id": item["id"], "media_id": "1",
              "entity_type": "record", "entity_id": record["id"],
-             "username": b_inspector.principal.username, "address": "203.0.113.250"}  # fmt: skip
+             "username": b_inspector.principal.username, "address": "203.0.113.250",
+             "share_id": b_share["id"]}  # fmt: skip
     return World(b_ids, a, b, a_partner, a_site["id"], a_site["config"]["cameras"][0]["id"])
 
 
