@@ -62,6 +62,10 @@ class PublicationCreate(msgspec.Struct, forbid_unknown_fields=True):
     """公示决定书 / publish the case's penalty decision (masked)."""
 
     id: ClientId
+    photos: Annotated[
+        list[uuid.UUID],
+        Meta(max_length=9, description="随公示发布的现场照片（人脸、车牌先行模糊，原件不变）/ photos, blurred first"),
+    ] = []
 
 
 class WithdrawalCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -83,6 +87,7 @@ class PublicDecision(msgspec.Struct, kw_only=True):
     legal_basis: str
     penalty: str
     decided_on: dt.date
+    images: Annotated[list[str], Meta(description="公示照片地址（已模糊）/ published photos")] = []
 
 
 class PublicationRead(msgspec.Struct, kw_only=True):

@@ -58,3 +58,19 @@ async def feed(
         after[1] if after else None,
         limit,
     )
+
+
+async def insert_image(conn: Connection, *, row: dict[str, Any]) -> None:
+    names = ", ".join(row)
+    params = ", ".join(f"${i + 1}" for i in range(len(row)))
+    await conn.execute(f"INSERT INTO publication_images ({names}) VALUES ({params})", *row.values())  # noqa: S608
+
+
+async def public_image(conn: Connection, *, publication_id: uuid.UUID, n: int) -> bytes | None:
+    """A published photo, unless the publication was withdrawn."""
+    return await conn.fetchval(
+        "SELECT i.jpeg FROM publication_images i JOIN publications p ON p.id = i.publication_id"
+        " WHERE i.publication_id = $1 AND i.n = $2 AND p.withdrawn_at IS NULL",
+        publication_id,
+        n,
+    )

@@ -32,7 +32,7 @@ EVENT_ZH = {
     "evidence.verify": "复核", "evidence.read": "查看", "evidence.access": "查看", "evidence.download": "下载",
     "evidence.export": "导出证据包", "evidence.shared": "共享给检察院/法院", "evidence.share_access": "共享接收方取用",
     "evidence.custody_report": "生成保管链报告", "evidence.withheld": "标记不予披露",
-    "evidence.disclosed": "取消不予披露",
+    "evidence.disclosed": "取消不予披露", "evidence.publication_image": "公示照片脱敏（读取原件）",
 }  # fmt: skip
 CAPTURED = "采集（设备记录）"
 

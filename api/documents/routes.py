@@ -15,7 +15,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
 from api.cases import clock
-from api.deps import Caller, Db
+from api.deps import Caller, Db, Store
 from api.documents import export, publication, service, settings, verification
 from api.records.routes import READERS
 from mobile_contract.auth import Role
@@ -131,9 +131,9 @@ class PublicationController(Controller):
 
     @post("/cases/{case_id:uuid}/publication", guards=[HEADS], summary="公示决定（脱敏）/ publish the decision")
     async def publish(
-        self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[PublicationCreate]
+        self, db: Db, store: Store, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[PublicationCreate]
     ) -> PublicationRead:
-        return await publication.publish(db, principal, case_id, data.id)
+        return await publication.publish(db, store, principal, case_id, data)
 
     @post(
         "/publications/{publication_id:uuid}/withdrawal",
@@ -168,6 +168,10 @@ class PublicFeedController(Controller):
     @get("/{publication_id:uuid}", summary="公示详情 / one public entry")
     async def public_one(self, db: Db, publication_id: FromPath[uuid.UUID]) -> PublicationRead:
         return await publication.public_one(db, publication_id)
+
+    @get("/{publication_id:uuid}/images/{n:int}", media_type="image/jpeg", summary="公示照片（已模糊）/ photo")
+    async def image(self, db: Db, publication_id: FromPath[uuid.UUID], n: FromPath[int]) -> Response[bytes]:
+        return Response(await publication.public_image(db, publication_id, n), media_type="image/jpeg")
 
 
 class ExportController(Controller):

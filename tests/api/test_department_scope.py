@@ -29,6 +29,7 @@ ADMIN_ONLY = {
 # Public by law (一公开, 行政执法公示, the complaint channel): reviewed, so a new public route fails this test.
 PUBLIC = {
     "GET /public/decisions/{publication_id:uuid}",
+    "GET /public/decisions/{publication_id:uuid}/images/{n:int}",  # published photos, faces and plates blurred
     "GET /draws/{draw_id:uuid}/published",
     "GET /draws/{draw_id:uuid}/results",
     "GET /verify/{code:str}",  # 文书核验: number, organ, date and the PDF's hash, no personal data
