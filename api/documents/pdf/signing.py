@@ -32,6 +32,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
@@ -55,7 +56,7 @@ class SigningUnavailable(Exception):
 class SigningIdentity:
     """签章身份 / a department's private key and certificate chain (leaf first)."""
 
-    key: ec.EllipticCurvePrivateKey | object
+    key: PrivateKeyTypes
     chain: tuple[x509.Certificate, ...]
 
     @property
@@ -89,7 +90,7 @@ class PadesSealer:
 @functools.lru_cache(maxsize=64)
 def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     der = serialization.Encoding.DER
-    key = identity.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())  # type: ignore[attr-defined]
+    key = identity.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     chain = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in identity.chain]
     return signers.SimpleSigner(
         signing_cert=chain[0], signing_key=asn1_keys.PrivateKeyInfo.load(key),
@@ -161,7 +162,7 @@ def _write_new(path: Path, identity: SigningIdentity, password: bytes | None) ->
     """Write key and chain owner-only; if another process got there first, its file stands."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    pem = identity.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)  # type: ignore[attr-defined]
+    pem = identity.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     pem += b"".join(c.public_bytes(serialization.Encoding.PEM) for c in identity.chain)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
