@@ -137,10 +137,22 @@ async def department_deadlines(
     )
 
 
-async def cases_with_open_deadlines(conn: Connection) -> list[uuid.UUID]:
-    """Cases whose limits may still change with the date or new holiday data (for recomputation)."""
-    rows = await conn.fetch(
-        "SELECT DISTINCT case_id FROM case_deadlines WHERE status IN ('running', 'paused', 'incalculable')"
-        " ORDER BY case_id"
+async def cases_with_open_deadlines(conn: Connection) -> list[asyncpg.Record]:
+    """Cases whose limits may still change with the date or the calendar: id, department, state, title."""
+    return await conn.fetch(
+        "SELECT w.case_id, w.department_id, w.state, c.content ->> 'title' AS title"
+        " FROM case_workflow w JOIN cases c ON c.id = w.case_id WHERE w.case_id IN"
+        " (SELECT case_id FROM case_deadlines WHERE status IN ('running', 'paused', 'incalculable'))"
+        " ORDER BY w.case_id"
     )
-    return [r["case_id"] for r in rows]
+
+
+async def stored_deadlines(
+    conn: Connection, *, case_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str, str], asyncpg.Record]:
+    """The stored limits of these cases by (case, rule, subject)."""
+    rows = await conn.fetch(
+        "SELECT case_id, rule, subject, due_on, status FROM case_deadlines WHERE case_id = ANY($1::uuid[])",
+        list(case_ids),
+    )
+    return {(r["case_id"], r["rule"], r["subject"]): r for r in rows}

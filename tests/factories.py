@@ -8,7 +8,9 @@ import os
 import uuid
 
 import uuid_utils
+from chinese_calendar import constants
 
+from api.calendar.workdays import DayKind, WorkingCalendar
 from tests.conftest import Caller
 
 VALID_USCC = "91350100M000100Y43"
@@ -58,3 +60,9 @@ def inspection(*officers: Caller, result: str = "现场未发现越界开采", e
 
 def record_create(*officers: Caller, **kwargs: object) -> dict:
     return {"id": str(uuid7()), "content": inspection(*officers, **kwargs)}  # type: ignore[arg-type]
+
+
+def package_calendar() -> WorkingCalendar:
+    """The working calendar as the chinesecalendar package has it (2004–2026), for tests without a database."""
+    days = {d: DayKind.HOLIDAY for d in constants.holidays} | {d: DayKind.WORKDAY for d in constants.workdays}
+    return WorkingCalendar(version=1, years=frozenset(d.year for d in constants.holidays), days=days)

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import typer
 
-from api.cases import workflow
-from api.cases.calendar import covered_years
-from api.runtime import run_in_transaction
-from api.settings import load_settings
+from api.calendar import service as calendar
+from api.cases import clock, workflow
+from api.commands import run_or_explain
+from storage.db import Connection
 
 cli = typer.Typer(name="cases", help="案件办理 / case procedure", no_args_is_help=True)
 
 
 @cli.command("refresh-deadlines")
 def refresh_deadlines() -> None:
-    """重新计算未完成的期限（如更新节假日数据后）/ recompute open deadlines, e.g. after new holiday data."""
-    first, last = covered_years()
-    typer.echo(f"holiday data covers {first}–{last}")
-    count = run_in_transaction(load_settings(), workflow.refresh_deadlines)
-    typer.echo(f"recomputed the deadlines of {count} case(s)")
+    """重新计算未完成的期限 / recompute open deadlines (a calendar import does this by itself)."""
+
+    async def work(conn: Connection) -> list[str]:
+        found = await calendar.current(conn)
+        count, changed = await workflow.refresh_deadlines(conn, found)
+        missing = calendar.missing_years(found, clock.today())
+        lines = [f"holiday data covers {found.covered()}", f"recomputed the deadlines of {count} case(s)"]
+        lines += [f"  {workflow.change_line(c)}" for c in changed]
+        return lines + ([f"WARNING: {calendar.warning(missing)}"] if missing else [])
+
+    for line in run_or_explain(work):
+        typer.echo(line)

@@ -4,9 +4,15 @@ Working days follow 行政处罚法第八十五条 (the law's 二日、三日、
 working days, not counting public holidays) and 行政强制法第六十九条 (its
 limits of ten days or less likewise); longer limits are natural days. The day
 that starts a period is not counted. Paused periods (中止, 听证, 检测/鉴定)
-are skipped for the limits they suspend; approved extensions add days. The
+are skipped for the limits they suspend (中止 after a decision is 中止执行, which
+pauses execution, not the organ's duty to serve or publish the decision); approved extensions add days. The
 last day of a natural-day limit is NOT moved off a holiday: for the organ's
 own duties the strict date is the safe one.
+
+Evaluating a limit never raises: a working-day count into a year whose holiday
+notice is not loaded is ``incalculable`` and names the year; a count that
+reaches a pause that has not ended is ``paused`` with no due date yet; a limit
+already met counts only the pauses before it was met.
 """
 
 from __future__ import annotations
@@ -16,7 +22,14 @@ from collections.abc import Callable
 
 import msgspec
 
-from api.cases.calendar import CalendarUnavailable, add_days, covered_years, latest_notice_day
+from api.calendar.workdays import (
+    CalendarUnavailable,
+    Pause,
+    PausedWithoutEnd,
+    WorkingCalendar,
+    add_days,
+    latest_notice_day,
+)
 from mobile_contract.case_state import (
     DayUnit,
     DeadlineRead,
@@ -28,7 +41,6 @@ from mobile_contract.case_state import (
 from mobile_contract.workflow import CaseStage, MeasureKind, PauseKind
 
 ALL_PAUSES = frozenset(PauseKind)
-SUSPENSION = frozenset({PauseKind.SUSPENSION})
 ENDED_EARLY = frozenset({CaseStage.NOT_FILED, CaseStage.FILING_REVOKED, CaseStage.TRANSFERRED})
 
 
@@ -59,14 +71,14 @@ SPECS = {
     s.rule: s
     for s in (
         Spec(R.DECIDE_90, "立案之日起九十日内作出处罚决定", f"{LAW}第六十条", ORGAN, N, ALL_PAUSES),
-        Spec(R.SERVE_7, "决定书七日内送达当事人", f"{LAW}第六十一条、第八十五条", ORGAN, W, SUSPENSION),
+        Spec(R.SERVE_7, "决定书七日内送达当事人", f"{LAW}第六十一条、第八十五条", ORGAN, W),
         Spec(R.STATEMENT, "当事人陈述、申辩期限", f"{LAW}第四十四条、第四十五条", PARTY, W),
         Spec(R.HEARING_REQUEST_5, "告知后五日内要求听证", f"{LAW}第六十四条第一项、第八十五条", PARTY, W),
         Spec(R.HEARING_NOTICE_7, "举行听证七日前通知当事人", f"{LAW}第六十四条第二项、第八十五条", ORGAN, W),
         Spec(R.PRESERVATION_7, "先行登记保存七日内作出处理决定", f"{LAW}第五十六条、第八十五条", ORGAN, W),
         Spec(R.MEASURE_30, "查封、扣押期限届满前解除或处理", "行政强制法第二十五条", ORGAN, N,
              frozenset({PauseKind.APPRAISAL})),
-        Spec(R.PUBLISH_7, "决定后七个工作日内公示", f"{LAW}第四十八条、行政执法公示制度", ORGAN, W, SUSPENSION),
+        Spec(R.PUBLISH_7, "决定后七个工作日内公示", f"{LAW}第四十八条、行政执法公示制度", ORGAN, W),
         Spec(R.WITHDRAW_3, "决定被撤销等，三日内撤回公示", f"{LAW}第四十八条、第八十五条", ORGAN, W),
     )
 }  # fmt: skip
@@ -149,42 +161,48 @@ SOURCES: tuple[Callable[[WorkflowState], list[Occurrence]], ...] = (
 )  # fmt: skip
 
 
-def deadlines(state: WorkflowState, today: dt.date) -> list[DeadlineRead]:
+def deadlines(state: WorkflowState, today: dt.date, calendar: WorkingCalendar) -> list[DeadlineRead]:
     """Every time limit of the case, as of ``today``."""
-    return [evaluate(o, state, today) for source in SOURCES for o in source(state)]
+    return [evaluate(o, state, today, calendar) for source in SOURCES for o in source(state)]
 
 
-def _pause_test(state: WorkflowState, kinds: frozenset[PauseKind]) -> Callable[[dt.date], bool]:
-    spans = [(p.started_on, p.ended_on) for p in state.pauses if p.kind in kinds]
-    return lambda day: any(start <= day and (end is None or day < end) for start, end in spans)
+def _pauses(state: WorkflowState, o: Occurrence) -> list[Pause]:
+    """The pauses that suspend this limit; for a limit already met, only as they stood when it was met."""
+    spans = [Pause(p.started_on, p.ended_on) for p in state.pauses if p.kind in o.spec.paused_by]
+    if o.done_on is None:
+        return spans
+    return [Pause(p.start, min(p.end or o.done_on, o.done_on)) for p in spans if p.start < o.done_on]
 
 
 def _extended(state: WorkflowState, o: Occurrence) -> int:
     return sum(e.days for e in state.extensions if e.rule == o.spec.rule.value and e.subject == o.subject)
 
 
-def evaluate(o: Occurrence, state: WorkflowState, today: dt.date) -> DeadlineRead:
+def evaluate(o: Occurrence, state: WorkflowState, today: dt.date, calendar: WorkingCalendar) -> DeadlineRead:
     extended = _extended(state, o)
-    paused = _pause_test(state, o.spec.paused_by)
+    pauses = _pauses(state, o)
     read = DeadlineRead(
         rule=o.spec.rule, subject=o.subject, title=o.spec.title, basis=o.spec.basis, obligor=o.spec.obligor,
         unit=o.spec.unit, days=o.days, anchor_on=o.anchor_on, due_on=None, done_on=o.done_on,
         status=DeadlineStatus.RUNNING, paused_days=0, extended_days=extended, days_left=None,
     )  # fmt: skip
-    if o.done_on is None and not o.cancelled and paused(today):
+    if o.done_on is None and not o.cancelled and any(p.covers(today) for p in pauses):
         read.status, read.note = DeadlineStatus.PAUSED, "暂停计算中（中止、听证或检测鉴定期间）"
         return read
     try:
         if o.backwards:
-            read.due_on = latest_notice_day(o.anchor_on, o.days)
+            read.due_on = latest_notice_day(calendar, o.anchor_on, o.days)
         else:
             read.due_on, read.paused_days = add_days(
-                o.anchor_on, o.days + extended, working=o.spec.unit is W, paused=paused
+                calendar, o.anchor_on, o.days + extended, working=o.spec.unit is W, pauses=pauses
             )
     except CalendarUnavailable as exc:
-        first, last = covered_years()
-        read.note = f"节假日数据只覆盖 {first}–{last} 年，无法计算 {exc.year} 年的工作日"
+        read.note = f"{exc.year} 年的节假日安排尚未导入（已导入：{exc.covered} 年），导入后自动计算"
         read.status = DeadlineStatus.MET if o.done_on else DeadlineStatus.INCALCULABLE
+        return read
+    except PausedWithoutEnd as exc:
+        read.note = f"自 {exc.since} 起暂停计算（中止、听证或检测鉴定尚未结束），恢复后计算届满日"
+        read.status = DeadlineStatus.CANCELLED if o.cancelled else DeadlineStatus.PAUSED
         return read
     read.status = _status(o, read.due_on, today)
     read.days_left = (read.due_on - today).days if read.status is DeadlineStatus.RUNNING else None

@@ -11,7 +11,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from api.cases.calendar import add_days
+from api.calendar.workdays import add_days
 from api.cases.guards import HEARING_REQUEST_DAYS, Facts
 from api.discretion.benchmark import deviation
 from mobile_contract.case_state import (
@@ -79,8 +79,12 @@ def _notify(state: WorkflowState, _: WorkflowState, step: Notify, facts: Facts) 
         penalty=step.penalty,
         hearing_rights=step.hearing_rights,
         statement_days=step.statement_days,
-        statement_due=add_days(facts.today, step.statement_days, working=True)[0],
-        hearing_due=add_days(facts.today, HEARING_REQUEST_DAYS, working=True)[0] if step.hearing_rights else None,
+        statement_due=add_days(facts.calendar, facts.today, step.statement_days, working=True)[0],
+        hearing_due=(
+            add_days(facts.calendar, facts.today, HEARING_REQUEST_DAYS, working=True)[0]
+            if step.hearing_rights
+            else None
+        ),
     )
     state = replace(
         state, round=round_, notice=notice, statement_waived_on=None, hearing_waived_on=None, statements=0, hearing=None

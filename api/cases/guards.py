@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from api.cases.calendar import CalendarUnavailable, add_days, covered_years
+from api.calendar.workdays import CalendarUnavailable, WorkingCalendar, add_days
 from api.discretion.benchmark import deviation
 from mobile_contract.case_state import Measure, WorkflowState
 from mobile_contract.discretion import Benchmark
@@ -48,6 +48,7 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
     """What guards need beyond the state, loaded by the service for one request."""
 
     today: dt.date
+    calendar: WorkingCalendar
     actor_id: uuid.UUID | None = None
     record_officer_counts: tuple[int, ...] = ()
     evidence_unverified: tuple[uuid.UUID, ...] = ()
@@ -79,18 +80,18 @@ def two_officers(state: WorkflowState, step: Step, facts: Facts) -> Refusal | No
 def notice_calendar(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
     """告知书上的期限须能算出：节假日数据须覆盖到期限届满."""
     try:
-        add_days(facts.today, 15, working=True)
+        add_days(facts.calendar, facts.today, 15, working=True)
     except CalendarUnavailable as exc:
         return calendar_refusal(exc)
     return None
 
 
 def calendar_refusal(exc: CalendarUnavailable) -> Refusal:
-    first, last = covered_years()
     return _refuse(
         "calendar-unavailable",
-        f"节假日数据只覆盖 {first}–{last} 年，无法计算 {exc.year} 年的工作日期限，请更新 chinesecalendar 后重试",
-        f"holiday data covers {first}-{last}; cannot count working days in {exc.year}",
+        f"{exc.year} 年的节假日安排尚未导入（已导入：{exc.covered} 年），无法计算工作日期限："
+        f"请管理员导入国务院办公厅关于{exc.year}年部分节假日安排的通知后重试",
+        f"the working calendar covers {exc.covered}; load the holiday notice for {exc.year}, then retry",
     )
 
 
@@ -224,7 +225,7 @@ def hearing_request_open(state: WorkflowState, step: Step, facts: Facts) -> Refu
 def hearing_notice_in_time(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
     assert isinstance(step, ScheduleHearing)
     try:
-        earliest = add_days(facts.today, HEARING_NOTICE_DAYS, working=True)[0]
+        earliest = add_days(facts.calendar, facts.today, HEARING_NOTICE_DAYS, working=True)[0]
     except CalendarUnavailable as exc:
         return calendar_refusal(exc)
     if step.hearing_on >= earliest:
@@ -324,14 +325,40 @@ def deadline_extensible(state: WorkflowState, step: Step, facts: Facts) -> Refus
     )
 
 
+def _to_execute(state: WorkflowState) -> bool:
+    """The decision imposes a penalty that needs executing (not 不予处罚, not a warning alone: served is executed)."""
+    decision = state.decision
+    return (
+        decision is not None
+        and decision.penalty is not None
+        and not set(decision.penalty.kinds) <= {PenaltyKind.WARNING}
+    )
+
+
 def execution_not_needed(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
     """送达后直接结案：不予处罚，或只有警告（送达即执行完毕）."""
-    if state.stage is not CaseStage.SERVED:
-        return None
-    decision = state.decision
-    if decision is None or decision.penalty is None or set(decision.penalty.kinds) <= {PenaltyKind.WARNING}:
+    if state.stage is not CaseStage.SERVED or not _to_execute(state):
         return None
     return _refuse("execution-required", "处罚决定尚需执行，请先登记执行", "the decision must be executed first")
+
+
+def suspendable(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
+    """中止: of the investigation before a decision, or of the execution once the decision is served
+    (中止执行, 行政强制法第三十九条). A decision not yet served must be served within seven days (第六十一条)."""
+    if state.stage is CaseStage.DECIDED:
+        return _refuse(
+            "decision-not-served",
+            "决定书尚未送达，不能中止：决定书应在七日内送达当事人（行政处罚法第六十一条）；"
+            "送达后如有行政强制法第三十九条规定的情形，可以中止执行",
+            "a decision not yet served cannot be suspended: serve it (Art. 61); its execution may then be suspended",
+        )
+    if state.stage in (CaseStage.SERVED, CaseStage.EXECUTING) and not _to_execute(state):
+        return _refuse(
+            "nothing-to-suspend",
+            "该决定无需执行（不予处罚，或仅警告且已送达），没有可以中止的执行，请直接结案",
+            "the decision needs no execution, so there is nothing to suspend",
+        )
+    return None
 
 
 def has_penalty(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:

@@ -119,7 +119,7 @@ RULES: dict[type, Rule] = {
     StartExecution: Rule(frozenset({S.SERVED}), S.EXECUTING, INSPECTORS, (g.has_penalty,)),
     Close: Rule(frozenset({S.SERVED, S.EXECUTING}), S.CLOSED, INSPECTORS, (g.execution_not_needed, g.measures_closed)),
     Transfer: Rule(BEFORE_DECISION | {S.REGISTERED}, S.TRANSFERRED, HEADS, (g.measures_closed,)),
-    Suspend: Rule(BEFORE_DECISION | {S.DECIDED, S.SERVED, S.EXECUTING}, S.SUSPENDED, HEADS),
+    Suspend: Rule(BEFORE_DECISION | {S.DECIDED, S.SERVED, S.EXECUTING}, S.SUSPENDED, HEADS, (g.suspendable,)),
     Resume: Rule(frozenset({S.SUSPENDED}), RESUME, HEADS),
     StartAppraisal: Rule(BEFORE_DECISION, None, INSPECTORS, (g.appraisal_idle,)),
     EndAppraisal: Rule(BEFORE_DECISION | {S.SUSPENDED}, None, INSPECTORS, (g.appraisal_running,)),

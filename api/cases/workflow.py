@@ -18,13 +18,16 @@ import msgspec
 
 from api.audit import trail
 from api.auth.principal import Principal
+from api.calendar import service as calendar
+from api.calendar.workdays import WorkingCalendar
 from api.cases import clock, deadlines, flows, machine
 from api.cases.guards import Facts, ReviewCheck
 from api.discretion import service as discretion
 from api.documents.issuing import CaseFile
 from api.records import intake
 from api.records.intake import Outcome
-from mobile_contract.case_state import DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
+from mobile_contract.calendar import DeadlineChange
+from mobile_contract.case_state import DeadlineRead, DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
 from mobile_contract.documents import DocumentRead
 from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.parties import Officer
@@ -78,6 +81,7 @@ async def load_facts(
     needs_benchmark = isinstance(step, Notify | Decide)
     return Facts(
         today=clock.today(),
+        calendar=await calendar.current(conn),
         actor_id=actor_id,
         record_officer_counts=tuple(r["officers"] for r in records),
         evidence_unverified=tuple(e["id"] for e in evidence if e["status"] in PENDING),
@@ -120,7 +124,7 @@ async def advance(
     event_hash = await _append_event(conn, principal, row, event_id, step, (before, after), issued)
     await sql.save(conn, case_id=case_id, stage=after.stage.value, state=encode_state(after),
                    event_count=row["event_count"] + 1, head_hash=event_hash)  # fmt: skip
-    await store_deadlines(conn, case_id, case.department_id, after, facts.today)
+    await store_deadlines(conn, case_id, case.department_id, deadlines.deadlines(after, facts.today, facts.calendar))
     await audit.append(conn, _audit(principal, case_id, step, before, after, row["head_hash"], event_hash, event_id))
     return Outcome.CREATED
 
@@ -193,9 +197,9 @@ async def _append_event(
 
 
 async def store_deadlines(
-    conn: Connection, case_id: uuid.UUID, department_id: uuid.UUID, state: WorkflowState, today: dt.date
+    conn: Connection, case_id: uuid.UUID, department_id: uuid.UUID, found: list[DeadlineRead]
 ) -> None:
-    rows = [msgspec.structs.asdict(d) for d in deadlines.deadlines(state, today)]
+    rows = [msgspec.structs.asdict(d) for d in found]
     await sql.replace_deadlines(conn, case_id=case_id, department_id=department_id, rows=rows)
 
 
@@ -210,7 +214,7 @@ async def read(conn: Connection, principal: Principal, case_id: uuid.UUID) -> Wo
         state=state,
         event_count=row["event_count"] if row else 0,
         head_hash=row["head_hash"] if row else sql.GENESIS_HASH,
-        deadlines=deadlines.deadlines(state, facts.today),
+        deadlines=deadlines.deadlines(state, facts.today, facts.calendar),
         next_steps=next_steps(state, facts),
     )
 
@@ -257,12 +261,39 @@ async def department_deadlines(conn: Connection, principal: Principal, within_da
     ]  # fmt: skip
 
 
-async def refresh_deadlines(conn: Connection) -> int:
-    """Recompute stored limits of every case that still has open ones (after new holiday data)."""
+async def refresh_deadlines(conn: Connection, calendar: WorkingCalendar) -> tuple[int, list[DeadlineChange]]:
+    """Recompute the stored limits of every case that still has open ones (after a calendar import, or
+    as days pass); returns how many cases, and each limit whose due date or status moved."""
     today = clock.today()
-    ids = await sql.cases_with_open_deadlines(conn)
-    for case_id in ids:
-        row = await sql.fetch(conn, case_id=case_id)
-        assert row is not None
-        await store_deadlines(conn, case_id, row["department_id"], decode_state(row["state"]), today)
-    return len(ids)
+    cases = await sql.cases_with_open_deadlines(conn)
+    before = await sql.stored_deadlines(conn, case_ids=[c["case_id"] for c in cases])
+    changed = []
+    for case in cases:
+        state = decode_state(case["state"])
+        found = deadlines.deadlines(state, today, calendar)
+        moved = [c for d in found if (c := _change(case, state, before.get((case["case_id"], d.rule, d.subject)), d))]
+        if moved:
+            await store_deadlines(conn, case["case_id"], case["department_id"], found)
+            changed += moved
+    return len(cases), changed
+
+
+def _change(
+    case: asyncpg.Record, state: WorkflowState, old: asyncpg.Record | None, new: DeadlineRead
+) -> DeadlineChange | None:
+    """The change of one limit, or None when its due date and status stayed."""
+    due, status = (old["due_on"], old["status"]) if old else (None, "")
+    if (due, status) == (new.due_on, new.status.value):
+        return None
+    return DeadlineChange(
+        case_id=case["case_id"], case_title=case["title"], filing_no=state.filing_document_no, rule=new.rule,
+        subject=new.subject, due_before=due, due_after=new.due_on, status_before=status, status_after=new.status,
+    )  # fmt: skip
+
+
+def change_line(change: DeadlineChange) -> str:
+    """One line of a recomputation report: case number (or title), limit, old → new due date."""
+    case = change.filing_no or change.case_title
+    subject = f" {change.subject}" if change.subject else ""
+    before, after = change.due_before or change.status_before, change.due_after or change.status_after
+    return f"{case} {change.rule}{subject}: {before} → {after}"

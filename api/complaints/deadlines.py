@@ -1,11 +1,11 @@
-"""Working-day deadlines for complaints, on the case workflow's holiday calendar (``api.cases.calendar``).
+"""Working-day deadlines for complaints, on the working calendar (``api.calendar``).
 
 Periods start the day after the event (行政程序期间从次日起算), holidays and
-make-up working days (调休) from the State Council calendar. The calendar
-refuses to count into a year it has no data for; a public intake cannot
+make-up working days (调休) from the State Council's notices. The calendar
+refuses to count into a year whose notice is not loaded; a public intake cannot
 refuse a complaint, so there the deadline falls back to the same number of
 natural days — never later than the legal one, so nothing is reported on
-time that is late — and a warning asks for the ``chinesecalendar`` update.
+time that is late — and a warning asks for the year's notice to be loaded.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import datetime as dt
 import logging
 import zoneinfo
 
-from api.cases.calendar import CalendarUnavailable, add_days
+from api.calendar.workdays import CalendarUnavailable, WorkingCalendar, add_days
 
 log = logging.getLogger(__name__)
 CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(calendar: WorkingCalendar, start: dt.date, days: int) -> dt.date:
     """The ``days``-th working day after ``start`` (or ``days`` natural days where the calendar ends)."""
     try:
-        return add_days(start, days, working=True)[0]
+        return add_days(calendar, start, days, working=True)[0]
     except CalendarUnavailable as exc:
         log.warning("working days after %s: %s; using %d natural days", start, exc, days)
         return start + dt.timedelta(days=days)

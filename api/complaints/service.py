@@ -23,6 +23,7 @@ import msgspec
 
 from api.audit import trail
 from api.auth.principal import Principal
+from api.calendar import service as calendar
 from api.complaints.deadlines import add_working_days, local_date
 from api.complaints.identity import IdentityCipher, KeyUnavailable
 from api.settings import ThrottleSettings
@@ -89,7 +90,7 @@ async def submit(conn: Connection, cipher: IdentityCipher, data: ComplaintSubmit
         "identity_key_id": None if identity is None else cipher.key_id,
         "token_sha256": token_hash(token),
         "received_at": now,
-        "acceptance_due_on": add_working_days(local_date(now), ACCEPTANCE_WORKING_DAYS),
+        "acceptance_due_on": add_working_days(await calendar.current(conn), local_date(now), ACCEPTANCE_WORKING_DAYS),
     }
     await complaints.insert(conn, row=row)
     await complaints.add_event(
@@ -255,7 +256,7 @@ async def transfer(
 ) -> ComplaintRead:
     if not await draws.existing_departments(conn, ids=[department_id]):
         raise InvalidInput("承办部门不存在", f"department {department_id} not found")
-    due_on = due_on or add_working_days(today(), HANDLING_WORKING_DAYS)
+    due_on = due_on or add_working_days(await calendar.current(conn), today(), HANDLING_WORKING_DAYS)
     changes = {"department_id": department_id, "handling_due_on": due_on}
     return await step(conn, principal, id, "transfer", note=f"办理期限 {due_on:%Y-%m-%d}", changes=changes)
 

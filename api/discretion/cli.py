@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from api.audit.trail import Actor
+from api.commands import run_or_explain
 from api.discretion import service
-from api.runtime import run_in_transaction
-from api.settings import load_settings
 from mobile_contract.discretion import BenchmarkImport
-from mobile_contract.problems import AppError, NotFound
+from mobile_contract.problems import NotFound
 from storage import users
 from storage.db import Connection
 
@@ -42,10 +41,4 @@ def import_csv(
         state = "published" if summary.published_at else "draft"
         return f"version {summary.version} ({state}): {summary.entries} rows, id {summary.id}"
 
-    try:
-        typer.echo(run_in_transaction(load_settings(), work))
-    except AppError as exc:
-        for error in exc.errors:
-            typer.echo(f"{error.field}: {error.message}", err=True)
-        typer.echo(f"{exc.detail} ({exc.detail_en})", err=True)
-        raise typer.Exit(1) from exc
+    typer.echo(run_or_explain(work))

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from api.cases import calendar
-from api.cases.deadlines import deadlines
+from api.calendar.workdays import CalendarUnavailable, add_days
+from api.cases import deadlines as engine
 from mobile_contract.case_state import (
     DeadlineStatus,
     Decision,
@@ -20,8 +20,10 @@ from mobile_contract.case_state import (
     WorkflowState,
 )
 from mobile_contract.workflow import CaseStage, MeasureKind, PauseKind, PenaltyProposal
+from tests.factories import package_calendar
 
 D = dt.date
+PACKAGE = package_calendar()
 FINE = PenaltyProposal(violation_code="V", circumstance="ordinary", facts="f", legal_basis="b", kinds=["fine"],
                        fine_fen=100)  # fmt: skip
 
@@ -45,7 +47,11 @@ FINE = PenaltyProposal(violation_code="V", circumstance="ordinary", facts="f", l
     ],
 )
 def test_working_days_across_holidays(anchor, days, due, why) -> None:
-    assert calendar.add_days(anchor, days, working=True) == (due, 0), why
+    assert add_days(PACKAGE, anchor, days, working=True) == (due, 0), why
+
+
+def deadlines(state: WorkflowState, today: dt.date) -> list:
+    return engine.deadlines(state, today, PACKAGE)
 
 
 def test_natural_days_skip_pauses_and_do_not_move_off_holidays() -> None:
@@ -124,13 +130,41 @@ def test_serve_and_publish_after_a_decision_and_late_service() -> None:
 
 
 def test_working_days_beyond_the_holiday_data_are_refused_not_guessed() -> None:
-    first, last = calendar.covered_years()
-    assert first <= 2025 and last >= 2026
-    with pytest.raises(calendar.CalendarUnavailable):
-        calendar.add_days(D(last, 12, 28), 7, working=True)
+    last = max(PACKAGE.years)
+    assert min(PACKAGE.years) <= 2025 and last >= 2026
+    with pytest.raises(CalendarUnavailable):
+        add_days(PACKAGE, D(last, 12, 28), 7, working=True)
     state = WorkflowState(stage=CaseStage.DECIDED, filed_on=D(last, 11, 1),
                           decision=Decision(decided_on=D(last, 12, 28), penalty=FINE))  # fmt: skip
     found = {d.rule: d for d in deadlines(state, D(last, 12, 28))}
     assert (found["serve_7"].status, found["serve_7"].due_on) == (DeadlineStatus.INCALCULABLE, None)
     assert str(last + 1) in found["serve_7"].note
     assert found["decide_90"].due_on == D(last, 11, 1) + dt.timedelta(days=90), "natural days need no holiday data"
+
+
+def test_a_suspension_after_the_decision_leaves_every_limit_computable() -> None:
+    """中止 after 决定 used to raise "period does not end" out of the request (a 500)."""
+    suspended = Pause(kind=PauseKind.SUSPENSION, started_on=D(2026, 10, 20))
+    state = WorkflowState(
+        stage=CaseStage.SUSPENDED, resume_stage=CaseStage.SERVED, filed_on=D(2026, 8, 1),
+        decision=Decision(decided_on=D(2026, 10, 12), penalty=FINE),
+        service=Service(served_on=D(2026, 10, 14), method="post", recipient="某"), pauses=[suspended],
+    )  # fmt: skip
+    found = {d.rule: d for d in deadlines(state, D(2026, 11, 20))}
+    assert (found["decide_90"].status, found["decide_90"].due_on) == (DeadlineStatus.MET, D(2026, 10, 30))
+    assert found["serve_7"].status is DeadlineStatus.MET
+    assert found["publish_7"].due_on == D(2026, 10, 21), "publication is the organ's duty, execution's pause aside"
+
+
+def test_a_limit_reaching_an_open_pause_has_no_due_date_yet_and_says_so() -> None:
+    hearing = Pause(kind=PauseKind.HEARING, started_on=D(2026, 11, 10))
+    state = WorkflowState(stage=CaseStage.HEARING, filed_on=D(2026, 9, 1), pauses=[hearing])
+    [decide] = deadlines(state, D(2026, 11, 5))  # before the pause began: the count still runs into it
+    assert (decide.status, decide.due_on) == (DeadlineStatus.PAUSED, None)
+    assert "2026-11-10" in decide.note
+    revoked = WorkflowState(  # filing revoked while an appraisal still runs
+        stage=CaseStage.FILING_REVOKED, filed_on=D(2026, 8, 1),
+        pauses=[Pause(kind=PauseKind.APPRAISAL, started_on=D(2026, 9, 1))],
+    )  # fmt: skip
+    [decide] = deadlines(revoked, D(2026, 11, 20))
+    assert (decide.status, decide.due_on) == (DeadlineStatus.CANCELLED, None)

@@ -17,7 +17,7 @@ import msgspec
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from api.cases import machine
+from api.cases import deadlines, machine
 from api.cases.guards import Facts, ReviewCheck
 from mobile_contract.case_state import WorkflowState
 from mobile_contract.discretion import Benchmark, BenchmarkEntry, BenchmarkSummary
@@ -50,12 +50,14 @@ from mobile_contract.workflow import (
     SubmitReview,
     Suspend,
 )  # fmt: skip
+from tests.factories import package_calendar
 
 AS_NOTIFIED = "decide as notified"  # becomes Decide with the current notice's penalty
 ACTOR = uuid.uuid4()
 HOST = uuid.uuid4()
 MEASURE = uuid.uuid4()
 START = dt.date(2026, 1, 5)
+PACKAGE = package_calendar()
 BENCHMARK = Benchmark(
     summary=BenchmarkSummary(
         id=uuid.uuid4(), department_id=uuid.uuid4(), version=1, title="t", source_sha256="0" * 64, entries=1,
@@ -146,7 +148,8 @@ def run(data: st.DataObject) -> list[tuple[object, dt.date, Facts, WorkflowState
     for _ in range(data.draw(st.integers(5, 40), label="length")):
         step = draw_step(data, state)
         today += dt.timedelta(days=data.draw(st.integers(0, 6), label="days"))
-        f = Facts(today=today, actor_id=ACTOR, investigators=frozenset({ACTOR}), **data.draw(facts, label="facts"))
+        drawn = data.draw(facts, label="facts")
+        f = Facts(today=today, calendar=PACKAGE, actor_id=ACTOR, investigators=frozenset({ACTOR}), **drawn)
         role = sorted(machine.RULES[type(step)].roles)[0]
         try:
             machine.check(state, step, f, role)
@@ -215,7 +218,7 @@ def test_the_lawful_path_is_accepted() -> None:
     fine = PenaltyProposal(
         violation_code="KC-001", circumstance="ordinary", facts="f", legal_basis="b", kinds=["fine"], fine_fen=2_000_000
     )
-    ok = Facts(today=START, actor_id=ACTOR, record_officer_counts=(2,), benchmark=BENCHMARK)
+    ok = Facts(today=START, calendar=PACKAGE, actor_id=ACTOR, record_officer_counts=(2,), benchmark=BENCHMARK)
     state = WorkflowState()
     for step, day in ((File(), 0), (Notify(penalty=fine, hearing_rights=False), 1), (Decide(penalty=fine), 10)):
         f = msgspec.structs.replace(ok, today=START + dt.timedelta(days=day))
@@ -228,7 +231,13 @@ def test_a_review_passed_before_reinvestigation_does_not_cover_the_new_notice() 
     fine = PenaltyProposal(
         violation_code="KC-001", circumstance="ordinary", facts="f", legal_basis="b", kinds=["fine"], fine_fen=2_000_000
     )
-    ok = Facts(today=START, actor_id=ACTOR, record_officer_counts=(2,), review_check=ReviewCheck(reviewer_id=ACTOR))
+    ok = Facts(
+        today=START,
+        calendar=PACKAGE,
+        actor_id=ACTOR,
+        record_officer_counts=(2,),
+        review_check=ReviewCheck(reviewer_id=ACTOR),
+    )
     waive = RecordStatement(waives_statement=True)
     path = [File(), SetReviewGrounds(grounds=["complex"], reason="复杂"), Notify(penalty=fine, hearing_rights=False),
             waive, SubmitReview(), PassReview(opinion="同意"), Reinvestigate(reason="新证据"),
@@ -238,3 +247,12 @@ def test_a_review_passed_before_reinvestigation_does_not_cover_the_new_notice() 
         machine.check(state, step, ok, sorted(machine.RULES[type(step)].roles)[0])
         state = machine.apply(state, step, ok)
     assert [r.code for r in machine.refusals(state, Decide(penalty=fine), ok)] == ["legal-review-required"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_state_the_procedure_reaches_makes_a_deadline_raise(data) -> None:
+    """Whatever steps were taken (中止 after 决定 included), every limit evaluates, on the day and much later."""
+    for _, day, _, state in run(data):
+        for later in (day, day + dt.timedelta(days=200)):
+            assert all(d.status for d in deadlines.deadlines(state, later, PACKAGE))

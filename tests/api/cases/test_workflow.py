@@ -2,23 +2,11 @@
 
 import datetime as dt
 
-import pytest
-
-from api.cases import calendar, clock
-from api.cases.calendar import add_days
+from api.calendar.workdays import add_days
+from api.cases import clock
 from mobile_contract.auth import Role
 from tests.api.cases.support import PINNED_TODAY, case_content, open_case, penalty, take, to_notified, waive
-from tests.factories import uuid7
-
-
-@pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
+from tests.factories import package_calendar, uuid7
 
 
 async def test_full_procedure_reaches_closed_with_numbered_documents(client, pool, inspector, partner, head) -> None:
@@ -183,7 +171,7 @@ async def test_hearing_is_notified_in_time_by_someone_who_did_not_investigate(
     await to_notified(client, head, inspector, case_id, hearing_rights=True)
     await take(client, inspector, case_id, {"action": "request_hearing"})
     host = await make_user(Role.SUPERVISOR, department)
-    earliest = add_days(PINNED_TODAY, 7, working=True)[0]
+    earliest = add_days(package_calendar(), PINNED_TODAY, 7, working=True)[0]
     schedule = {"action": "schedule_hearing", "place": "第一听证室", "host_user_id": str(host.principal.user_id)}
     early = await take(
         client, inspector, case_id, schedule | {"hearing_on": str(earliest - dt.timedelta(days=1))}, status=409
@@ -203,8 +191,49 @@ async def test_a_notice_whose_periods_leave_the_holiday_data_is_refused(
 ) -> None:
     case_id = await open_case(client, inspector, partner)
     await take(client, head, case_id, {"action": "file"})
-    _, last = calendar.covered_years()
+    years = (await client.get("/calendar", headers=head.headers)).json()["years"]
+    last = max(years)
     monkeypatch.setattr(clock, "today", lambda: dt.date(last, 12, 28))
     notify = {"action": "notify", "penalty": penalty(), "hearing_rights": False}
     refused = await take(client, inspector, case_id, notify, status=409)
     assert refused["code"] == "calendar-unavailable" and str(last + 1) in refused["detail"]
+    assert f"国务院办公厅关于{last + 1}年部分节假日安排的通知" in refused["detail"], "says what to load"
+
+
+async def decided(client, inspector, partner, head, **penalty_changes) -> str:
+    case_id = await open_case(client, inspector, partner)
+    await to_notified(client, head, inspector, case_id, penalty=penalty(**penalty_changes))
+    await waive(client, inspector, case_id)
+    await take(client, head, case_id, {"action": "decide", "penalty": penalty(**penalty_changes)})
+    return case_id
+
+
+async def test_a_decision_not_yet_served_cannot_be_suspended_and_says_why(client, inspector, partner, head) -> None:
+    case_id = await decided(client, inspector, partner, head)
+    refused = await take(client, head, case_id, {"action": "suspend", "reason": "当事人申请"}, status=409)
+    assert refused["code"] == "decision-not-served" and "第六十一条" in refused["detail"]
+    workflow = (await client.get(f"/cases/{case_id}/workflow", headers=head.headers)).json()
+    suspend = next(s for s in workflow["next_steps"] if s["action"] == "suspend")
+    assert [r["code"] for r in suspend["blocked_by"]] == ["decision-not-served"]
+
+
+async def test_the_execution_of_a_served_decision_is_suspended_and_resumed_without_a_500(
+    client, inspector, partner, head
+) -> None:
+    """中止执行 (行政强制法第三十九条): it used to raise out of the deadline engine."""
+    case_id = await decided(client, inspector, partner, head)
+    await take(client, inspector, case_id, {"action": "serve", "method": "in_person", "recipient": "法定代表人王某"})
+    await take(client, inspector, case_id, {"action": "start_execution"})
+    suspended = await take(client, head, case_id, {"action": "suspend", "reason": "当事人确有经济困难，暂无履行能力"})
+    assert suspended["state"]["stage"] == "suspended"
+    statuses = {d["rule"]: d["status"] for d in suspended["deadlines"]}
+    assert statuses["decide_90"] == statuses["serve_7"] == "met"
+    resumed = await take(client, head, case_id, {"action": "resume", "reason": "当事人已具备履行能力"})
+    assert resumed["state"]["stage"] == "executing"
+
+
+async def test_a_warning_served_has_no_execution_to_suspend(client, inspector, partner, head) -> None:
+    case_id = await decided(client, inspector, partner, head, fine_yuan=0)
+    await take(client, inspector, case_id, {"action": "serve", "method": "in_person", "recipient": "法定代表人王某"})
+    refused = await take(client, head, case_id, {"action": "suspend", "reason": "当事人申请"}, status=409)
+    assert refused["code"] == "nothing-to-suspend"

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from api.calendar import service as calendar
 from api.complaints.deadlines import add_working_days, local_date
 from mobile_contract.auth import Role
 from storage import audit
@@ -40,10 +41,12 @@ async def submit(client, office, **kwargs) -> tuple[dict, str]:
     return receipt.json(), found["id"]
 
 
-async def test_a_report_goes_from_intake_to_feedback(client, office, department, inspector, make_user) -> None:
+async def test_a_report_goes_from_intake_to_feedback(client, pool, office, department, inspector, make_user) -> None:
     supervisor = await make_user(Role.SUPERVISOR, department)
     receipt, id = await submit(client, office)
-    assert receipt["acceptance_due_on"] == add_working_days(local_date(dt.datetime.now(dt.UTC)), 7).isoformat()
+    async with pool.acquire() as conn:
+        working = await calendar.current(conn)
+    assert receipt["acceptance_due_on"] == add_working_days(working, local_date(dt.datetime.now(dt.UTC)), 7).isoformat()
     url = f"/complaints/{id}"
 
     steps = [

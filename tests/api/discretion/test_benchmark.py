@@ -3,7 +3,6 @@
 import asyncpg
 import pytest
 
-from mobile_contract.auth import Role
 from tests.api.cases.support import open_case, penalty, take, to_notified, waive
 
 CSV = """violation_code,violation,legal_basis,circumstance,penalty_kinds,fine_min_yuan,fine_max_yuan,note
@@ -11,16 +10,6 @@ KC-001,越界开采,《矿产资源法》第四十条,minor,warning;fine,0,10000
 KC-001,越界开采,《矿产资源法》第四十条,一般,fine,10000,100000,按开采量计
 KC-001,越界开采,《矿产资源法》第四十条,serious,fine;confiscation,100000,500000.50,
 """
-
-
-@pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
 
 
 async def publish(client, head, csv: str = CSV) -> dict:

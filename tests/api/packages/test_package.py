@@ -14,22 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.packages import verifier
-from mobile_contract.auth import Role
 from storage.canonical import canonical_json
 from tests.api.cases.support import open_case, take, to_notified, waive
 from tests.api.evidence.conftest import Declared, payload, upload_single
 from tests.api.evidence.corrupt import flip_byte
 from tests.factories import evidence_item
-
-
-@pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
 
 
 @pytest.fixture

@@ -13,16 +13,6 @@ from tests.factories import evidence_item, uuid7
 
 
 @pytest.fixture
-async def partner(make_user, department):
-    return await make_user(Role.INSPECTOR, department)
-
-
-@pytest.fixture
-async def head(make_user, department):
-    return await make_user(Role.SUPERVISOR, department)
-
-
-@pytest.fixture
 async def reviewer(make_user, department):
     return await make_user(Role.LEGAL_REVIEWER, department)
 
