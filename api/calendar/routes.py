@@ -30,6 +30,6 @@ class CalendarController(Controller):
     async def import_notice(self, db: Db, principal: Caller, data: JSONBody[CalendarImport]) -> CalendarImportResult:
         return await flows.import_notice(db, principal, data)
 
-    @get("/versions/{version:int}", guards=[WATCHERS], summary="某次导入的日期 / the days of one import")
+    @get("/versions/{version:int}", guards=[LOADERS], summary="某次导入的日期 / the days of one import")
     async def days(self, db: Db, version: FromPath[int]) -> list[CalendarDay]:
         return await service.version_days(db, version)
