@@ -15,13 +15,18 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 import api
 from api import errors
 from api.auth import revocation
-from api.auth.middleware import BearerTokenMiddleware
+from api.auth.browser import BrowserOrBearerMiddleware
+from api.auth.csrf import CsrfMiddleware
 from api.body import BodyRequest
+from api.console import assets
+from api.console.page import collect_menu
+from api.console.schema_page import SchemaPage
 from api.deps import provide_db, provide_principal, provide_store
 from api.documents.pdf import press
 from api.security_headers import security_headers
@@ -35,23 +40,24 @@ SCHEMA_PATH = "/schema"
 
 
 def discover_controllers() -> list[type[Controller]]:
-    """Every Controller defined in an ``api/<domain>/routes.py``."""
-    found: list[type[Controller]] = []
-    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
-        if not module_info.ispkg:
-            continue
-        try:
-            module = importlib.import_module(f"api.{module_info.name}.routes")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"api.{module_info.name}.routes":
-                continue
-            raise
-        found += [
-            obj
-            for _, obj in inspect.getmembers(module, inspect.isclass)
-            if issubclass(obj, Controller) and obj.__module__ == module.__name__
-        ]
-    return found
+    """Every Controller defined in an ``api/<domain>/routes.py`` (the API) or ``pages.py`` (the console)."""
+    domains = sorted(m.name for m in pkgutil.iter_modules(api.__path__) if m.ispkg)
+    return [found for domain in domains for kind in ("routes", "pages") for found in _controllers_in(domain, kind)]
+
+
+def _controllers_in(domain: str, kind: str) -> list[type[Controller]]:
+    name = f"api.{domain}.{kind}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return []
+        raise
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, Controller) and obj.__module__ == module.__name__
+    ]
 
 
 def unguarded_routes(app: Litestar) -> list[str]:
@@ -109,19 +115,23 @@ def openapi_config() -> OpenAPIConfig:
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
         ),
         security=[{"bearer": []}],
+        render_plugins=[SchemaPage(), JsonRenderPlugin()],
     )
 
 
 def create_app(settings: Settings) -> Litestar:
     app = Litestar(
-        route_handlers=discover_controllers(),
+        route_handlers=[*discover_controllers(), *assets.routers()],
         lifespan=[lifespan_for(settings)],
         dependencies={
             "db": Provide(provide_db),
             "principal": Provide(provide_principal, sync_to_thread=False),
             "store": Provide(provide_store, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public")],
+        middleware=[
+            DefineMiddleware(BrowserOrBearerMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public"),
+            CsrfMiddleware,
+        ],
         exception_handlers={Exception: errors.handle},
         request_class=BodyRequest,
         before_send=[security_headers(settings.serving.hsts_max_age_s)],
@@ -131,6 +141,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.console_navigation = collect_menu(app)
     if missing := unguarded_routes(app):
         raise RuntimeError(f"routes without an authorisation rule: {missing}")
     return app

@@ -219,6 +219,14 @@ class AlertEvent(msgspec.Struct, kw_only=True):
     alert: AlertRead
 
 
+class InspectorChoice(msgspec.Struct, kw_only=True):
+    """派遣候选 / an active inspector of the alert's department, to dispatch by name."""
+
+    id: uuid.UUID
+    display_name: str
+    certificate_no: Annotated[str | None, Meta(description="执法证号 / enforcement certificate number")]
+
+
 class MediaLink(msgspec.Struct, kw_only=True):
     """证据查看链接 / a short-lived presigned download URL for one verified alert media object."""
 

@@ -131,7 +131,8 @@ async def list_page(
     after: tuple[dt.datetime, uuid.UUID] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Newest first; ``filters`` holds state, kind, site_id, camera_id, since (each None for any)."""
+    """Newest first; ``filters`` holds state, kind, severity, site_id, camera_id, since (changed since),
+    started_from and started_to (each None for any)."""
     after_created, after_id = after or (None, None)
     return await conn.fetch(
         f"SELECT {ALERT_COLUMNS} FROM alerts WHERE ($1::uuid IS NULL OR department_id = $1)"  # noqa: S608
@@ -139,6 +140,8 @@ async def list_page(
         " AND ($4::text IS NULL OR site_id = $4) AND ($5::text IS NULL OR camera_id = $5)"
         " AND ($6::timestamptz IS NULL OR updated_at >= $6)"
         " AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid))"
+        " AND ($10::text IS NULL OR severity = $10) AND ($11::timestamptz IS NULL OR started_at >= $11)"
+        " AND ($12::timestamptz IS NULL OR started_at < $12)"
         " ORDER BY created_at DESC, id DESC LIMIT $9",
         department_id,
         filters.get("state"),
@@ -149,6 +152,60 @@ async def list_page(
         after_created,
         after_id,
         limit,
+        filters.get("severity"),
+        filters.get("started_from"),
+        filters.get("started_to"),
+    )
+
+
+async def latest_snapshots(conn: Connection, *, alert_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
+    """Each alert's most recent snapshot (by revision), whatever its verification."""
+    rows = await conn.fetch(
+        f"SELECT DISTINCT ON (alert_id) alert_id, {MEDIA_COLUMNS} FROM alert_media"  # noqa: S608
+        " WHERE alert_id = ANY($1::uuid[]) AND kind = 'snapshot' ORDER BY alert_id, revision DESC, id DESC",
+        list(alert_ids),
+    )
+    return {r["alert_id"]: r for r in rows}
+
+
+async def latest_camera_snapshot(
+    conn: Connection, *, department_id: uuid.UUID | None, site_id: str, camera_id: str
+) -> asyncpg.Record | None:
+    """The newest verified snapshot any alert of the camera carries: (alert_id, media id)."""
+    return await conn.fetchrow(
+        "SELECT m.alert_id, m.id FROM alert_media m JOIN alerts a ON a.id = m.alert_id"
+        " WHERE ($1::uuid IS NULL OR a.department_id = $1) AND a.site_id = $2 AND a.camera_id = $3"
+        " AND m.kind = 'snapshot' AND m.verification = 'verified' ORDER BY m.checked_at DESC, m.id DESC LIMIT 1",
+        department_id,
+        site_id,
+        camera_id,
+    )
+
+
+async def open_critical_ids(conn: Connection, *, department_id: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+    """Critical alerts nobody has taken on yet (state open), newest first."""
+    rows = await conn.fetch(
+        "SELECT id FROM alerts WHERE ($1::uuid IS NULL OR department_id = $1) AND severity = 'critical'"
+        " AND state = 'open' ORDER BY created_at DESC LIMIT $2",
+        department_id,
+        limit,
+    )
+    return [r["id"] for r in rows]
+
+
+async def events_of(conn: Connection, *, alert_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The alert's own feed: every change, oldest first (its handling history)."""
+    return await conn.fetch(
+        "SELECT id, action, occurred_at, payload FROM alert_events WHERE alert_id = $1 ORDER BY id", alert_id
+    )
+
+
+async def active_inspectors(conn: Connection, *, department_id: uuid.UUID) -> list[asyncpg.Record]:
+    """Inspectors an alert of the department can be dispatched to, by name."""
+    return await conn.fetch(
+        "SELECT id, display_name, certificate_no FROM users"
+        " WHERE department_id = $1 AND role = 'inspector' AND active ORDER BY display_name, id",
+        department_id,
     )
 
 

@@ -7,12 +7,14 @@ nothing needs truncating (the audit log could not be truncated anyway).
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
 import msgspec
 import pytest
+import uvicorn
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,6 +28,7 @@ from api.settings import Settings
 from mobile_contract.auth import Role
 from storage import numbered_documents, users
 from storage.db import create_pool
+from storage.embedded import free_port
 
 TEST_PASSWORD = "correct horse battery"
 TEST_PROXY = "testclient"  # the peer address Litestar's test client reports
@@ -149,3 +152,22 @@ async def department(make_department: Callable[..., Awaitable[Department]]) -> D
 @pytest.fixture
 async def inspector(make_user: Callable[..., Awaitable[Caller]], department: Department) -> Caller:
     return await make_user(Role.INSPECTOR, department)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[str]:
+    """The app behind real uvicorn, for true concurrency and streamed responses (the test client buffers both)."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

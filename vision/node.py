@@ -18,11 +18,13 @@ import msgspec
 
 from mobile_contract.sites import CameraConfig, SiteConfig
 from storage.objects import ObjectStore, connect
+from vision.client import client
 from vision.config import NodeConfig, S3Config
 from vision.detect.base import Detector
 from vision.detect.service import DetectorService
 from vision.events import Outbox, Publisher
 from vision.events.delivery import Delivery
+from vision.liveness import REPORT_EVERY_S, LivenessReporter
 from vision.pipeline import CameraPipeline
 from vision.sources import VideoSource
 
@@ -120,6 +122,13 @@ class Node:
                 log.exception("camera %s failed; restarting in %.0f s", camera.id, RESTART_PAUSE_S)
                 self.stop.wait(RESTART_PAUSE_S)
 
+    async def _report_liveness(self, stop: asyncio.Event) -> None:
+        """Every few seconds, per camera: frames analysed, rate, lag and detector time (vision.liveness)."""
+        shortest = min((c.offline_after_s for s in self.sites for c in s.cameras), default=REPORT_EVERY_S * 3)
+        reporter = LivenessReporter(every_s=min(REPORT_EVERY_S, shortest / 3))
+        async with client(self.config.api) as http:
+            await reporter.run(http, lambda: list(self.pipelines.values()), stop)
+
     def _wait(self, threads: list[threading.Thread]) -> None:
         for thread in threads:
             while thread.is_alive() and not self.stop.is_set():
@@ -135,9 +144,10 @@ class Node:
             )
             self._wake = lambda: loop.call_soon_threadsafe(delivery.wake.set)
             task = asyncio.create_task(delivery.run(stop))
+            reporting = asyncio.create_task(self._report_liveness(stop))
         await asyncio.to_thread(self._wait, threads)
         if delivery is not None:
             stop.set()
-            await task
+            await asyncio.gather(task, reporting)
             await delivery.deliver_pending_once()  # what the last frames raised, if the API is there
             await delivery.aclose()

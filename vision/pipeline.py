@@ -96,6 +96,7 @@ class CameraPipeline:
     def analyse(self, frame: Frame) -> list[Track]:
         """Everything after decoding, for one frame chosen by the sampler."""
         self.stats.analysed += 1
+        self.stats.last_frame_at = frame.at
         dt_s = (frame.at - self._last_at).total_seconds() if self._last_at else 0.0
         self._last_at = frame.at
         with self.stats.timed("motion"):

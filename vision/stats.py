@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import time
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ class PipelineStats(msgspec.Struct):
     whole_frames: int = 0
     crops: int = 0
     revisions: int = 0
+    last_frame_at: dt.datetime | None = None  # when the newest analysed frame was taken
     seconds: dict[str, float] = {}
 
     @contextlib.contextmanager

@@ -28,7 +28,9 @@ from mobile_contract.alerts import (
     AlertState,
     AlertUpsert,
     DeliveryOutcome,
+    InspectorChoice,
     MediaLink,
+    Severity,
 )
 from mobile_contract.auth import Role
 from mobile_contract.problems import FieldError, InvalidInput
@@ -43,6 +45,8 @@ Caller = NamedDependency[Principal]
 Store = NamedDependency[ObjectStore]
 AlertId = Annotated[uuid.UUID, PathParameter(description="事件ID / alert id")]
 MediaId = Annotated[int, PathParameter(description="媒体编号 / media number")]
+StartedFrom = Annotated[dt.datetime | None, QueryParameter(name="from", description="发生时间起 / started at or after")]
+StartedTo = Annotated[dt.datetime | None, QueryParameter(name="to", description="发生时间止 / started before")]
 
 
 class AlertController(Controller):
@@ -65,13 +69,25 @@ class AlertController(Controller):
         principal: Caller,
         alert_state: Annotated[AlertState | None, QueryParameter(name="state", description="处置状态 / state")] = None,
         kind: Annotated[AlertKind | None, QueryParameter(description="预警类型 / kind")] = None,
+        severity: Annotated[Severity | None, QueryParameter(description="严重程度 / severity")] = None,
         site: Annotated[str | None, QueryParameter(description="点位编号 / site id")] = None,
         camera: Annotated[str | None, QueryParameter(description="摄像头编号 / camera id")] = None,
         since: Annotated[dt.datetime | None, QueryParameter(description="此后有变化的 / changed since")] = None,
+        started_from: StartedFrom = None,
+        started_to: StartedTo = None,
         cursor: Annotated[str | None, QueryParameter(description="上一页的 next_cursor / from the last page")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AlertPage:
-        filters = {"state": alert_state, "kind": kind, "site_id": site, "camera_id": camera, "since": since}
+        filters = {
+            "state": alert_state,
+            "kind": kind,
+            "severity": severity,
+            "site_id": site,
+            "camera_id": camera,
+            "since": since,
+            "started_from": started_from,
+            "started_to": started_to,
+        }
         return await service.list_page(db, principal, filters=filters, cursor=cursor, limit=limit)
 
     @get(
@@ -107,6 +123,14 @@ class AlertController(Controller):
         self, db: Db, store: Store, principal: Caller, alert_id: AlertId, media_id: MediaId
     ) -> MediaLink:
         return await service.media_link(db, store, principal, alert_id, media_id)
+
+    @get(
+        "/{alert_id:uuid}/inspectors",
+        guards=[requires(*HANDLERS)],
+        summary="派遣候选执法人员 / inspectors the alert can be dispatched to",
+    )
+    async def inspectors(self, db: Db, principal: Caller, alert_id: AlertId) -> list[InspectorChoice]:
+        return await service.dispatch_candidates(db, principal, alert_id)
 
     @post("/{alert_id:uuid}/acknowledge", guards=[requires(*HANDLERS)], status_code=200, summary="确认 / acknowledge")
     async def acknowledge(

@@ -21,6 +21,7 @@ from mobile_contract.alerts import (
     AlertRead,
     AlertRevisionRead,
     AlertUpsert,
+    InspectorChoice,
     MediaLink,
 )
 from mobile_contract.problems import Conflict, InvalidInput, NotFound
@@ -65,6 +66,13 @@ async def list_page(
     rows = await alerts.list_page(db, department_id=scope(principal), filters=filters, after=after, limit=limit)
     items = [to_read(r) for r in rows]
     return AlertPage(items=items, next_cursor=_encode_cursor(items[-1]) if len(items) == limit else None)
+
+
+async def dispatch_candidates(db: Connection, principal: Principal, alert_id: uuid.UUID) -> list[InspectorChoice]:
+    """Who the alert can be dispatched to: the active inspectors of its department (派遣候选)."""
+    alert = await get(db, principal, alert_id)
+    rows = await alerts.active_inspectors(db, department_id=alert.department_id)
+    return [msgspec.convert(dict(r), InspectorChoice) for r in rows]
 
 
 async def media_link(

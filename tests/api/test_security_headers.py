@@ -24,10 +24,18 @@ async def test_an_api_answer_is_not_sniffed_nor_stored(client: AsyncTestClient, 
         assert "strict-transport-security" not in answer.headers  # plain HTTP
 
 
-async def test_the_schema_pages_may_not_be_framed(client: AsyncTestClient) -> None:
+async def test_the_schema_page_gets_the_strict_policy(client: AsyncTestClient) -> None:
     schema = await client.get("/schema/swagger")
-    assert schema.headers["content-security-policy"] == "frame-ancestors 'none'"  # CDN viewers until issue 13
+    assert "script-src 'self';" in schema.headers["content-security-policy"]  # served from local files
+    assert "frame-ancestors 'none'" in schema.headers["content-security-policy"]
     assert schema.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_console_page_keeps_its_own_policy_and_static_files_their_caching(client: AsyncTestClient) -> None:
+    page = await client.get("/")
+    assert "style-src 'self';" in page.headers["content-security-policy"]  # stricter: no inline style either
+    css = await client.get("/assets/console/console.css")
+    assert css.headers["cache-control"] == "no-cache"  # revalidated, not no-store: no data in it
 
 
 @get("/page", media_type=MediaType.HTML)

@@ -1,4 +1,4 @@
-"""A registered site with its operator and vision node, alert bodies, real evidence objects, a live server."""
+"""A registered site with its operator and vision node, alert bodies, real evidence objects."""
 
 from __future__ import annotations
 
@@ -6,21 +6,17 @@ import base64
 import datetime as dt
 import hashlib
 import io
-import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 import pytest
-import uvicorn
 from litestar.testing import AsyncTestClient
 from minio import Minio
 
-from api.app import create_app
 from api.settings import Settings
 from mobile_contract.auth import Role
-from storage.embedded import free_port
 from tests.api.sites.factories import register_site
 from tests.conftest import Caller, Department
 
@@ -112,22 +108,3 @@ def put_evidence(s3: Minio, settings: Settings, client: AsyncTestClient) -> Call
         }
 
     return put
-
-
-@pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[str]:
-    """The app behind real uvicorn, for true concurrency and streamed responses (the test client buffers both)."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none", timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)

@@ -1,0 +1,173 @@
+"""The operator's alert wall and detail page in a real browser, fed by real deliveries to the live API."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from playwright.async_api import Page, expect
+
+from mobile_contract.auth import Role
+from tests.console.conftest import deliver, screenshot, sign_in, wait_until_shown
+from tests.console.proxy import CuttableProxy
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+LIVE_S = 1.0  # the wall's promise: a card within 1 s of the API accepting the alert (checked with margin below)
+
+
+def card(page: Page, alert_id: str):
+    return page.locator(f'.card[data-alert-id="{alert_id}"]')
+
+
+async def test_a_delivered_alert_appears_on_the_open_wall_without_reload(
+    client, make_monitoring, put_evidence, signed_in, viewport
+) -> None:
+    monitoring = await make_monitoring()
+    page = await signed_in(monitoring.operator, viewport, "/console/alerts")
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    alert_id = await deliver(client, monitoring, put_evidence)
+    await expect(card(page, alert_id)).to_be_visible(timeout=5_000)
+    await expect(card(page, alert_id).locator(".kind")).to_have_text("禁采区内作业")
+    await expect(page.locator("#critical-counter strong")).to_have_text("1")
+    await expect(card(page, alert_id).locator(".times")).to_contain_text("发生 2026-11-02 07:05:00")  # 23:05 UTC
+    assert navigations == []  # no reload
+    await wait_until_shown(card(page, alert_id).locator("img"))
+    await screenshot(page, "alert-wall", viewport)
+
+
+async def test_the_wall_card_arrives_within_a_second(client, make_monitoring, put_evidence, signed_in) -> None:
+    monitoring = await make_monitoring()
+    page = await signed_in(monitoring.operator, "desktop", "/console/alerts")
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
+    loop = asyncio.get_running_loop()
+    alert_id = await deliver(client, monitoring, put_evidence)
+    accepted = loop.time()
+    await card(page, alert_id).wait_for(timeout=5_000)
+    assert loop.time() - accepted < LIVE_S * 3  # margin for a loaded 2-core machine; bench/console.py measures it
+
+
+async def test_the_operator_acknowledges_dispatches_and_closes_from_the_page(
+    client, make_monitoring, make_user, put_evidence, signed_in, viewport
+) -> None:
+    monitoring = await make_monitoring()
+    inspector = await make_user(Role.INSPECTOR, monitoring.department)
+    alert_id = await deliver(client, monitoring, put_evidence)
+    page = await signed_in(monitoring.operator, viewport, f"/console/alerts/{alert_id}")
+    await wait_until_shown(page.locator(".scene img").first)
+    await screenshot(page, "alert-detail", viewport)
+
+    await page.click("#acknowledge-form button")
+    await expect(page.locator("#alert-state")).to_have_text("已确认")
+    await page.select_option(
+        "#dispatch-form select",
+        label=f"测试 {inspector.principal.username}（证号 C{inspector.principal.user_id.hex[:10]}）",
+    )
+    await page.fill("#dispatch-form input[name=note]", "请立即前往现场核查")
+    await page.click("#dispatch-form button")
+    await expect(page.locator("#alert-state")).to_have_text("已派遣")
+    await page.select_option("#close-form select", label="违法行为属实")
+    await page.fill("#close-form textarea", "现场查实无证开采，已立案")
+    await page.click("#close-form button")
+    await expect(page.locator("#alert-state")).to_have_text("已办结")
+    history = page.locator("#history li")
+    await expect(history).to_have_count(4)  # created, acknowledged, dispatched, closed
+    await expect(history.nth(2)).to_contain_text(f"派遣 测试 {inspector.principal.username}：请立即前往现场核查")
+
+    stored = await client.get(f"/alerts/{alert_id}", headers=monitoring.operator.headers)
+    assert stored.json()["state"] == "closed" and stored.json()["inspector_id"] == str(inspector.principal.user_id)
+
+
+async def test_a_refused_step_is_explained_on_the_page(client, make_monitoring, put_evidence, signed_in) -> None:
+    monitoring = await make_monitoring()
+    alert_id = await deliver(client, monitoring, put_evidence)
+    page = await signed_in(monitoring.operator, "desktop", f"/console/alerts/{alert_id}")
+    await page.click("#dispatch-form button", no_wait_after=True)  # the browser asks for an inspector first
+    assert await page.locator("#dispatch-form select").evaluate("s => !s.checkValidity()")
+    await page.locator("#dispatch-form select").evaluate("s => s.removeAttribute('required')")
+    async with page.expect_navigation():
+        await page.click("#dispatch-form button")
+    await expect(page.locator(".error")).to_have_text("请选择派遣的执法人员")
+
+
+async def test_another_departments_operator_never_sees_the_alert(
+    client, make_monitoring, put_evidence, signed_in, viewport
+) -> None:
+    department_a, department_b = await make_monitoring(), await make_monitoring()
+    old_a = await deliver(client, department_a, put_evidence)
+    page = await signed_in(department_b.operator, viewport, "/console/alerts")
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
+    assert await card(page, old_a).count() == 0
+
+    new_a = await deliver(client, department_a, put_evidence)
+    own = await deliver(client, department_b, put_evidence)
+    await card(page, own).wait_for()  # B's own alert arrived after A's, so A's was not just slow
+    assert await page.locator(f'[data-alert-id="{new_a}"]').count() == 0
+    for path in (f"/console/alerts/{new_a}", f"/console/alerts/{new_a}/card", f"/console/alerts/{new_a}/media/1"):
+        answer = await page.goto(path)
+        assert answer.status == 404, path
+        await expect(page.locator("body")).not_to_contain_text("禁采区内挖掘机作业")
+
+
+async def test_names_and_notes_with_markup_are_shown_as_text(
+    client, make_monitoring, put_evidence, signed_in, viewport
+) -> None:
+    monitoring = await make_monitoring()
+    hostile = "<script>window.pwned = 1</script>青山塘口"
+    site = (await client.get(f"/sites/{monitoring.site_id}", headers=monitoring.operator.headers)).json()
+    config = site["config"] | {"name": hostile, "version": site["version"] + 1}
+    answer = await client.put(f"/sites/{monitoring.site_id}", json=config, headers=monitoring.operator.headers)
+    assert answer.status_code == 200, answer.text
+    alert_id = await deliver(client, monitoring, put_evidence, summary='<img src=x onerror="window.pwned=2">夜间作业')
+
+    page = await signed_in(monitoring.operator, viewport, "/console/alerts")
+    await expect(card(page, alert_id).locator(".where")).to_contain_text(hostile)
+    await expect(card(page, alert_id).locator(".summary")).to_have_text('<img src=x onerror="window.pwned=2">夜间作业')
+    await page.goto(f"/console/alerts/{alert_id}")
+    await expect(page.locator("h1")).to_contain_text(hostile)
+    assert await page.evaluate("window.pwned") is None
+    assert await page.locator("main script, main img[src=x]").count() == 0
+
+
+async def test_keyboard_moves_between_cards_and_acknowledges(client, make_monitoring, put_evidence, signed_in) -> None:
+    monitoring = await make_monitoring()
+    first, second = [await deliver(client, monitoring, put_evidence) for _ in range(2)]
+    page = await signed_in(monitoring.operator, "desktop", "/console/alerts")
+    await page.keyboard.press("j")
+    await expect(card(page, second)).to_be_focused()
+    await page.keyboard.press("j")
+    await expect(card(page, first)).to_be_focused()
+    await page.keyboard.press("a")
+    await expect(card(page, first).locator(".badge.state-acknowledged")).to_be_visible()
+    assert uuid.UUID(first)
+
+
+async def test_the_wall_resumes_after_a_network_drop_without_losing_or_repeating_an_event(
+    client, live_server, contexts, make_monitoring, put_evidence, pool
+) -> None:
+    monitoring = await make_monitoring()
+    proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
+    await proxy.start()
+    page = await (await contexts("desktop")).new_page()
+    await sign_in(page, monitoring.operator, next_path=f"{proxy.url}/?next=/console/alerts")
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
+    first = await deliver(client, monitoring, put_evidence)
+    await card(page, first).wait_for()
+
+    await proxy.cut()
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "retrying")
+    missed = [await deliver(client, monitoring, put_evidence) for _ in range(2)]
+    ack = await client.post(f"/alerts/{first}/acknowledge", json={}, headers=monitoring.operator.headers)
+    assert ack.status_code == 200
+    await asyncio.sleep(1)
+    await proxy.start()
+
+    for alert_id in missed:
+        await expect(card(page, alert_id)).to_be_visible(timeout=15_000)
+    await expect(card(page, first).locator(".badge.state-acknowledged")).to_be_visible()
+    await expect(page.locator(".card")).to_have_count(3)  # each alert once
+    newest = await pool.fetchval("SELECT max(id) FROM alert_events WHERE department_id = $1", monitoring.department.id)
+    await expect(page.locator("#wall")).to_have_attribute("data-last-event", str(newest))
