@@ -24,6 +24,10 @@ class CuttableProxy:
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
 
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.cut()
+
     async def cut(self) -> None:
         assert self.server is not None
         self.server.close()

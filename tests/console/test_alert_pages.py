@@ -151,6 +151,13 @@ async def test_the_wall_resumes_after_a_network_drop_without_losing_or_repeating
     monitoring = await make_monitoring()
     proxy = CuttableProxy(int(live_server.rsplit(":", 1)[1]))
     await proxy.start()
+    try:
+        await resume_after_drop(client, contexts, monitoring, put_evidence, pool, proxy)
+    finally:
+        await proxy.close()
+
+
+async def resume_after_drop(client, contexts, monitoring, put_evidence, pool, proxy: CuttableProxy) -> None:
     page = await (await contexts("desktop")).new_page()
     await sign_in(page, monitoring.operator, next_path=f"{proxy.url}/?next=/console/alerts")
     await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
