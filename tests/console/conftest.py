@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -134,3 +135,24 @@ async def deliver(client: AsyncTestClient, monitoring: Monitoring, put: Callable
     answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
     assert answer.status_code == 201, answer.text
     return body["id"]
+
+
+def clip_mp4(seconds: int = 4, fps: int = 10) -> bytes:
+    """An H.264 MP4 like a vision node's evidence clip: a machine crossing the picture."""
+    import av
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clip.mp4"
+        _encode(av, path, seconds, fps)
+        return path.read_bytes()
+
+
+def _encode(av, path: Path, seconds: int, fps: int) -> None:
+    with av.open(str(path), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        for index in range(seconds * fps):
+            picture = np.full((180, 320, 3), (70, 100, 120), np.uint8)
+            cv2.rectangle(picture, (index * 6, 90), (index * 6 + 40, 120), (0, 200, 255), -1)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="bgr24")))
+        container.mux(stream.encode())

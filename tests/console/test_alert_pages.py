@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from mobile_contract.auth import Role
-from tests.console.conftest import deliver, screenshot, sign_in, wait_until_shown
+from tests.console.conftest import clip_mp4, deliver, scene_jpeg, screenshot, sign_in, wait_until_shown
 from tests.console.proxy import CuttableProxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -79,6 +79,36 @@ async def test_the_operator_acknowledges_dispatches_and_closes_from_the_page(
 
     stored = await client.get(f"/alerts/{alert_id}", headers=monitoring.operator.headers)
     assert stored.json()["state"] == "closed" and stored.json()["inspector_id"] == str(inspector.principal.user_id)
+
+
+async def test_every_revision_is_shown_and_the_clip_plays_and_seeks(
+    client, make_monitoring, put_evidence, signed_in, viewport
+) -> None:
+    monitoring = await make_monitoring()
+    alert_id = await deliver(client, monitoring, put_evidence)
+    clip = put_evidence(clip_mp4(), kind="clip", key=f"alerts/test/{uuid.uuid4()}.mp4") | {"media_type": "video/mp4"}
+    later = monitoring.alert(uuid.UUID(alert_id), revision=2, severity="critical", kind="forbidden_zone")
+    later["media"] = [put_evidence(scene_jpeg(960, 540)), clip]
+    answer = await client.put(f"/alerts/{alert_id}", json=later, headers=monitoring.node.headers)
+    assert answer.status_code == 200, answer.text
+
+    page = await signed_in(monitoring.operator, viewport, f"/console/alerts/{alert_id}")
+    await expect(page.locator(".revisions figure")).to_have_count(2)
+    await expect(page.locator(".revisions figcaption").first).to_contain_text("第 2 次")
+    await expect(page.locator(".facts").last).to_contain_text("yolov8n-quarry")  # model identity
+    video = page.locator("video")
+    await video.scroll_into_view_if_needed()
+    for _ in range(100):  # metadata loaded (the CSP forbids wait_for_function)
+        if await video.evaluate("v => v.readyState >= 1 && v.seekable.length > 0"):
+            break
+        await asyncio.sleep(0.1)
+    assert await video.evaluate("v => v.duration") == pytest.approx(4.0, abs=0.3)
+    await video.evaluate("v => { v.currentTime = 3; }")
+    for _ in range(50):
+        if await video.evaluate("v => !v.seeking && v.currentTime > 2.9"):
+            break
+        await asyncio.sleep(0.1)
+    assert await video.evaluate("v => v.currentTime") == pytest.approx(3.0, abs=0.15)
 
 
 async def test_a_refused_step_is_explained_on_the_page(client, make_monitoring, put_evidence, signed_in) -> None:
