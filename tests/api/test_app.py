@@ -4,7 +4,7 @@ from litestar import Controller, Litestar, get
 from litestar.testing import AsyncTestClient
 
 from api.app import unguarded_routes
-from api.console.page import PAGE
+from api.console.page import PAGE, PageController
 
 
 async def test_health_is_public_and_reports_the_database(client: AsyncTestClient) -> None:
@@ -65,6 +65,17 @@ def test_a_route_without_a_rule_is_found() -> None:
             return "anyone"
 
     assert unguarded_routes(Litestar([Careless])) == ["['GET'] /careless"]
+
+
+def test_a_console_page_without_a_rule_is_found() -> None:
+    class CarelessPage(PageController):
+        path = "/console/careless"
+
+        @get("/")
+        async def open_page(self) -> str:
+            return "anyone"
+
+    assert unguarded_routes(Litestar([CarelessPage])) == ["['GET'] /console/careless"]
 
 
 def test_settings_survive_the_trip_to_worker_processes(settings) -> None:
