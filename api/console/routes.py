@@ -44,11 +44,24 @@ def is_tls(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def sign_in_page(request: Request, *, next_path: str, error: AppError | None = None, status: int = 200) -> Response:
-    """The form, with a fresh double-submit token in the page and in a cookie."""
+def sign_in_page(
+    request: Request,
+    *,
+    next_path: str,
+    error: AppError | None = None,
+    status: int = 200,
+    form: SignInForm | None = None,
+) -> Response:
+    """The form (as filled, but the password), with a fresh double-submit token in the page and in a cookie."""
     token = secrets.token_urlsafe(24)
     response = render(
-        request, "console/sign_in.html", status=status, error=error, next_path=next_path, sign_in_token=token
+        request,
+        "console/sign_in.html",
+        status=status,
+        error=error,
+        next_path=next_path,
+        sign_in_token=token,
+        form=form or SignInForm(),
     )
     cookie = Cookie(key=SIGN_IN_COOKIE, value=token, path="/", httponly=True, secure=is_tls(request), samesite="strict")
     response.set_cookie(cookie)
@@ -81,7 +94,7 @@ class SignInController(PageController):
             return sign_in_page(request, next_path=target, error=csrf.refused(), status=403)
         outcome = await _sign_in(db, data, state, address=client_address(request))
         if isinstance(outcome, AppError):
-            return sign_in_page(request, next_path=target, error=outcome, status=outcome.status)
+            return sign_in_page(request, next_path=target, error=outcome, status=outcome.status, form=data)
         response = Redirect(target, status_code=303)
         response.set_cookie(browser.session_cookie(outcome, secure=is_tls(request)))
         response.delete_cookie(SIGN_IN_COOKIE, path="/")

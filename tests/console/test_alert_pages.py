@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from mobile_contract.auth import Role
+from tests.conftest import TEST_PASSWORD
 from tests.console.conftest import clip_mp4, deliver, scene_jpeg, screenshot, sign_in, wait_until_shown
 from tests.console.proxy import CuttableProxy
 
@@ -208,3 +209,32 @@ async def resume_after_drop(client, contexts, monitoring, put_evidence, pool, pr
     await expect(page.locator(".card")).to_have_count(3)  # each alert once
     newest = await pool.fetchval("SELECT max(id) FROM alert_events WHERE department_id = $1", monitoring.department.id)
     await expect(page.locator("#wall")).to_have_attribute("data-last-event", str(newest))
+
+
+async def test_a_dispatched_inspector_opens_the_alert_on_a_handheld(
+    client, make_monitoring, make_user, put_evidence, contexts
+) -> None:
+    monitoring = await make_monitoring()
+    inspector = await make_user(Role.INSPECTOR, monitoring.department)
+    admin = await make_user(Role.ADMIN, monitoring.department, device_id=None)
+    device = {"id": f"DEV-{uuid.uuid4().hex[:8]}", "user_id": str(inspector.principal.user_id)}
+    assert (await client.post("/devices", json=device, headers=admin.headers)).status_code == 201
+    alert_id = await deliver(client, monitoring, put_evidence)
+    body = {"inspector_id": str(inspector.principal.user_id), "note": "请核查"}
+    dispatched = await client.post(f"/alerts/{alert_id}/dispatch", json=body, headers=monitoring.operator.headers)
+    assert dispatched.status_code == 200, dispatched.text
+
+    page = await (await contexts("phone")).new_page()
+    await page.goto(f"/?next=/console/alerts/{alert_id}")
+    await page.fill("input[name=username]", inspector.principal.username)
+    await page.fill("input[name=password]", TEST_PASSWORD)
+    async with page.expect_navigation():
+        await page.click("form.sign-in-form button[type=submit]")
+    await expect(page.locator(".error")).to_contain_text("执法终端")  # inspectors sign in on their handheld only
+    await page.fill("input[name=password]", TEST_PASSWORD)
+    await page.fill("input[name=device_id]", device["id"])
+    async with page.expect_navigation():
+        await page.click("form.sign-in-form button[type=submit]")
+    await expect(page.locator("#alert-state")).to_have_text("已派遣")
+    await expect(page.locator("#dispatch-form")).to_have_count(0)  # inspectors read; operators handle
+    await wait_until_shown(page.locator(".scene img").first)
