@@ -20,6 +20,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 import api
 from api import errors
+from api.alerts.hub import running_hub
 from api.auth import revocation
 from api.auth.browser import BrowserOrBearerMiddleware
 from api.auth.csrf import CsrfMiddleware
@@ -87,8 +88,18 @@ def lifespan_for(settings: Settings):
         app.state.store = build_store(settings)
         await app.state.store.ensure_bucket()
         press.configure(settings)
+        serving = settings.serving
+        hub = running_hub(
+            app.state.pool,
+            settings.database.url,
+            per_user=serving.streams_per_user,
+            per_process=serving.streams_per_process,
+        )
         try:
-            async with revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept:
+            async with (
+                revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept,
+                hub as app.state.alert_hub,
+            ):
                 app.state.revocations = kept
                 yield
         finally:

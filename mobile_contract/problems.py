@@ -157,6 +157,12 @@ class DatabaseUnavailable(UpstreamError):
     title = "Database unavailable"
 
 
+class StreamsBusy(UpstreamError):
+    code = "too-many-streams"
+    title = "Too many open streams"
+    retry_after_s: ClassVar[int] = 30
+
+
 class ObjectStoreError(UpstreamError):
     code = "object-store-unavailable"
     title = "Evidence store unavailable"

@@ -276,7 +276,7 @@ async def events_after(
     conn: Connection, *, department_id: uuid.UUID | None, after_id: int, limit: int
 ) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, action, occurred_at, payload FROM alert_events"
+        "SELECT id, department_id, action, occurred_at, payload FROM alert_events"
         " WHERE ($1::uuid IS NULL OR department_id = $1) AND id > $2 ORDER BY id LIMIT $3",
         department_id,
         after_id,

@@ -6,6 +6,7 @@ nothing needs truncating (the audit log could not be truncated anyway).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import uuid
@@ -154,12 +155,12 @@ async def inspector(make_user: Callable[..., Awaitable[Caller]], department: Dep
     return await make_user(Role.INSPECTOR, department)
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[str]:
-    """The app behind real uvicorn, for true concurrency and streamed responses (the test client buffers both)."""
+@contextlib.contextmanager
+def served(app: Litestar) -> Iterator[str]:
+    """The app behind real uvicorn in a thread, for true concurrency and streamed responses."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none", timeout_graceful_shutdown=5
+        app, host="127.0.0.1", port=port, log_level="warning", ws="none", timeout_graceful_shutdown=5
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -168,6 +169,15 @@ def live_server(settings: Settings) -> Iterator[str]:
         if not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[str]:
+    """The app behind real uvicorn, for true concurrency and streamed responses (the test client buffers both)."""
+    with served(create_app(settings)) as url:
+        yield url

@@ -107,8 +107,7 @@ class AlertController(Controller):
         if start is None:  # a fresh subscriber gets live events only
             async with state.pool.acquire() as conn:
                 start = await alerts.last_event_id(conn)
-        dsn = state.settings.database.url
-        return ServerSentEvent(stream.events(state.pool, dsn, scope(principal), start))
+        return ServerSentEvent(stream.open_stream(state.alert_hub, principal.user_id, scope(principal), start))
 
     @get("/{alert_id:uuid}", guards=[requires(*READERS)], summary="预警详情 / one alert with media and revisions")
     async def read(self, db: Db, principal: Caller, alert_id: AlertId) -> AlertDetail:

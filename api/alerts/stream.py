@@ -1,50 +1,33 @@
 """The live alert stream (实时预警推送) as Server-Sent Events, resumable by event id.
 
-The ``alert_events`` table is the source of truth: a stream reads every event after
-the client's last id from it, then waits for PostgreSQL's NOTIFY (sent on commit by a
-trigger) on its own listening connection and reads again. A notification only wakes
-the reader, so one lost or merged notification loses nothing; and since event ids
-become visible in increasing order (storage.alerts.append_event), a client that
-reconnects with ``Last-Event-ID`` gets exactly the events it missed, in order.
+The ``alert_events`` table is the source of truth. A stream first registers with the process's
+hub (``hub.py``: one LISTEN connection fans events out to every stream), then sends every event
+after the client's last id from the table, then the events the hub offers, skipping any it has
+already sent. Registering before reading means an event committed meanwhile is in the read or in
+the queue (if in both, it is skipped by id); and since event ids become visible in increasing
+order (storage.alerts.append_event), a client that reconnects with ``Last-Event-ID`` gets exactly
+the events it missed, in order. A stream that fell too far behind is told to resynchronise and
+reads from the table again after the last event it sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
+import weakref
 from collections.abc import AsyncIterator
+from typing import Any
 
-import anyio
 import asyncpg
 import msgspec
 from litestar.response import ServerSentEventMessage
 
+from api.alerts.hub import BATCH, END, RESYNC, AlertHub, Subscription
 from mobile_contract.alerts import AlertEvent, AlertRead
 from storage import alerts
 
-CHANNEL = "alert_events"
 KEEPALIVE_S = 15.0
-BATCH = 200
 RETRY_MS = 3000  # what browsers wait before reconnecting
-
-
-@contextlib.asynccontextmanager
-async def _notifications(dsn: str, department_id: uuid.UUID | None) -> AsyncIterator[asyncio.Event]:
-    """An event set whenever the department's feed may have grown; on a connection of its own."""
-    wake = asyncio.Event()
-
-    def on_notify(_conn: object, _pid: int, _channel: str, payload: str) -> None:
-        if department_id is None or payload == str(department_id):
-            wake.set()
-
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.add_listener(CHANNEL, on_notify)
-        yield wake
-    finally:
-        with anyio.CancelScope(shield=True):  # the client has gone: close even while being cancelled
-            await conn.close(timeout=5)
 
 
 def to_message(row: asyncpg.Record) -> ServerSentEventMessage:
@@ -57,29 +40,47 @@ def to_message(row: asyncpg.Record) -> ServerSentEventMessage:
     return ServerSentEventMessage(data=msgspec.json.encode(event).decode(), event=row["action"], id=row["id"])
 
 
-async def events(
-    pool: asyncpg.Pool, dsn: str, department_id: uuid.UUID | None, after: int
+def open_stream(
+    hub: AlertHub, user_id: uuid.UUID, department_id: uuid.UUID | None, after: int
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """Every event after ``after`` for the department (None: all), then live ones, forever."""
-    yield ServerSentEventMessage(data=None, retry=RETRY_MS, comment="stream open")
-    async with _notifications(dsn, department_id) as wake:
+    """Register now (StreamsBusy over a cap, before any answer starts); the events follow when iterated."""
+    subscription = hub.register(user_id, department_id)
+    stream = _events(hub, subscription, after)
+    weakref.finalize(stream, hub.unregister, subscription)  # also when the stream is never started
+    return stream
+
+
+async def _events(hub: AlertHub, subscription: Subscription, after: int) -> AsyncIterator[ServerSentEventMessage]:
+    """Every event after ``after`` for the subscription's department, then live ones, until the hub ends it."""
+    try:
+        yield ServerSentEventMessage(data=None, retry=RETRY_MS, comment="stream open")
         while True:
-            wake.clear()  # before reading: a commit during the read sets it again
-            async with pool.acquire() as conn:
-                rows = await alerts.events_after(conn, department_id=department_id, after_id=after, limit=BATCH)
+            rows = await _read(hub.pool, subscription.department_id, after)
             for row in rows:
                 yield to_message(row)
                 after = row["id"]
             if len(rows) == BATCH:
                 continue
-            if not await _woken(wake):
-                yield ServerSentEventMessage(data=None, comment="keep-alive")
+            while (item := await _next(subscription)) is not RESYNC:
+                if item is END:
+                    return
+                if item is None:
+                    yield ServerSentEventMessage(data=None, comment="keep-alive")
+                elif item["id"] > after:
+                    yield to_message(item)
+                    after = item["id"]
+    finally:
+        hub.unregister(subscription)
 
 
-async def _woken(wake: asyncio.Event) -> bool:
-    """Wait for a notification; False after KEEPALIVE_S of silence."""
+async def _read(pool: asyncpg.Pool, department_id: uuid.UUID | None, after: int) -> list[asyncpg.Record]:
+    async with pool.acquire() as conn:
+        return await alerts.events_after(conn, department_id=department_id, after_id=after, limit=BATCH)
+
+
+async def _next(subscription: Subscription) -> Any:
+    """The next queued event or marker; None after KEEPALIVE_S of silence."""
     try:
-        await asyncio.wait_for(wake.wait(), KEEPALIVE_S)
+        return await asyncio.wait_for(subscription.queue.get(), KEEPALIVE_S)
     except TimeoutError:
-        return False
-    return True
+        return None
