@@ -21,6 +21,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 import api
 from api import errors
 from api.alerts.hub import running_hub
+from api.audit.checkpoints import anchoring
 from api.auth import revocation
 from api.auth.browser import BrowserOrBearerMiddleware
 from api.auth.csrf import CsrfMiddleware
@@ -99,6 +100,7 @@ def lifespan_for(settings: Settings):
             async with (
                 revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept,
                 hub as app.state.alert_hub,
+                anchoring(app.state.pool, app.state.store, settings),
             ):
                 app.state.revocations = kept
                 yield

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import msgspec
 
-from api.settings import Settings, local_jwt_secret
+from api.settings import Settings, local_audit_signing_key, local_jwt_secret
 from storage import embedded
 from storage.db import Connection, create_pool, transaction
 from storage.migrate import apply_migrations
@@ -60,6 +60,8 @@ def resolved(settings: Settings) -> Iterator[Settings]:
         )
     if not auth.jwt_secret:
         auth = msgspec.structs.replace(auth, jwt_secret=local_jwt_secret(data_dir))
+    if not auth.audit_signing_key and settings.database.url is None:  # production sets AUDIT_SIGNING_KEY
+        auth = msgspec.structs.replace(auth, audit_signing_key=local_audit_signing_key(data_dir))
     try:
         yield msgspec.structs.replace(settings, database=database, object_store=store, auth=auth)
     finally:

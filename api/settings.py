@@ -7,6 +7,7 @@ locally and a JWT secret is generated into the data folder.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ class ObjectStoreSettings(msgspec.Struct, frozen=True):
 
 class AuthSettings(msgspec.Struct, frozen=True):
     jwt_secret: str = ""
+    audit_signing_key: str = ""  # base64url Ed25519 seed for audit checkpoints (api/audit/checkpoints.py)
     access_ttl_s: int = 900
     refresh_ttl_s: int = 30 * 24 * 3600
 
@@ -52,6 +54,7 @@ class ServingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     body_timeout_s: Seconds = 120.0  # and its body within this after them (a 1 000-operation push on 2G)
     streams_per_user: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4  # open alert streams (SSE) per user
     streams_per_process: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
+    audit_checkpoint_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 3600  # 0: only on demand
     hsts_max_age_s: Annotated[int, msgspec.Meta(ge=0, le=2 * 365 * 24 * 3600)] = 365 * 24 * 3600  # 0: no HSTS
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto (https → HSTS) is believed
 
@@ -59,7 +62,8 @@ class ServingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 SERVING_VARIABLES = {
     "ENFORCE_HEADER_TIMEOUT_S": "header_timeout_s", "ENFORCE_BODY_TIMEOUT_S": "body_timeout_s",
     "ENFORCE_STREAMS_PER_USER": "streams_per_user", "ENFORCE_STREAMS_PER_PROCESS": "streams_per_process",
-    "ENFORCE_HSTS_MAX_AGE_S": "hsts_max_age_s", "ENFORCE_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
+    "ENFORCE_HSTS_MAX_AGE_S": "hsts_max_age_s",
+    "ENFORCE_AUDIT_CHECKPOINT_S": "audit_checkpoint_s", "ENFORCE_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
 }  # fmt: skip
 
 
@@ -152,6 +156,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         ),
         auth=AuthSettings(
             jwt_secret=get("JWT_SECRET", ""),
+            audit_signing_key=get("AUDIT_SIGNING_KEY", ""),
             access_ttl_s=int(get("ACCESS_TOKEN_TTL_S", "900")),
             refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
         ),
@@ -174,12 +179,20 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "S3_ENDPOINT": s3.endpoint or "", "S3_ACCESS_KEY": s3.access_key, "S3_SECRET_KEY": s3.secret_key,
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
         "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
+        "AUDIT_SIGNING_KEY": auth.audit_signing_key,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
         "ENFORCE_PUBLIC_URL": docs.public_url, "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
         "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
     } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()} | {
         name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()
     }  # fmt: skip
+
+
+def local_audit_signing_key(data_dir: Path) -> str:
+    """Embedded mode's audit checkpoint key (an Ed25519 seed), created once, readable by owner only."""
+    return embedded.secret(
+        data_dir / "audit_signing_key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
 
 
 def local_jwt_secret(data_dir: Path) -> str:

@@ -46,3 +46,4 @@ class ChainReport(msgspec.Struct):
     head_hash: Annotated[Sha256Hex, Meta(description="最后一条完好记录的哈希 / hash of the last good entry")]
     bad_seq: Annotated[int | None, Meta(description="第一条有问题的序号 / first bad entry")] = None
     reason: str | None = None
+    checkpoints: Annotated[int, Meta(description="核对过的锚点数 / checkpoints the chain was checked against")] = 0

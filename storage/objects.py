@@ -28,6 +28,7 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+import io
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -44,6 +45,7 @@ from minio.datatypes import CompleteMultipartUploadResult
 from minio.error import MinioException, S3Error
 from minio.helpers import md5sum_hash, queryencode, sha256_hash
 from minio.objectlockconfig import DAYS, ObjectLockConfig
+from minio.retention import Retention
 
 from mobile_contract.problems import ObjectStoreError
 
@@ -287,6 +289,33 @@ class ObjectStore:
             if exc.code == "NoSuchObjectLegalHold":  # SeaweedFS: never held (S3 says it with a status)
                 return False
             raise
+
+    # -- small records kept under retention (audit checkpoints) --------------------------
+
+    async def put_retained(self, key: str, data: bytes, *, content_type: str = "application/json") -> str | None:
+        """Store ``data`` under COMPLIANCE retention for ``retention_days``; returns the version id."""
+        until = dt.datetime.now(dt.UTC) + dt.timedelta(days=self.retention_days)
+        retention = Retention(COMPLIANCE, until)
+        put = self.client.put_object
+        result = await self.call(put, self.bucket, key, io.BytesIO(data), len(data), content_type, retention=retention)
+        return result.version_id
+
+    async def keys(self, prefix: str) -> list[str]:
+        """Every object key under ``prefix``, in key order."""
+        listed = await self.call(lambda: list(self.client.list_objects(self.bucket, prefix=prefix, recursive=True)))
+        return sorted(item.object_name for item in listed if item.object_name)
+
+    async def read_small(self, key: str) -> bytes:
+        """The bytes of a small object (a checkpoint), read whole."""
+        return await self.call(self._read_small, key)
+
+    def _read_small(self, key: str) -> bytes:
+        response = self.client.get_object(self.bucket, key)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
 
     # -- signing ---------------------------------------------------------------------------
 

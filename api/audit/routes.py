@@ -6,11 +6,12 @@ import uuid
 from typing import Annotated, ClassVar
 
 from litestar import Controller, get
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
 from api.audit import service
 from api.auth.guards import requires
-from api.deps import Caller, Db
+from api.deps import Caller, Db, Store
 from mobile_contract.audit import AuditEntryRead, AuditPage, ChainReport
 from mobile_contract.auth import Role
 
@@ -42,6 +43,10 @@ class AuditController(Controller):
     ) -> list[AuditEntryRead]:
         return await service.for_entity(db, principal, entity_type=entity_type, entity_id=entity_id)
 
-    @get("/verify", guards=[requires(Role.ADMIN)], summary="校验留痕哈希链 / verify the whole hash chain")
-    async def verify(self, db: Db) -> ChainReport:
-        return await service.verify_chain(db)
+    @get(
+        "/verify",
+        guards=[requires(Role.ADMIN)],
+        summary="校验留痕哈希链（含锚点）/ verify the chain and its checkpoints",
+    )
+    async def verify(self, db: Db, store: Store, state: State) -> ChainReport:
+        return await service.verify_anchored(db, store, state.settings)

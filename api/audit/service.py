@@ -6,20 +6,30 @@ the seq follows the previous one (a gap means a deleted entry), its
 inserted, removed or moved before it), and its ``entry_hash`` recomputes
 from its content (a mismatch means the entry itself was altered). It stops at
 the first bad entry and names it.
+
+A chain rewritten consistently from some entry to its head passes those checks, so it is also
+checked against the signed checkpoints anchored in the Object-Locked bucket (``checkpoints.py``):
+the entry at each checkpoint's seq must carry the checkpoint's hash, the chain must reach every
+checkpoint, and every checkpoint must carry this installation's signature.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import msgspec
 
+from api.audit import checkpoints
+from api.audit.checkpoints import Anchor, Checkpoint
 from api.auth.principal import Principal
 from api.auth.scope import department_scope
+from api.settings import Settings
 from mobile_contract.audit import AuditEntryRead, AuditPage, ChainReport
 from mobile_contract.problems import NotFound
 from storage import audit, audit_reads
 from storage.db import Connection
+from storage.objects import ObjectStore
 
 VERIFY_BATCH = 5000
 
@@ -61,8 +71,9 @@ def flaw(entry: audit.StoredAuditEntry, *, expected_seq: int, prev_hash: str) ->
     return None
 
 
-async def verify_chain(conn: Connection, *, batch: int = VERIFY_BATCH) -> ChainReport:
-    """Walk the whole chain from seq 1; report it intact or name the first bad entry and why."""
+async def verify_chain(conn: Connection, *, batch: int = VERIFY_BATCH, anchors: Sequence[Anchor] = ()) -> ChainReport:
+    """Walk the whole chain from seq 1, checking it against ``anchors`` (checkpoints) on the way;
+    report it intact or name the first bad entry (or checkpoint) and why."""
     lowest = await audit_reads.lowest_seq(conn)
     if lowest is not None and lowest < 1:
         return ChainReport(
@@ -72,9 +83,47 @@ async def verify_chain(conn: Connection, *, batch: int = VERIFY_BATCH) -> ChainR
             bad_seq=lowest,
             reason=f"entry {lowest} lies before the chain start at 1 (inserted)",
         )
+    trusted = [(a.name, a.checkpoint) for a in anchors if a.checkpoint is not None and a.checkpoint.seq > 0]
+    by_seq: dict[int, list[tuple[str, Checkpoint]]] = {}
+    for name, checkpoint in trusted:
+        by_seq.setdefault(checkpoint.seq, []).append((name, checkpoint))
     checked, head = 0, audit.GENESIS_HASH
     async for entry in audit.iter_chain(conn, batch=batch):
-        if (reason := flaw(entry, expected_seq=checked + 1, prev_hash=head)) is not None:
+        reason = flaw(entry, expected_seq=checked + 1, prev_hash=head) or _unlike(entry, by_seq.get(entry.seq, []))
+        if reason is not None:
             return ChainReport(intact=False, entries=checked, head_hash=head, bad_seq=checked + 1, reason=reason)
         checked, head = entry.seq, entry.entry_hash
-    return ChainReport(intact=True, entries=checked, head_hash=head)
+    reason = _anchor_problem(anchors, trusted, checked)
+    return ChainReport(intact=reason is None, entries=checked, head_hash=head, reason=reason, checkpoints=len(trusted))
+
+
+async def verify_anchored(
+    conn: Connection, store: ObjectStore, settings: Settings, *, batch: int = VERIFY_BATCH
+) -> ChainReport:
+    """``verify_chain`` against every checkpoint in the bucket (none when no signing key is configured)."""
+    try:
+        public_key = checkpoints.signing_key(settings).public_key()
+    except checkpoints.KeyUnavailable:
+        return await verify_chain(conn, batch=batch)
+    return await verify_chain(conn, batch=batch, anchors=await checkpoints.load(store, public_key))
+
+
+def _unlike(entry: audit.StoredAuditEntry, anchored: list[tuple[str, Checkpoint]]) -> str | None:
+    """Why the entry at a checkpoint's seq is not the one the checkpoint holds, or None."""
+    for name, checkpoint in anchored:
+        if checkpoint.entry_hash != entry.entry_hash:
+            written = f"{checkpoint.written_at:%Y-%m-%d %H:%M:%S} UTC"
+            return f"entry {entry.seq} does not match checkpoint {name} (written {written}): the chain was rewritten"
+    return None
+
+
+def _anchor_problem(anchors: Sequence[Anchor], trusted: list[tuple[str, Checkpoint]], chain_end: int) -> str | None:
+    """A checkpoint that cannot be trusted, or one anchoring an entry the chain no longer reaches."""
+    if flawed := [a.flaw for a in anchors if a.flaw]:
+        return flawed[0]
+    for name, checkpoint in trusted:
+        if checkpoint.seq > chain_end:
+            return (
+                f"the chain ends at entry {chain_end}, but checkpoint {name} anchors entry {checkpoint.seq} (removed)"
+            )
+    return None

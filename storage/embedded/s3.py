@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
+from minio import Minio
+from minio.error import MinioException
 
 from storage.embedded.folder import OWNER_ONLY_UMASK, secret
 from storage.embedded.grpc_tls import grpc_tls_environment
@@ -80,9 +82,11 @@ class EmbeddedS3:
     endpoint: str
     access_key: str
     secret_key: str
-    process: subprocess.Popen[bytes] = field(repr=False)
+    process: subprocess.Popen[bytes] | None = field(repr=False)  # None: another process's server, shared
 
     def stop(self) -> None:
+        if self.process is None:
+            return
         self.process.terminate()
         try:
             self.process.wait(10)
@@ -120,7 +124,13 @@ def start_s3(data_dir: Path, *, timeout_s: float = 30.0) -> EmbeddedS3:
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     keys = credentials(data_dir)
-    _refuse_taken(keys.port)
+    endpoint = f"127.0.0.1:{keys.port}"
+    if _taken(keys.port):
+        if _serves_with(endpoint, keys):  # `enforce serve` runs on this folder: commands share its server
+            return EmbeddedS3(endpoint, keys.access_key, keys.secret_key, None)
+        raise RuntimeError(
+            f"the embedded S3 port {keys.port} (kept in s3_credentials) is in use by another program: free it"
+        )
     with (data_dir / "weed.log").open("ab") as log:  # the child keeps its own descriptor
         process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
             _arguments(data_dir, keys.port),
@@ -129,7 +139,6 @@ def start_s3(data_dir: Path, *, timeout_s: float = 30.0) -> EmbeddedS3:
             stderr=subprocess.STDOUT,
             preexec_fn=_in_child,
         )
-    endpoint = f"127.0.0.1:{keys.port}"
     _wait_for_http(f"http://{endpoint}/", process, timeout_s)
     return EmbeddedS3(endpoint, keys.access_key, keys.secret_key, process)
 
@@ -147,16 +156,24 @@ def _environment(data_dir: Path, keys: S3Credentials) -> dict[str, str]:
     return os.environ | s3_keys | jwt | grpc_tls_environment(data_dir / "grpc-tls")
 
 
-def _refuse_taken(port: int) -> None:
+def _taken(port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as weed binds: a port in TIME_WAIT is free
         try:
             sock.bind(("127.0.0.1", port))
-        except OSError as exc:
-            raise RuntimeError(
-                f"the embedded S3 port {port} (kept in s3_credentials) is in use: is another `enforce serve`"
-                " running on this data folder? Stop it, or free the port"
-            ) from exc
+        except OSError:
+            return True
+        return False
+
+
+def _serves_with(endpoint: str, keys: S3Credentials) -> bool:
+    """Whether an S3 server on ``endpoint`` accepts this folder's keys (so it is this folder's)."""
+    client = Minio(endpoint, access_key=keys.access_key, secret_key=keys.secret_key, secure=False)
+    try:
+        client.list_buckets()
+    except (MinioException, OSError, ValueError):
+        return False
+    return True
 
 
 def _in_child() -> None:

@@ -10,12 +10,17 @@ import re
 from typer.testing import CliRunner, Result
 
 from api.cli import app
+from api.settings import settings_environment
 from storage import audit
 
 
+async def enforce(settings, *args: str) -> Result:
+    env = settings_environment(settings)  # the test database and evidence store, and the audit signing key
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
+
+
 async def verify(settings) -> Result:
-    env = {"DATABASE_URL": settings.database.url}
-    return await asyncio.to_thread(CliRunner().invoke, app, ["audit", "verify", "--batch", "50"], env=env)
+    return await enforce(settings, "audit", "verify", "--batch", "50")
 
 
 async def append_one(pool) -> audit.StoredAuditEntry:
@@ -36,7 +41,17 @@ async def test_an_intact_chain_exits_zero_and_names_its_head(pool, settings) -> 
     await append_one(pool)
     result = await verify(settings)
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"chain intact: \d+ entries, head [0-9a-f]{64}\n", result.output)
+    assert re.fullmatch(r"chain intact: \d+ entries, head [0-9a-f]{64}\nmatches \d+ checkpoints\n", result.output)
+
+
+async def test_a_checkpoint_on_demand_anchors_the_head_and_verify_checks_it(pool, settings) -> None:
+    appended = await append_one(pool)
+    written = await enforce(settings, "audit", "checkpoint")
+    assert written.exit_code == 0, written.output
+    assert re.match(rf"checkpoint audit-checkpoints/\d{{12}}-\w+\.json: seq {appended.seq}, head ", written.output)
+    checked = await verify(settings)
+    assert checked.exit_code == 0, checked.output
+    assert int(re.search(r"matches (\d+) checkpoints", checked.output)[1]) >= 1
 
 
 async def test_a_tampered_entry_exits_one_and_is_named(pool, settings) -> None:

@@ -6,25 +6,11 @@ back, so the session's shared chain is never left broken for other tests.
 """
 
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 
 from api.audit.service import verify_chain
 from storage import audit
-
-
-@pytest.fixture
-async def behind_the_back(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    async with pool.acquire() as conn:
-        tx = conn.transaction()
-        await tx.start()
-        try:
-            await conn.execute("SET LOCAL session_replication_role = replica")
-            yield conn
-        finally:
-            await tx.rollback()
 
 
 async def append_three(conn: asyncpg.Connection) -> list[audit.StoredAuditEntry]:
