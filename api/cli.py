@@ -72,6 +72,18 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
+@app.command("s3-credentials")
+def s3_credentials() -> None:
+    """内嵌对象存储的地址和密钥 / the embedded S3's endpoint and keys, for a vision node (embedded mode only)."""
+    from storage.embedded import credentials
+
+    settings = load_settings()
+    if settings.object_store.endpoint:
+        raise typer.BadParameter("S3_ENDPOINT is set: the keys are that server's, not kept here")
+    keys = credentials(settings.data_dir.resolve() / "s3")
+    typer.echo(f"S3_ENDPOINT=127.0.0.1:{keys.port}\nS3_ACCESS_KEY={keys.access_key}\nS3_SECRET_KEY={keys.secret_key}")
+
+
 @app.command()
 def openapi(out: Annotated[Path, typer.Option(help="where to write")] = Path("mobile_contract/openapi.json")) -> None:
     """Write the OpenAPI document generated from the mobile contract."""

@@ -122,3 +122,18 @@ def test_stored_objects_are_owner_only_on_disk(running: embedded.EmbeddedS3, tmp
     volumes = [p for p in (tmp_path / "s3").rglob("*") if p.suffix in {".dat", ".idx"}]
     assert volumes
     assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in volumes} == {p.name: 0o600 for p in volumes}
+
+
+def test_the_command_line_prints_the_kept_endpoint_and_keys(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    kept = embedded.credentials(tmp_path / "s3")
+    printed = CliRunner().invoke(app, ["s3-credentials"], env={"ENFORCE_DATA_DIR": str(tmp_path)})
+    assert printed.exit_code == 0, printed.output
+    assert printed.output.split() == [
+        f"S3_ENDPOINT=127.0.0.1:{kept.port}",
+        f"S3_ACCESS_KEY={kept.access_key}",
+        f"S3_SECRET_KEY={kept.secret_key}",
+    ]
