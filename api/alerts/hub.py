@@ -201,7 +201,8 @@ def stop_streams_on_signals(end_streams: Callable[[], None]) -> Iterator[None]:
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def handle(signum: int, frame: Any) -> None:
-        loop.call_soon_threadsafe(end_streams)
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing left to end
+            loop.call_soon_threadsafe(end_streams)
         handler = previous[signal.Signals(signum)]
         if callable(handler):
             handler(signum, frame)
