@@ -23,6 +23,7 @@ from tests.api.alerts.test_alert_stream import EventReader, deliver, listeners, 
 from tests.conftest import served
 
 pytestmark = pytest.mark.integration
+PER_PROCESS_CONNECTIONS = 3  # listeners a serving process holds besides its pool (alert hub, revocations)
 
 
 @contextlib.contextmanager
@@ -54,20 +55,20 @@ async def test_a_hundred_streams_from_one_token_use_no_connection_and_records_st
 ) -> None:
     """Regression: 100 streams from one inspector token made 26 of 60 concurrent GET /records answer 500."""
     inspector_headers = (await make_user(Role.INSPECTOR, monitoring.department)).headers
+    before = await connections(pool)  # this server not yet started
     with app_with_caps(settings, per_user=100, per_process=200) as url:
-        before, before_listening = await connections(pool), await listeners(pool)
         async with streams(url, inspector_headers, 100) as readers:
-            during = await connections(pool)
+            during, listening = await connections(pool), await listeners(pool)
             async with httpx.AsyncClient(base_url=url, timeout=30) as http:
                 answers = await asyncio.gather(*(http.get("/records", headers=inspector_headers) for _ in range(60)))
             assert [a.status_code for a in answers] == [200] * 60
             alert = await deliver(client, monitoring)
             received = await asyncio.gather(*(reader.next() for reader in readers))
             assert {summary(m) for m in received} == {("created", alert)}
-        listening = await listeners(pool)
     print(f"\nPostgreSQL connections, 100 streams open: {before} before, {during} during, {listening} listening")
-    assert listening == before_listening  # no listener per stream: the server's one serves all
-    assert during - before <= settings.database.pool_max  # the catch-up reads borrow from the bounded pool
+    assert listening < 10  # one per running server (this one, the test client's, …), not one per stream
+    # This server's pool (bounded) and its few listeners; before, 100 streams took 100 connections.
+    assert during - before <= settings.database.pool_max + PER_PROCESS_CONNECTIONS
 
 
 async def test_over_a_cap_a_stream_is_refused_with_retry_after(
