@@ -92,9 +92,11 @@ def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     der = serialization.Encoding.DER
     key = identity.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     chain = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in identity.chain]
+    # Intermediates travel in the signature; a root does not (a validator must already trust it).
+    intermediates = [c for c in chain[1:] if c.self_signed == "no"]  # asn1crypto answers no, maybe or yes
     return signers.SimpleSigner(
         signing_cert=chain[0], signing_key=asn1_keys.PrivateKeyInfo.load(key),
-        cert_registry=SimpleCertificateStore.from_certs(chain[1:]),
+        cert_registry=SimpleCertificateStore.from_certs(intermediates),
     )  # fmt: skip
 
 
