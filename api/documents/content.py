@@ -43,6 +43,7 @@ SERVICE_ZH = {
     ServiceMethod.ANNOUNCEMENT: "公告送达",
     ServiceMethod.ELECTRONIC: "电子送达（经当事人同意）",
 }
+SOURCE_ZH = {"patrol": "巡查发现", "complaint": "投诉举报", "alert": "监控预警", "transfer": "移送", "referral": "移送"}
 EVIDENCE_KIND_ZH = {"photo": "照片", "video": "视频", "audio": "录音", "document": "书证"}
 RECORD_KIND_ZH = {"inspection": "现场检查（勘验）笔录", "penalty": "行政处罚记录", "coercive_measure": "行政强制记录"}
 SETTINGS_ZH = {
@@ -101,7 +102,8 @@ def evidence_paragraphs(context: Context) -> list[str]:
 
 def filing(case: CaseFile, state: WorkflowState, context: Context) -> Rendered:
     c = case.content
-    rows = [("案件名称", c.title), ("案件来源", c.source), ("监管事项编码", c.item_code), *party_rows(c.party)]
+    rows = [("案件名称", c.title), ("案件来源", SOURCE_ZH.get(c.source, c.source)), ("监管事项编码", c.item_code)]
+    rows += party_rows(c.party)
     rows += [("发现地点", c.place.address), ("发现时间", _china_date(c.found_at)), ("案情摘要", c.summary or "—")]
     rows += [officers_row(case), ("承办人意见", "建议立案调查")]
     rows += [("负责人审批意见", "经审查，符合立案条件（行政处罚法第五十四条），同意立案。")]

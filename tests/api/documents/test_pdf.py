@@ -41,12 +41,31 @@ async def pdf_of(client, caller, document: dict) -> bytes:
     return answer.content
 
 
+# What differs from run to run (department codes, test users, codes) is replaced by fixed sample
+# values, so a preview changes only when a document's layout or wording does.
+SAMPLES = [
+    (re.compile(r"测试局 D[0-9a-f]{10}"), "某区自然资源局"),
+    (re.compile(r"D[0-9a-f]{10}(?=[立告罚不送])"), "ZRZY-360102"),
+    (re.compile(r"(?:测试 )?inspector-[0-9a-f]{8}"), ["王执法", "李执法"]),
+    (re.compile(r"C[0-9a-f]{10}"), ["36010020260001", "36010020260002"]),
+    (re.compile(r"[0-9A-Z]{5}-[0-9A-Z]{5}"), "7K3QD-M9X2B"),
+]
+
+
 async def preview(pool, document_id: str, name: str) -> None:
-    """The first page as Typst rasterises the stored content, for the README."""
+    """The first page as Typst rasterises the stored content (sample names and numbers), for the README."""
     async with pool.acquire() as conn:
         data = await conn.fetchval("SELECT data FROM case_documents WHERE id = $1", document_id)
+    text = msgspec.json.encode(data).decode()
+    for pattern, sample in SAMPLES:
+        if isinstance(sample, list):  # distinct people keep distinct sample names, in order of appearance
+            seen = list(dict.fromkeys(pattern.findall(text)))
+            text = pattern.sub(lambda m, seen=seen, sample=sample: sample[seen.index(m[0]) % len(sample)], text)
+        else:
+            text = pattern.sub(sample, text)
     PREVIEWS.mkdir(parents=True, exist_ok=True)
-    (PREVIEWS / f"{name}.png").write_bytes(press.current().preview(msgspec.convert(data, Rendered))[0])
+    page = press.current().preview(msgspec.json.decode(text, type=Rendered))[0]
+    (PREVIEWS / f"{name}.png").write_bytes(page)
 
 
 @pytest.fixture
