@@ -47,6 +47,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "30"))
 STORED = int(os.environ.get("BENCH_STORED", "10000"))
 PAINTS = int(os.environ.get("BENCH_PAINTS", "7"))
 PASSWORD = "bench password 1"  # a throw-away account in a throw-away database
+PASSWORD_HASH = hash_password(PASSWORD)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,45 +62,53 @@ CHROMIUM_ARGS = [
 
 class Crew(msgspec.Struct):
     department_id: uuid.UUID
-    operator: str  # username
-    operator_headers: dict[str, str]
+    operator: str  # username of the first operator (signs in to the browser)
+    screens: list[dict[str, str]]  # one operator's headers per wall screen group (the API caps streams per user)
     node_headers: dict[str, str]
-    site_id: str
+    site_id: str = ""
+
+    @property
+    def operator_headers(self) -> dict[str, str]:
+        return self.screens[0]
+
+
+async def make_user(
+    conn: asyncpg.Connection, secret: str, department: uuid.UUID, role: Role, n: int
+) -> tuple[str, dict]:
+    user_id, name = uuid.uuid4(), f"{role.value}-{department.hex[:6]}-{n}"
+    await users.create_user(
+        conn,
+        id=user_id,
+        username=name,
+        display_name=f"值班员 {n}",
+        password_hash=PASSWORD_HASH,
+        role=role.value,
+        department_id=department,
+        region_code="360102",
+        certificate_no=None,
+    )
+    principal = Principal(
+        user_id=user_id,
+        username=name,
+        role=role,
+        department_id=department,
+        region_code="360102",
+        sign_in_id=uuid.uuid4(),
+    )
+    return name, {"Authorization": f"Bearer {issue_access_token(principal, secret=secret, ttl_s=3600)}"}
 
 
 async def make_crew(conn: asyncpg.Connection, secret: str) -> Crew:
+    """A department with enough operators for STREAMS screens (4 streams each, the API's default cap)."""
     department = uuid.uuid4()
     await users.create_department(
         conn, id=department, code=f"B{department.hex[:8]}", name="基准测试局", region_code="360102"
     )
-    headers = {}
-    names = {}
-    for role in (Role.MONITORING_OPERATOR, Role.VISION_NODE):
-        user_id, name = uuid.uuid4(), f"{role.value}-{department.hex[:6]}"
-        await users.create_user(
-            conn,
-            id=user_id,
-            username=name,
-            display_name=f"值班员 {name}",
-            password_hash=hash_password(PASSWORD),
-            role=role.value,
-            department_id=department,
-            region_code="360102",
-            certificate_no=None,
-        )
-        principal = Principal(
-            user_id=user_id,
-            username=name,
-            role=role,
-            department_id=department,
-            region_code="360102",
-            sign_in_id=uuid.uuid4(),
-        )
-        headers[role] = {"Authorization": f"Bearer {issue_access_token(principal, secret=secret, ttl_s=3600)}"}
-        names[role] = name
-    return Crew(
-        department, names[Role.MONITORING_OPERATOR], headers[Role.MONITORING_OPERATOR], headers[Role.VISION_NODE], ""
-    )
+    operators = [
+        await make_user(conn, secret, department, Role.MONITORING_OPERATOR, n) for n in range(-(-STREAMS // 4))
+    ]
+    _, node = await make_user(conn, secret, department, Role.VISION_NODE, 0)
+    return Crew(department, operators[0][0], [headers for _, headers in operators], node)
 
 
 def site_config() -> dict:
@@ -176,8 +185,8 @@ async def fan_out(base: str, crew: Crew, streams: int, count: int, pool: asyncpg
         arrivals = [dict() for _ in range(streams)]
         opened = [asyncio.Event() for _ in range(streams)]
         readers = [
-            asyncio.create_task(read_stream(http, crew.operator_headers, got, ready))
-            for got, ready in zip(arrivals, opened, strict=True)
+            asyncio.create_task(read_stream(http, crew.screens[n // 4], got, ready))
+            for n, (got, ready) in enumerate(zip(arrivals, opened, strict=True))
         ]
         await asyncio.wait([asyncio.create_task(o.wait()) for o in opened], timeout=30)
         failed = sum(1 for r in readers if r.done() and r.exception() is not None)
