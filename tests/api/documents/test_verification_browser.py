@@ -1,44 +1,14 @@
 """The public verification page as a person uses it: headless Chromium, a live server on loopback."""
 
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import async_playwright
 
-from api.app import create_app
 from tests.api.cases.support import open_case, penalty, take, to_notified, waive
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def live_server(settings) -> Iterator[str]:
-    """The same app as the tests', served by uvicorn in a thread on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the live server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+CHROMIUM = "/usr/bin/chromium"  # Debian's; `bash scripts/test` installs it
+pytestmark = pytest.mark.browser
 
 
 async def test_a_person_checks_a_pdf_at_the_verification_page(
@@ -55,8 +25,10 @@ async def test_a_person_checks_a_pdf_at_the_verification_page(
     altered = bytearray(pdf)
     altered[len(altered) // 3] ^= 0x01
     (tmp_path / "altered.pdf").write_bytes(bytes(altered))
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail("Debian's chromium is not installed: `bash scripts/test` installs it (apt-get install chromium)")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         page = await browser.new_page()
         shown = await page.goto(f"{live_server}/verify/{decision['verification_code']}")
         assert shown is not None and shown.status == 200
