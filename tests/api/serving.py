@@ -23,35 +23,47 @@ class Served:
 
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
+        self.base_env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | env
+        for _attempt in range(3):  # another program on this shared machine may take the port first
+            if self._start():
+                return
+        raise RuntimeError(f"enforce serve found no free port: {self.output()}")
+
+    def _start(self) -> bool:
+        """Start on a port that was free a moment ago; False if another program took it meanwhile."""
         self.port = free_port()
-        self.env = (
-            {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-            | {
-                "ENFORCE_DATA_DIR": str(data_dir),
-                "ENFORCE_PORT": str(self.port),
-                "PASSWORD": PASSWORD,
-            }
-            | env
-        )
-        self.log = (data_dir.parent / "serve.log").open("wb")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = self.base_env | {"ENFORCE_DATA_DIR": str(self.data_dir), "ENFORCE_PORT": str(self.port)}
+        self.env["PASSWORD"] = PASSWORD
+        self.log = (self.data_dir.parent / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._wait_until_healthy()
+        try:
+            self._wait_until_listening()
+        except BaseException:
+            self._end()
+            if "address already in use" in self.output():
+                return False
+            raise
+        return True
 
-    def _wait_until_healthy(self) -> None:
+    def _wait_until_listening(self) -> None:
+        """Until uvicorn says it listens on our port (a health answer could come from another program)."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"enforce serve exited: {self.output()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if f"running on {self.url}" in self.output() and _healthy(self.url):
+                return
             time.sleep(0.3)
         raise RuntimeError(f"enforce serve did not answer: {self.output()}")
+
+    def _end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.log.close()
 
     def output(self) -> str:
         """The end of what it printed, without the boxes rich draws around a traceback."""
@@ -99,6 +111,13 @@ class Served:
         self.process.wait(timeout_s)
         self.log.close()
         return time.monotonic() - started
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 SERVICE_VARIABLES = frozenset({"DATABASE_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "JWT_SECRET"})
