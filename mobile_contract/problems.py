@@ -12,6 +12,7 @@ clients switch on; the wording may change, the code never does)::
     │   ├── Gone                    410 gone
     │   ├── Conflict                409 conflict (and more specific codes)
     │   │   └── InvalidTransition   409 invalid-transition
+    │   ├── RangeNotSatisfiable     416 range-not-satisfiable (with Content-Range)
     │   └── TooManyRequests         429 too-many-requests (with Retry-After)
     └── UpstreamError               5xx: retry later, nothing was lost
         ├── DatabaseUnavailable     503 database-unavailable
@@ -137,6 +138,12 @@ class Conflict(ClientError):
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "Step not allowed now"
+
+
+class RangeNotSatisfiable(ClientError):
+    status = 416
+    code = "range-not-satisfiable"
+    title = "Range not satisfiable"
 
 
 class TooManyRequests(ClientError):

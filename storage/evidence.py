@@ -185,3 +185,41 @@ async def list_legal_holds(conn: Connection, *, evidence_id: uuid.UUID) -> list[
         " WHERE evidence_id = $1 ORDER BY id DESC",
         evidence_id,
     )
+
+
+async def live_playback(
+    conn: Connection, *, evidence_id: uuid.UUID, user_id: uuid.UUID, sign_in_id: uuid.UUID, window_s: float
+) -> uuid.UUID | None:
+    """The playback of this sign-in's latest range of the item, if that range was served within ``window_s``."""
+    return await conn.fetchval(
+        "SELECT playback_id FROM evidence_playback_ranges"
+        " WHERE evidence_id = $1 AND user_id = $2 AND sign_in_id = $3"
+        " AND served_at > now() - make_interval(secs => $4)"
+        " ORDER BY served_at DESC LIMIT 1",
+        evidence_id,
+        user_id,
+        sign_in_id,
+        window_s,
+    )
+
+
+async def add_playback_range(
+    conn: Connection,
+    *,
+    playback_id: uuid.UUID,
+    evidence_id: uuid.UUID,
+    user_id: uuid.UUID,
+    sign_in_id: uuid.UUID,
+    first_byte: int,
+    last_byte: int,
+) -> None:
+    await conn.execute(
+        "INSERT INTO evidence_playback_ranges (playback_id, evidence_id, user_id, sign_in_id, first_byte, last_byte)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        playback_id,
+        evidence_id,
+        user_id,
+        sign_in_id,
+        first_byte,
+        last_byte,
+    )

@@ -246,16 +246,22 @@ class ObjectStore:
                 size += len(chunk)
         return ObjectDigest(digest.hexdigest(), size)
 
-    async def open_read(self, key: str, version_id: str | None) -> StoredBytes | None:
-        """Start reading one version's bytes (the answer's head has arrived); None if absent."""
+    async def open_read(
+        self, key: str, version_id: str | None, *, byte_range: tuple[int, int] | None = None
+    ) -> StoredBytes | None:
+        """Start reading one version's bytes (the answer's head has arrived); None if absent.
+
+        ``byte_range`` (first, last; inclusive, within the object) reads only those bytes.
+        """
         url = self.presign_get(key, version_id=version_id, ttl_s=OPEN_READ_TTL_S).url
+        headers = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}
         http = httpx.AsyncClient(timeout=READ_TIMEOUT)
         try:
-            response = await http.send(http.build_request("GET", url), stream=True)
+            response = await http.send(http.build_request("GET", url, headers=headers), stream=True)
         except httpx.HTTPError as exc:
             await http.aclose()
             raise _unavailable("GET", exc) from exc
-        if response.status_code == 200:
+        if response.status_code == (206 if byte_range else 200):
             return StoredBytes(http, response)
         await response.aclose()
         await http.aclose()

@@ -6,15 +6,16 @@ There is deliberately no route that deletes, replaces or edits evidence.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from api.auth.guards import requires
 from api.deps import Caller, Db, Store
+from api.errors import problem_response
 from api.evidence import service, uploads
 from mobile_contract.auth import Role
 from mobile_contract.evidence import (
@@ -26,6 +27,7 @@ from mobile_contract.evidence import (
     UploadRequest,
     UploadTicket,
 )
+from mobile_contract.problems import Problem, RangeNotSatisfiable
 
 UPLOADERS = requires(Role.INSPECTOR, Role.ADMIN)
 READERS = requires(Role.INSPECTOR, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN)
@@ -65,19 +67,48 @@ class EvidenceController(Controller):
     @get(
         "/{evidence_id:uuid}/download",
         guards=[READERS],
-        summary="下载证据原件（每次下载留痕）/ the verified bytes, each download audited",
+        summary="下载证据原件（支持分段读取，每次下载、每次播放留痕）/ the verified bytes, whole or one range, audited",
         responses={
             200: ResponseSpec(
                 bytes,
                 media_type="application/octet-stream",
                 description="证据原件 / the bytes",
                 generate_examples=False,
-            )
+            ),
+            206: ResponseSpec(
+                bytes,
+                media_type="application/octet-stream",
+                description="请求的数据段（Content-Range）/ the range asked for",
+                generate_examples=False,
+            ),
+            416: ResponseSpec(Problem, description="数据段超出文件 / range past the end", generate_examples=False),
         },
     )
-    async def download(self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> Stream:
-        found = await service.download(db, store, principal, evidence_id)
-        return Stream(found.body.chunks(), media_type=found.media_type, headers=found.headers())
+    async def download(
+        self,
+        request: Request,
+        db: Db,
+        store: Store,
+        principal: Caller,
+        evidence_id: FromPath[uuid.UUID],
+        range_header: Annotated[str | None, HeaderParameter(name="range")] = None,
+        if_range: Annotated[str | None, HeaderParameter(name="if-range")] = None,
+        preview: Annotated[bool, QueryParameter(description="在浏览器中预览 PDF、图片 / show in the browser")] = False,
+    ) -> Response:
+        try:
+            found = await service.download(
+                db, store, principal, evidence_id, range_header=range_header, if_range=if_range
+            )
+        except RangeNotSatisfiable as error:
+            refused = problem_response(request, error)
+            refused.headers["Content-Range"] = f"bytes */{error.extra['size']}"
+            return refused
+        return Stream(
+            found.body.chunks(),
+            status_code=found.status_code,
+            media_type=found.media_type,
+            headers=found.headers(inline=preview),
+        )
 
     @post("/{evidence_id:uuid}/legal-hold", guards=[HOLDERS], status_code=200, summary="法律保全 / legal hold")
     async def legal_hold(

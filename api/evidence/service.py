@@ -20,6 +20,8 @@ import msgspec
 
 from api.audit import trail
 from api.auth.principal import Principal
+from api.evidence import playback, ranges
+from api.evidence.ranges import ByteRange, entity_tag
 from mobile_contract.auth import Role
 from mobile_contract.evidence import (
     EvidenceDeclaration,
@@ -39,6 +41,9 @@ from storage.objects import ObjectStore, SignedRequest, StoredBytes
 ENTITY = "evidence"
 HOLD_RELEASERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 MEDIA_TYPES = mimetypes.MimeTypes()  # Python's own table only, so a file name does not depend on the host
+# Shown in the browser when asked (a document's preview); any other type, SVG and HTML among them, is only
+# ever a download, so an uploaded file can never run as a page of this site.
+PREVIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp", "image/gif"})
 
 
 async def get_item(conn: Connection, principal: Principal, id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record:
@@ -93,46 +98,72 @@ async def read(conn: Connection, principal: Principal, id: uuid.UUID) -> Evidenc
 
 
 class Download(msgspec.Struct, frozen=True, kw_only=True):
-    """One download of the verified version: what it is, and its bytes as they arrive from S3."""
+    """One download of the verified version, whole or one range: what it is, and its bytes as they arrive from S3."""
 
     id: uuid.UUID
     version_id: str
     sha256: str
     size: int
     media_type: str
+    part: ByteRange | None
     body: StoredBytes
 
-    def headers(self) -> dict[str, str]:
-        """Length, a file name, the SHA-256 to check after download (RFC 9530 ``Repr-Digest``), never cached."""
+    @property
+    def status_code(self) -> int:
+        return 200 if self.part is None else 206
+
+    def headers(self, *, inline: bool = False) -> dict[str, str]:
+        """Length (and range), a file name, the SHA-256 of the whole item to check after download (RFC 9530
+        ``Repr-Digest``), the ``ETag`` a player's ``If-Range`` names, never cached."""
         digest = base64.b64encode(bytes.fromhex(self.sha256)).decode()
         name = f"{self.id}{MEDIA_TYPES.guess_extension(self.media_type) or ''}"
-        return {
-            "Content-Length": str(self.size), "Content-Disposition": f'attachment; filename="{name}"',
-            "Repr-Digest": f"sha-256=:{digest}:", "X-Evidence-Version-Id": self.version_id, "Cache-Control": "no-store",
-        }  # fmt: skip
+        disposition = "inline" if inline and self.media_type in PREVIEWABLE else "attachment"
+        headers = {
+            "Content-Length": str(self.size if self.part is None else self.part.length),
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Accept-Ranges": "bytes",
+            "ETag": entity_tag(self.sha256),
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "X-Evidence-Version-Id": self.version_id,
+            "Cache-Control": "no-store",
+        }
+        if self.part is not None:
+            headers["Content-Range"] = self.part.content_range(self.size)
+        return headers
 
 
-async def download(conn: Connection, store: ObjectStore, principal: Principal, id: uuid.UUID) -> Download:
-    """The verified version's bytes (never a later version written behind our back), audited per download.
+async def download(
+    conn: Connection,
+    store: ObjectStore,
+    principal: Principal,
+    id: uuid.UUID,
+    *,
+    range_header: str | None = None,
+    if_range: str | None = None,
+) -> Download:
+    """The verified version's bytes (never a later version written behind our back), whole or the one range
+    asked for, audited per download and per playback (``api.evidence.playback``).
 
     The bytes pass through the API so that each download, not each URL, is an audit entry; the entry
     is committed with the request's transaction, before the first byte is sent.
     """
     item = _require_verified(await get_item(conn, principal, id))
-    body = await store.open_read(item["object_key"], item["version_id"])
+    part = ranges.requested(range_header, if_range, size=item["size"], etag=entity_tag(item["sha256"]))
+    span = None if part is None else (part.first, part.last)
+    body = await store.open_read(item["object_key"], item["version_id"], byte_range=span)
     if body is None:
         raise ObjectStoreError(
             "证据存储中找不到已核验的版本，请联系管理员核查存储", f"verified version of evidence {id} is missing"
         )
     try:
-        detail = {"version_id": item["version_id"], "bytes": item["size"], "sha256": item["sha256"]}
-        await audit_access(conn, principal, item, "download", detail)
+        if (detail := await playback.entry_detail(conn, principal, item, part)) is not None:
+            await audit_access(conn, principal, item, "download", detail)
     except BaseException:
         await body.aclose()
         raise
     return Download(
         id=id, version_id=item["version_id"], sha256=item["sha256"], size=item["size"],
-        media_type=item["media_type"], body=body,
+        media_type=item["media_type"], part=part, body=body,
     )  # fmt: skip
 
 
