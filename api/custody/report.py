@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from api.cases.clock import CHINA
+from api.documents.content import EVIDENCE_KIND_ZH
 from mobile_contract.auth import Role
 
 ROLE_ZH = {
@@ -35,6 +36,10 @@ EVENT_ZH = {
     "evidence.disclosed": "取消不予披露", "evidence.publication_image": "公示照片脱敏（读取原件）",
 }  # fmt: skip
 CAPTURED = "采集（设备记录）"
+STATUS_ZH = {"declared": "已登记，未上传", "uploading": "上传中", "verified": "已核验", "failed": "核验失败"}
+NOTE_ZH = {"outcome": "结果", "reason": "理由", "case_id": "案件", "recipient": "接收人", "expires_at": "有效期至"}
+OUTCOME_ZH = {"ok": "一致", "mismatch": "不一致", "missing": "对象缺失", "unreadable": "无法读取",
+              "already-verified": "此前已核验"}  # fmt: skip
 
 
 class CustodyEvent(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,8 +97,9 @@ def build(
 
 def _item(item: asyncpg.Record, label: str) -> CustodyItem:
     return CustodyItem(
-        label=label, evidence_id=item["id"], kind=item["kind"], description=item["description"],
-        declared_sha256=item["sha256"], status=item["status"],
+        label=label, evidence_id=item["id"], kind=EVIDENCE_KIND_ZH.get(item["kind"], item["kind"]),
+        description=item["description"], declared_sha256=item["sha256"],
+        status=STATUS_ZH.get(item["status"], item["status"]),
     )  # fmt: skip
 
 
@@ -153,5 +159,5 @@ def _hash_at(item: asyncpg.Record, at: dt.datetime, checks: list[asyncpg.Record]
 
 
 def _note(detail: dict) -> str:
-    keep = ("outcome", "reason", "case_id", "recipient", "expires_at", "status")
-    return "；".join(f"{k}={detail[k]}" for k in keep if detail.get(k) not in (None, ""))
+    shown = {k: OUTCOME_ZH.get(detail[k], detail[k]) if k == "outcome" else detail[k] for k in NOTE_ZH if detail.get(k)}
+    return "；".join(f"{NOTE_ZH[k]}：{v}" for k, v in shown.items())
