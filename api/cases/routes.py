@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, ClassVar
 
 from litestar import Controller, Response, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
-from api.cases import service, workflow
+from api.cases import search, service, workflow
 from api.deps import Caller, Db
 from api.records.intake import Outcome, not_found
 from api.records.routes import READERS, STATUS, WRITERS
 from mobile_contract.auth import Role
+from mobile_contract.case_list import CasePage, CaseQuery, SearchText
 from mobile_contract.case_state import DepartmentDeadline, WorkflowRead
 from mobile_contract.problems import AppError
 from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
-from mobile_contract.workflow import CaseEventRead, TransitionCreate
+from mobile_contract.workflow import CaseEventRead, CaseStage, TransitionCreate
 
 STEP_TAKERS = requires(Role.INSPECTOR, Role.SUPERVISOR)  # finer roles per step: api/cases/machine.py
 
@@ -35,6 +37,31 @@ class CaseController(Controller):
         return Response(
             read, status_code=STATUS[outcome], headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()}
         )
+
+    @get("/", guards=[READERS], summary="案件列表与查询（新的在前）/ list and search cases, newest first")
+    async def list_cases(
+        self,
+        db: Db,
+        principal: Caller,
+        number: Annotated[SearchText, QueryParameter(description="文书编号（部分）/ document number, or part")] = "",
+        party: Annotated[SearchText, QueryParameter(description="当事人名称（部分）或代码 / party name or code")] = "",
+        stage: FromQuery[CaseStage | None] = None,
+        officer_id: FromQuery[uuid.UUID | None] = None,
+        registered_from: FromQuery[dt.date | None] = None,
+        registered_to: FromQuery[dt.date | None] = None,
+        department_id: FromQuery[uuid.UUID | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> CasePage:
+        query = CaseQuery(
+            number=number,
+            party=party,
+            stage=stage,
+            officer_id=officer_id,
+            registered_from=registered_from,
+            registered_to=registered_to,
+        )
+        return await search.search(db, principal, query, department_id=department_id, cursor=cursor, limit=limit)
 
     @put("/{case_id:uuid}", guards=[WRITERS], summary="修改案件（须带基准版本）/ edit a case")
     async def update(

@@ -21,7 +21,7 @@ from api.cases import workflow
 from api.documents import redaction
 from api.documents.masking import public_party, scrub
 from api.documents.render import penalty_text
-from api.records.routes import decode_cursor, encode_cursor
+from api.paging import decode_cursor, encode_cursor
 from mobile_contract.documents import (
     PublicationCreate,
     PublicationPage,

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import uuid
 from typing import Annotated, ClassVar
 
-import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
 from api.body import direct
 from api.deps import Caller, Db
+from api.paging import decode_cursor, encode_cursor
 from api.records import service
 from api.records.intake import Outcome
 from mobile_contract.auth import Role
-from mobile_contract.problems import AppError, InvalidInput
+from mobile_contract.problems import AppError
 from mobile_contract.records import (
     EvidenceProgress,
     RecordCreate,
@@ -90,22 +88,3 @@ class RecordController(Controller):
         items = [found[i] for i in ids]
         last = items[-1] if len(items) == limit else None
         return RecordPage(items=items, next_cursor=encode_cursor(last.created_at, last.id) if last else None)
-
-
-class _Cursor(msgspec.Struct, array_like=True):
-    created_at: dt.datetime
-    id: uuid.UUID
-
-
-def encode_cursor(created_at: dt.datetime, id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(_Cursor(created_at, id))).decode()
-
-
-def decode_cursor(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    if cursor is None:
-        return None
-    try:
-        parsed = msgspec.json.decode(base64.urlsafe_b64decode(cursor), type=_Cursor)
-    except (ValueError, msgspec.DecodeError) as exc:
-        raise InvalidInput("分页游标无效，请从第一页重新加载", "invalid cursor") from exc
-    return parsed.created_at, parsed.id
