@@ -40,6 +40,7 @@ from mobile_contract.auth import Role
 from storage import users
 from storage.embedded import free_port
 from storage.migrate import apply_migrations
+from tests.console.chromium import launch
 
 STREAMS = int(os.environ.get("BENCH_STREAMS", "100"))
 RATE = float(os.environ.get("BENCH_RATE", "10"))
@@ -48,16 +49,6 @@ STORED = int(os.environ.get("BENCH_STORED", "10000"))
 PAINTS = int(os.environ.get("BENCH_PAINTS", "7"))
 PASSWORD = "bench password 1"  # a throw-away account in a throw-away database
 PASSWORD_HASH = hash_password(PASSWORD)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class Crew(msgspec.Struct):
@@ -274,7 +265,7 @@ async def first_paint(page: Page, path: str) -> float:
 
 async def paints(base: str, crew: Crew) -> tuple[list[float], list[float], int]:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = await launch(playwright)
         context = await browser.new_context(base_url=base, viewport={"width": 1920, "height": 1080})
         page = await context.new_page()
         sign_in = [await first_paint(page, "/") for _ in range(PAINTS)]

@@ -21,18 +21,8 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, async_p
 
 from tests.api.alerts.conftest import Monitoring, make_monitoring, put_evidence, s3  # noqa: F401 - fixtures shared
 from tests.conftest import TEST_PASSWORD, Caller
+from tests.console.chromium import CHROMIUM, launch
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORTS = {"desktop": {"width": 1920, "height": 1080}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "img" / "console"
 TIMEOUT_MS = 10_000
@@ -43,7 +33,7 @@ async def browser() -> AsyncIterator[Browser]:
     if shutil.which(CHROMIUM) is None:
         pytest.fail("Debian's chromium is not installed: `bash scripts/test` installs it (apt-get install chromium)")
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = await launch(playwright)
         yield chromium
         await chromium.close()
 
