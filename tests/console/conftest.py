@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import cv2
 import numpy as np
@@ -74,7 +75,7 @@ def signed_in(contexts) -> Callable[..., Awaitable[Page]]:
 
     async def open_page(caller: Caller, size: str, path: str = "/") -> Page:
         page = await (await contexts(size)).new_page()
-        await sign_in(page, caller, next_path=f"/?next={path}" if path != "/" else "/")
+        await sign_in(page, caller, next_path=f"/?next={quote(path)}" if path != "/" else "/")
         return page
 
     return open_page

@@ -40,6 +40,26 @@ async def test_a_delivered_alert_appears_on_the_open_wall_without_reload(
     await screenshot(page, "alert-wall", viewport)
 
 
+async def test_filters_hold_for_the_list_and_for_live_cards(client, make_monitoring, put_evidence, signed_in) -> None:
+    monitoring = await make_monitoring()
+    old_warning = await deliver(client, monitoring, put_evidence, severity="warning")
+    old_critical = await deliver(client, monitoring, put_evidence)
+    page = await signed_in(monitoring.operator, "desktop", "/console/alerts?severity=critical&state=open")
+    await expect(page.locator("#stream-status")).to_have_attribute("data-state", "open")
+    await expect(card(page, old_critical)).to_be_visible()
+    assert await card(page, old_warning).count() == 0
+    new_warning = await deliver(client, monitoring, put_evidence, severity="warning")
+    new_critical = await deliver(client, monitoring, put_evidence)
+    await expect(card(page, new_critical)).to_be_visible()
+    assert await card(page, new_warning).count() == 0
+    acknowledged = await client.post(
+        f"/alerts/{old_critical}/acknowledge", json={}, headers=monitoring.operator.headers
+    )
+    assert acknowledged.status_code == 200
+    await expect(card(page, old_critical)).to_have_count(0)  # no longer open: it leaves the filtered wall
+    await expect(page.locator("#critical-counter strong")).to_have_text("1")
+
+
 async def test_the_wall_card_arrives_within_a_second(client, make_monitoring, put_evidence, signed_in) -> None:
     monitoring = await make_monitoring()
     page = await signed_in(monitoring.operator, "desktop", "/console/alerts")
