@@ -41,8 +41,8 @@ PUBLIC = {
 
 
 @pytest.fixture
-async def world(client, make_department, make_user) -> World:
-    return await build_world(client, make_department, make_user)
+async def world(client, make_department, make_user, put_evidence) -> World:
+    return await build_world(client, make_department, make_user, put_evidence)
 
 
 async def test_department_a_gets_403_or_404_for_b_data_on_every_route(client, app, world: World) -> None:

@@ -9,6 +9,7 @@ each route that changes an object with a path parameter, so a refusal is never a
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from typing import Any
@@ -21,6 +22,7 @@ from tests.api.alerts.conftest import Monitoring
 from tests.api.approvals.helpers import push
 from tests.api.catalogue.test_catalogue import item as catalogue_item
 from tests.api.complaints.test_complaints import submit
+from tests.api.review.test_review import case_with_evidence
 from tests.api.sites.factories import register_site, site_config
 from tests.api.subjects.factories import company, permit
 from tests.conftest import DOCUMENT_SETTINGS, Caller
@@ -155,8 +157,8 @@ BODIES: dict[tuple[str, str], Any] = {
 }
 
 
-async def build_world(client, make_department, make_user) -> World:
-    """Build it (needs the cases' pinned day: import ``pinned_today`` into the test module)."""
+async def build_world(client, make_department, make_user, put_evidence) -> World:
+    """Build it (the test module imports the cases' pinned day, ``pinned_today``, an autouse fixture)."""
     dept_a, dept_b = await make_department(), await make_department(region_code="360103")
     a = {role: await make_user(role, dept_a, device_id=_device_of(role)) for role in Role}
     b = {role: await make_user(role, dept_b, device_id=_device_of(role)) for role in Role}
@@ -167,7 +169,8 @@ async def build_world(client, make_department, make_user) -> World:
     case = {"id": str(uuid7()), "content": case_content()}
     assert (await client.post("/cases", json=case, headers=b_inspector.headers)).status_code == 201
     item, _ = evidence_item()
-    record = record_create(b_inspector, b_partner, evidence=[item])
+    video, _ = evidence_item(os.urandom(6 * 1024 * 1024), media_type="video/mp4")  # declared, uploaded in parts
+    record = record_create(b_inspector, b_partner, evidence=[item, video])
     record["content"]["case_id"] = case["id"]
     assert (await client.post("/records", json=record, headers=b_inspector.headers)).status_code == 201
     task = {"id": str(uuid7()), "assignee_id": str(b_inspector.principal.user_id), "title": "复查"}
@@ -175,20 +178,30 @@ async def build_world(client, make_department, make_user) -> World:
     b_operator, b_node = b[Role.MONITORING_OPERATOR], b[Role.VISION_NODE]
     b_site, a_site = await register_site(client, b_operator), await register_site(client, a[Role.MONITORING_OPERATOR])
     monitoring = Monitoring(dept_b, b_operator, b_node, b_site["id"], b_site["config"]["cameras"][0]["id"])
-    alert = monitoring.alert()
-    assert (await client.put(f"/alerts/{alert['id']}", json=alert, headers=b_node.headers)).status_code == 201
+    alert = monitoring.alert(media=[put_evidence(os.urandom(4096))])
+    delivered = await client.put(f"/alerts/{alert['id']}", json=alert, headers=b_node.headers)
+    assert delivered.status_code == 201 and delivered.json()["media"][0]["verification"] == "verified", delivered.text
+    started = await client.post(
+        f"/evidence/{video['id']}/upload",
+        json={"multipart": True, "part_size": 5 * 1024 * 1024},
+        headers=b_inspector.headers,
+    )
+    assert started.status_code == 200, started.text
+    review_case, verified = await case_with_evidence(client, b_inspector, b_partner, b_supervisor)
     device = {"id": f"DEV-B-{uuid.uuid4().hex[:8]}", "user_id": str(b_inspector.principal.user_id)}
     assert (await client.post("/devices", json=device, headers=b[Role.ADMIN].headers)).status_code == 201
     credit = await _credit_world(client, await make_user(Role.SUPERVISOR, dept_b), b_inspector)
     workflow_ids = await decided_and_published(client, b_inspector, b_partner, b_supervisor)
-    handover_ids = await _handover_world(client, dept_b, b)
+    handover_ids = await _handover_world(client, dept_b, b, b_partner)
     b_share = {"id": str(uuid7()), "recipient_name": "李检察官", "recipient_organ": "某区人民检察院"}
     shared = await client.post(f"/cases/{case['id']}/shares", json=b_share, headers=b_supervisor.headers)
     assert shared.status_code == 201, shared.text
     b_ids = {**credit, **workflow_ids, **handover_ids, "record_id": record["id"], "case_id": case["id"],
              "task_id": task["id"], "alert_id": alert["id"],
              "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
-             "department_id": str(dept_b.id), "evidence_id": item["id"], "media_id": "1",
+             "department_id": str(dept_b.id), "evidence_id": item["id"],
+             "media_id": str(delivered.json()["media"][0]["id"]), "review_case_id": review_case,
+             "verified_evidence_id": verified.id, "uploading_evidence_id": video["id"],
              "entity_type": "record", "entity_id": record["id"],
              "username": b_inspector.principal.username, "address": "203.0.113.250",
              "share_id": b_share["id"]}  # fmt: skip
@@ -229,8 +242,8 @@ async def _credit_world(client, supervisor: Caller, inspector: Caller) -> dict[s
             "entry_id": made["/credit/lists"]["id"]}  # fmt: skip
 
 
-async def _handover_world(client, dept_b, b: dict[Role, Caller]) -> dict[str, str]:
-    """B's approval (pushed by its bureau) with an objection, B's complaint and B's draw plan."""
+async def _handover_world(client, dept_b, b: dict[Role, Caller], partner: Caller) -> dict[str, str]:
+    """B's approval (pushed by its bureau) with an objection, B's complaint, B's draw plan and its draw."""
     approval = await client.post("/approvals/results", json=push(dept_b), headers=b[Role.APPROVAL_BUREAU].headers)
     assert approval.status_code in (200, 201), approval.text
     objection = {"id": str(uuid7()), "grounds": "forged_material", "reason": "材料伪造"}
@@ -241,8 +254,14 @@ async def _handover_world(client, dept_b, b: dict[Role, Caller]) -> dict[str, st
     plan = {"id": str(uuid7()), "title": "抽查", "items": items, "sampling_permille": 500,
             "period_start": "2026-03-01", "period_end": "2026-06-30"}  # fmt: skip
     assert (await client.post("/draws/plans", json=plan, headers=b[Role.SUPERVISOR].headers)).status_code == 201
+    for inspector in (b[Role.INSPECTOR], partner):
+        body = {"user_id": str(inspector.principal.user_id), "skills": ["矿产"]}
+        assert (await client.put("/draws/inspectors", json=body, headers=b[Role.SUPERVISOR].headers)).status_code == 200
+    url = f"/draws/plans/{plan['id']}/draw"
+    drawn = await client.post(url, json={"seed": "00" * 16}, headers=b[Role.SUPERVISOR].headers)
+    assert drawn.status_code == 200, drawn.text
     return {"approval_id": approval.json()["id"], "objection_id": objection["id"], "complaint_id": complaint_id,
-            "plan_id": plan["id"]}  # fmt: skip
+            "plan_id": plan["id"], "draw_id": drawn.json()["document"]["draw_id"]}  # fmt: skip
 
 
 async def decided_and_published(client, inspector: Caller, partner: Caller, head: Caller) -> dict[str, str]:
@@ -284,8 +303,15 @@ def walked_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
 
 
 def ids_for(path: str, ids: dict[str, str]) -> dict[str, str]:
-    """Path parameter → B's object; /credit/records/{record_id} names a credit record, not a supervision one."""
-    return ids | {"record_id": ids["credit_record_id"]} if path.startswith("/credit/records/") else ids
+    """Path parameter → B's object, in the state the route needs to answer at all (a case under review,
+    a verified photo, an upload under way); /credit/records/{record_id} names a credit record."""
+    special = {
+        "/credit/records/": {"record_id": ids["credit_record_id"]},
+        "/reviews/": {"case_id": ids["review_case_id"]},
+        "/evidence/{evidence_id:uuid}/download": {"evidence_id": ids["verified_evidence_id"]},
+        "/evidence/{evidence_id:uuid}/upload/parts": {"evidence_id": ids["uploading_evidence_id"]},
+    }
+    return ids | next((changes for prefix, changes in special.items() if path.startswith(prefix)), {})
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
