@@ -204,7 +204,8 @@ async def build_world(client, make_department, make_user, put_evidence) -> World
              "verified_evidence_id": verified.id, "uploading_evidence_id": video["id"],
              "entity_type": "record", "entity_id": record["id"],
              "username": b_inspector.principal.username, "address": "203.0.113.250",
-             "share_id": b_share["id"]}  # fmt: skip
+             "share_id": b_share["id"], "token": shared.json()["url"].rsplit("/", 1)[-1],
+             "n": "0"}  # fmt: skip
     return World(b_ids, a, b, a_partner, a_site["id"], a_site["config"]["cameras"][0]["id"])
 
 
@@ -283,7 +284,8 @@ async def decided_and_published(client, inspector: Caller, partner: Caller, head
     publication = str(uuid7())
     assert (await client.post(f"/cases/{case['id']}/publication", json={"id": publication},
                               headers=head.headers)).status_code == 201  # fmt: skip
-    document = (await client.get(f"/cases/{case['id']}/documents", headers=head.headers)).json()[0]["id"]
+    documents = (await client.get(f"/cases/{case['id']}/documents", headers=head.headers)).json()
+    document = next(d["id"] for d in documents if d["kind"] == "decision")  # served: it has a blank receipt form
     csv = "violation_code,violation,legal_basis,circumstance,penalty_kinds,fine_min_yuan,fine_max_yuan,note\n"
     csv += "V,v,b,minor,warning,0,0,\n"
     table = (await client.post("/discretion/versions", json={"title": "B", "csv": csv}, headers=head.headers)).json()
