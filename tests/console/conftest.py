@@ -20,7 +20,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
 
-from tests.api.alerts.conftest import Monitoring, make_monitoring, put_evidence, s3  # noqa: F401 - fixtures shared
+from tests.api.alerts.conftest import Monitoring, make_monitoring  # noqa: F401 - fixtures shared
+from tests.api.conftest import put_evidence, s3  # noqa: F401 - fixtures shared
 from tests.conftest import TEST_PASSWORD, Caller
 from tests.console.chromium import CHROMIUM, launch
 
