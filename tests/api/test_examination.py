@@ -14,7 +14,8 @@
    leaves out calls the guard is known to answer alike (B's roles a route does not admit: A's
    same roles are refused there); the ``slow`` variant makes every call.
 2. **Forged tokens** — wrong signature, ``alg: none``, expired, unknown role, missing or malformed
-   claims (``tests/api/auth/forgeries.py``) — get 401 on every protected route.
+   claims (``tests/api/auth/forgeries.py``) — get 401 on every protected route (a console page
+   sends the browser to its sign-in page instead).
 3. **Flooding**, sent all at once as an attacker's script would: sign-in, complaint intake and
    complaint lookup are throttled.
 
@@ -34,6 +35,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 
+from api.console.page import SIGN_IN_PATH
 from mobile_contract.auth import Role
 from tests.api.auth.forgeries import forgeries
 from tests.api.cases.support import pinned_today  # noqa: F401 - autouse: B's notice states working-day periods
@@ -86,8 +88,9 @@ async def send(client, world: World, call: Call, caller: Caller) -> httpx.Respon
     target = next(iter(re.findall(r"\{(\w+):", call.path)), None)
     content = body(world, world.b_ids.get(target or "", "")) if call.method != "GET" else None
     query = LIST_QUERIES.get(call.path, {}) if call.method == "GET" else {}
+    path = fill(call.path, world.b_ids)
     return await client.request(
-        call.method, fill(call.path, world.b_ids), json=content, params=query, headers=caller.headers
+        call.method, path, json=content, params=query, headers=caller.headers, follow_redirects=False
     )
 
 
@@ -134,7 +137,7 @@ async def walk(client, app: Litestar, world: World, *, full: bool) -> tuple[list
                     answer = await send(client, world, call, caller)
                     calls += 1
                     violations += judged(call, answer, world)
-                    answered |= 200 <= answer.status_code < 300
+                    answered |= 200 <= answer.status_code < 400  # a console page may redirect to the evidence
                 if side == "B" and method == "GET" and "{" in path and roles and not answered:
                     unanswered.add(f"{method} {path}")
     return violations, unanswered, calls
@@ -165,14 +168,21 @@ def protected(app: Litestar) -> list[Route]:
     return [(m, p, r) for m, p, r in walked_routes(app) if r]
 
 
+def refused(answer: httpx.Response) -> bool:
+    """401; a console page sends a browser to sign in instead (303 to the sign-in page)."""
+    to_sign_in = answer.status_code == 303 and answer.headers["location"].startswith(f"{SIGN_IN_PATH}?next=")
+    return answer.status_code == 401 or to_sign_in
+
+
 async def forged_answers(client, app: Litestar, world: World, settings, routes: list[Route]) -> list[str]:
     wrong, made = [], forgeries(settings.auth.jwt_secret)
     victim = world.b[Role.ADMIN]
     for name, forge in made.items():
         headers = {"Authorization": f"Bearer {forge(victim)}"}
         for method, path, _ in routes:
-            answer = await client.request(method, fill(path, world.b_ids), headers=headers, json={})
-            if answer.status_code != 401:
+            url = fill(path, world.b_ids)
+            answer = await client.request(method, url, headers=headers, json={}, follow_redirects=False)
+            if not refused(answer):
                 wrong.append(f"{name}: {method} {path} answered {answer.status_code} {answer.text[:120]}")
     return wrong
 

@@ -196,16 +196,32 @@ async def build_world(client, make_department, make_user, put_evidence) -> World
     b_share = {"id": str(uuid7()), "recipient_name": "李检察官", "recipient_organ": "某区人民检察院"}
     shared = await client.post(f"/cases/{case['id']}/shares", json=b_share, headers=b_supervisor.headers)
     assert shared.status_code == 201, shared.text
-    b_ids = {**credit, **workflow_ids, **handover_ids, "record_id": record["id"], "case_id": case["id"],
-             "task_id": task["id"], "alert_id": alert["id"],
-             "site_id": b_site["id"], "user_id": str(b_inspector.principal.user_id), "device_id": device["id"],
-             "department_id": str(dept_b.id), "evidence_id": item["id"],
-             "media_id": str(delivered.json()["media"][0]["id"]), "review_case_id": review_case,
-             "verified_evidence_id": verified.id, "uploading_evidence_id": video["id"],
-             "entity_type": "record", "entity_id": record["id"],
-             "username": b_inspector.principal.username, "address": "203.0.113.250",
-             "share_id": b_share["id"], "token": shared.json()["url"].rsplit("/", 1)[-1],
-             "n": "0"}  # fmt: skip
+    b_ids = {
+        **credit,
+        **workflow_ids,
+        **handover_ids,
+        "record_id": record["id"],
+        "case_id": case["id"],
+        "task_id": task["id"],
+        "alert_id": alert["id"],
+        "site_id": b_site["id"],
+        "user_id": str(b_inspector.principal.user_id),
+        "device_id": device["id"],
+        "department_id": str(dept_b.id),
+        "evidence_id": item["id"],
+        "media_id": str(delivered.json()["media"][0]["id"]),
+        "review_case_id": review_case,
+        "verified_evidence_id": verified.id,
+        "uploading_evidence_id": video["id"],
+        "entity_type": "record",
+        "entity_id": record["id"],
+        "username": b_inspector.principal.username,
+        "address": "203.0.113.250",
+        "share_id": b_share["id"],
+        "token": shared.json()["url"].rsplit("/", 1)[-1],
+        "n": "0",
+        "version": "1",
+    }  # fmt: skip  (version: the calendar seeded from chinesecalendar)
     return World(b_ids, a, b, a_partner, a_site["id"], a_site["config"]["cameras"][0]["id"])
 
 

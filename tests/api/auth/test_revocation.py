@@ -21,7 +21,7 @@ from mobile_contract.auth import Role
 from mobile_contract.problems import Unauthenticated
 from tests.api.auth.support import register_device, sign_in
 
-REVOKED_WITHIN_S = 1.0  # generous: the notification arrives in milliseconds on an idle machine
+REVOKED_WITHIN_S = 2.0  # generous, for a loaded machine: the notification arrives in milliseconds
 
 
 async def waited_until(condition: Callable[[], bool], *, limit_s: float) -> float:
@@ -50,8 +50,8 @@ async def refused_after(client, headers: dict[str, str]) -> tuple[httpx.Response
         await asyncio.sleep(0.005)
 
 
-def assert_refused(answer: httpx.Response, waited: float, code: str) -> None:
-    assert (answer.status_code, answer.json()["code"]) == (401, code), answer.text
+def assert_refused(answer: httpx.Response, waited: float, *codes: str) -> None:
+    assert answer.status_code == 401 and answer.json()["code"] in codes, answer.text
     assert waited < REVOKED_WITHIN_S
 
 
@@ -62,7 +62,7 @@ async def test_sign_out_ends_the_access_token_at_once(client, pool, inspector) -
 
     assert (await client.post("/auth/logout", json={"refresh_token": pair["refresh_token"]})).status_code == 204
 
-    assert_refused(*await refused_after(client, bearer(pair)), code="sign-in-ended")
+    assert_refused(*await refused_after(client, bearer(pair)), "sign-in-ended")
 
 
 async def test_sign_out_leaves_the_users_other_sign_ins_alone(client, pool, inspector) -> None:
@@ -71,7 +71,7 @@ async def test_sign_out_leaves_the_users_other_sign_ins_alone(client, pool, insp
 
     await client.post("/auth/logout", json={"refresh_token": first["refresh_token"]})
 
-    assert_refused(*await refused_after(client, bearer(first)), code="sign-in-ended")
+    assert_refused(*await refused_after(client, bearer(first)), "sign-in-ended")
     assert (await client.get("/users/me", headers=bearer(second))).status_code == 200
 
 
@@ -81,7 +81,7 @@ async def test_revoking_the_handheld_ends_its_access_tokens(client, pool, admin,
 
     assert (await client.post(f"/devices/{device_id}/revoke", headers=admin.headers)).status_code == 200
 
-    assert_refused(*await refused_after(client, bearer(pair)), code="sign-in-ended")
+    assert_refused(*await refused_after(client, bearer(pair)), "sign-in-ended")
 
 
 async def test_deactivation_ends_every_token_of_the_user(client, admin, make_user, department) -> None:
@@ -91,9 +91,10 @@ async def test_deactivation_ends_every_token_of_the_user(client, admin, make_use
 
     assert (await client.patch(path, json={"active": False}, headers=admin.headers)).status_code == 200
 
-    assert_refused(*await refused_after(client, bearer(pair)), code="sign-in-ended")
+    # Both announcements of the change end this token (the ended sign-in, the raised version).
+    assert_refused(*await refused_after(client, bearer(pair)), "sign-in-ended", "token-expired")
     # A token made without a stored sign-in is ended by the raised token version instead.
-    assert_refused(*await refused_after(client, operator.headers), code="token-expired")
+    assert_refused(*await refused_after(client, operator.headers), "token-expired")
 
 
 async def test_a_role_change_outdates_the_token_and_a_refresh_carries_the_new_role(
@@ -105,7 +106,7 @@ async def test_a_role_change_outdates_the_token_and_a_refresh_carries_the_new_ro
 
     assert (await client.patch(path, json={"role": "supervisor"}, headers=admin.headers)).status_code == 200
 
-    assert_refused(*await refused_after(client, bearer(pair)), code="token-expired")
+    assert_refused(*await refused_after(client, bearer(pair)), "token-expired")
     renewed = (await client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})).json()
     me = await client.get("/users/me", headers=bearer(renewed))
     assert (me.status_code, me.json()["role"]) == (200, "supervisor")
