@@ -253,6 +253,8 @@ def report(f: Figures) -> None:
                   f.cpu_us[variant] / f.cpu_us["none"])  # fmt: skip
         print(f"{variant:8} {f.p50_ms[variant]:8.2f} {f.p99_ms[variant]:8.2f} {f.cpu_us[variant]:15.0f}"
               f"   {ratios[0]:.2f} / {ratios[1]:.2f} / {ratios[2]:.2f}")  # fmt: skip
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     cuts = statistics.quantiles(f.notify_ms, n=100)
     print(f"revocation reaching another process ({len(f.notify_ms)} sign-outs): p50 {cuts[49]:.2f} ms,"
           f" p99 {cuts[98]:.2f} ms, max {max(f.notify_ms):.2f} ms")  # fmt: skip
