@@ -22,6 +22,7 @@ from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersio
 from mobile_contract.workflow import CaseEventRead, CaseStage, TransitionCreate
 
 STEP_TAKERS = requires(Role.INSPECTOR, Role.SUPERVISOR)  # finer roles per step: api/cases/machine.py
+OVERSEERS = requires(Role.SUPERVISOR, Role.ADMIN)  # 督办: the department's deadlines
 
 
 class CaseController(Controller):
@@ -110,7 +111,7 @@ class DeadlineController(Controller):
 
     @get(
         "/",
-        guards=[requires(Role.SUPERVISOR, Role.ADMIN)],
+        guards=[OVERSEERS],
         summary="督办清单：已逾期、即将到期、无法计算的期限 / overdue and due-soon list",
     )
     async def due(

@@ -18,6 +18,7 @@ from litestar.enums import MediaType
 
 from api.auth.browser import BrowserSession
 from api.console import assets
+from api.console.desk_labels import zh
 from api.console.labels import label
 from api.console.security import page_headers
 
@@ -45,7 +46,7 @@ ENVIRONMENT = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENVIRONMENT.filters.update(local_time=local_time, label=label, number=number, to_builtins=msgspec.to_builtins)
+ENVIRONMENT.filters.update(local_time=local_time, label=label, zh=zh, number=number, to_builtins=msgspec.to_builtins)
 ENVIRONMENT.globals.update(asset=assets.own_url, vendor=assets.vendor_url)
 
 

@@ -17,11 +17,13 @@ from mobile_contract.auth import Role
 from mobile_contract.case_state import WorkflowRead
 from mobile_contract.review import ReviewDecision, ReviewDossier, ReviewQueueItem
 
+REVIEWERS = requires(Role.LEGAL_REVIEWER)
+
 
 class ReviewController(Controller):
     path = "/reviews"
     tags: ClassVar[list[str]] = ["legal review 法制审核"]
-    guards = [requires(Role.LEGAL_REVIEWER)]  # noqa: RUF012
+    guards = [REVIEWERS]  # noqa: RUF012
 
     @get("/", summary="待审核案件 / the department's review queue")
     async def queue(self, db: Db, principal: Caller) -> list[ReviewQueueItem]:

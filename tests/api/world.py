@@ -83,6 +83,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/console/alerts/{alert_id:uuid}/close"): lambda w, i: {},
     ("POST", "/console/sites/{site_id:str}/activate"): lambda w, i: {},
     ("POST", "/console/sites/{site_id:str}/deactivate"): lambda w, i: {},
+    ("POST", "/console/reviews/{case_id:uuid}/conclusion"): lambda w, i: {},
     ("PUT", "/sites/{site_id:str}"): lambda w, i: site_config(i, version=2),
     ("POST", "/sites/{site_id:str}/activate"): lambda w, i: None,
     ("DELETE", "/sites/{site_id:str}"): lambda w, i: None,

@@ -24,6 +24,7 @@ from tests.api.alerts.conftest import Monitoring, make_monitoring  # noqa: F401 
 from tests.api.conftest import put_evidence, s3  # noqa: F401 - fixtures shared
 from tests.conftest import TEST_PASSWORD, Caller
 from tests.console.chromium import CHROMIUM, launch
+from tests.console.desk import make_desk  # noqa: F401 - fixture shared by the desk pages' tests
 
 VIEWPORTS = {"desktop": {"width": 1920, "height": 1080}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "img" / "console"
