@@ -327,6 +327,7 @@ def ids_for(path: str, ids: dict[str, str]) -> dict[str, str]:
     special = {
         "/credit/records/": {"record_id": ids["credit_record_id"]},
         "/reviews/": {"case_id": ids["review_case_id"]},
+        "/console/reviews/": {"case_id": ids["review_case_id"]},
         "/evidence/{evidence_id:uuid}/download": {"evidence_id": ids["verified_evidence_id"]},
         "/evidence/{evidence_id:uuid}/upload/parts": {"evidence_id": ids["uploading_evidence_id"]},
     }
