@@ -26,6 +26,7 @@ from api.auth import revocation
 from api.auth.browser import BrowserOrBearerMiddleware
 from api.auth.csrf import CsrfMiddleware
 from api.body import BodyRequest
+from api.cameras.watchdog import watching
 from api.console import assets
 from api.console.page import collect_menu
 from api.console.schema_page import SchemaPage
@@ -101,6 +102,7 @@ def lifespan_for(settings: Settings):
                 revocation.kept_current(settings.database.url, token_ttl_s=settings.auth.access_ttl_s) as kept,
                 hub as app.state.alert_hub,
                 anchoring(app.state.pool, app.state.store, settings),
+                watching(app.state.pool, settings),
             ):
                 app.state.revocations = kept
                 yield

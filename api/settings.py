@@ -109,6 +109,17 @@ def bounded(kind: type[S], env: Mapping[str, str], variables: Mapping[str, str])
         ) from exc
 
 
+class FleetSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Camera leases and the unwatched-camera watchdog (视频分析集群), see ``api.cameras.leases``."""
+
+    lease_s: Annotated[float, Meta(ge=3, le=600)] = 15.0  # a lease not renewed this long is free for another node
+    watch_every_s: Annotated[float, Meta(ge=0, le=600)] = 5.0  # the watchdog's sweep (0: off)
+
+
+# FLEET_<FIELD IN CAPITALS>, e.g. FLEET_LEASE_S
+FLEET_VARIABLES = {f"FLEET_{field.upper()}": field for field in FleetSettings.__struct_fields__}
+
+
 class DocumentSettings(msgspec.Struct, frozen=True):
     """Issued PDFs: where the public verification page is reached, and the departments' signing keys."""
 
@@ -127,6 +138,7 @@ class Settings(msgspec.Struct, frozen=True):
     serving: ServingSettings = ServingSettings()
     throttle: ThrottleSettings = ThrottleSettings()
     documents: DocumentSettings = DocumentSettings()
+    fleet: FleetSettings = FleetSettings()
 
     @property
     def embedded(self) -> bool:
@@ -162,6 +174,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         ),
         serving=load_serving(env),
         throttle=bounded(ThrottleSettings, env, THROTTLE_VARIABLES),
+        fleet=bounded(FleetSettings, env, FLEET_VARIABLES),
         documents=DocumentSettings(
             public_url=get("ENFORCE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             signing_dir=Path(get("DOCUMENT_SIGNING_DIR")) if get("DOCUMENT_SIGNING_DIR") else None,
@@ -185,7 +198,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
     } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()} | {
         name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()
-    }  # fmt: skip
+    } | {name: str(getattr(settings.fleet, field)) for name, field in FLEET_VARIABLES.items()}  # fmt: skip
 
 
 def local_audit_signing_key(data_dir: Path) -> str:

@@ -30,6 +30,7 @@ class AlertKind(enum.StrEnum):
     CAMERA_MOVED = "camera_moved"  # 摄像头移位
     CAMERA_FROZEN = "camera_frozen"  # 画面冻结
     CAMERA_OFFLINE = "camera_offline"  # 摄像头离线
+    CAMERA_UNWATCHED = "camera_unwatched"  # 无节点分析（API 自行发出：超过阈值无视频节点上报）
 
 
 class Severity(enum.StrEnum):
@@ -161,7 +162,9 @@ class AlertRevisionRead(msgspec.Struct, kw_only=True):
     content: AlertUpsert
     content_sha256: Annotated[str, Meta(description="上报内容规范化 JSON 的 SHA-256 / of the canonical JSON")]
     received_at: dt.datetime
-    received_by: uuid.UUID
+    received_by: Annotated[
+        uuid.UUID | None, Meta(description="上报的节点账号；空：由 API 自行发出（无人分析）/ None: raised by the API")
+    ]
 
 
 class AlertRead(msgspec.Struct, kw_only=True):

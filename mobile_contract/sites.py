@@ -92,12 +92,20 @@ class ProhibitedHours(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     weekdays: frozenset[Annotated[int, Meta(ge=1, le=7)]] = frozenset(range(1, 8))
 
 
+STREAM_URL = (
+    "主码流地址（证据）/ main stream, for evidence: rtsp://, rtmp://, http(s)://….flv (HTTP-FLV), …m3u8 (HLS) or a"
+    " file; no user name or password (set them with PUT /cameras/{site}/{camera}/credentials)"
+)
+SUB_STREAM_URL = "子码流地址（分析用，可省略）/ sub-stream analysed instead of the main stream; zones stay normalised"
+
+
 class CameraConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One fixed camera (监控摄像头) and the zones drawn on its image."""
 
     id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
     name: Name
-    url: Annotated[str, Meta(min_length=1, max_length=1000, description="rtsp://, http(s):// or a file path")]
+    url: Annotated[str, Meta(min_length=1, max_length=1000, description=STREAM_URL)]
+    sub_url: Annotated[str, Meta(min_length=1, max_length=1000, description=SUB_STREAM_URL)] | None = None
     analysis_hz: Annotated[float, Meta(gt=0, le=25, description="分析频率 / frames analysed per second")] = 1.0
     zones: list[Zone] = []
     reference_image: str | None = None  # S3 key or path of the landform reference

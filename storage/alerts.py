@@ -45,13 +45,25 @@ async def revision_sha256(conn: Connection, *, alert_id: uuid.UUID, revision: in
     )
 
 
+async def revision_content(conn: Connection, *, alert_id: uuid.UUID, revision: int) -> Any:
+    return await conn.fetchval(
+        "SELECT content FROM alert_revisions WHERE alert_id = $1 AND revision = $2", alert_id, revision
+    )
+
+
 async def insert_revision(
-    conn: Connection, *, alert_id: uuid.UUID, revision: int, content: Any, content_sha256: str, user_id: uuid.UUID
+    conn: Connection,
+    *,
+    alert_id: uuid.UUID,
+    revision: int,
+    content: Any,
+    content_sha256: str,
+    user_id: uuid.UUID | None,
 ) -> bool:
     """Store one delivery; False when this (id, revision) is already stored.
 
     ON CONFLICT makes concurrent duplicates wait for the first and then do nothing,
-    so however many arrive at once, one row is written.
+    so however many arrive at once, one row is written. ``user_id`` None: raised by the API itself.
     """
     inserted = await conn.fetchval(
         "INSERT INTO alert_revisions (alert_id, revision, content, content_sha256, received_by)"

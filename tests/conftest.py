@@ -25,7 +25,7 @@ from api.auth.passwords import hash_password
 from api.auth.principal import Principal
 from api.auth.tokens import issue_access_token
 from api.runtime import resolved
-from api.settings import Settings
+from api.settings import FleetSettings, Settings
 from mobile_contract.auth import Role
 from storage import numbered_documents, users
 from storage.db import create_pool
@@ -60,7 +60,10 @@ class Department(msgspec.Struct):
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    with resolved(Settings(data_dir=tmp_path_factory.mktemp("var"))) as ready:
+    # the unwatched-camera watchdog sweeps only when a test asks (api.cameras.watchdog.sweep), so other tests'
+    # sites never gain camera_unwatched alerts behind their backs
+    fleet = FleetSettings(watch_every_s=0)
+    with resolved(Settings(data_dir=tmp_path_factory.mktemp("var"), fleet=fleet)) as ready:
         yield ready
 
 

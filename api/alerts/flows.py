@@ -16,6 +16,7 @@ import uuid
 from typing import Any, NamedTuple
 
 from api.alerts.service import get, to_read
+from api.audit.trail import Actor
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
 from mobile_contract.alerts import AlertAcknowledge, AlertAction, AlertClose, AlertDispatch, AlertRead, AlertState
@@ -48,7 +49,7 @@ STATE_NAMES = {
 
 async def publish(
     db: Connection,
-    principal: Principal,
+    principal: Principal | Actor,
     action: AlertAction,
     after: AlertRead,
     *,

@@ -35,6 +35,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from api.background import background
 from api.settings import Settings
 from storage.db import Connection, transaction
 from storage.objects import ObjectStore
@@ -142,10 +143,5 @@ async def anchoring(pool: asyncpg.Pool, store: ObjectStore, settings: Settings) 
     except KeyUnavailable as exc:
         log.warning("%s", exc)
         every_s = 0
-    task = asyncio.create_task(write_periodically(pool, store, key, every_s)) if every_s else None
-    try:
+    async with background(write_periodically(pool, store, key, every_s) if every_s else None):
         yield
-    finally:
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)

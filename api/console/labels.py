@@ -19,6 +19,7 @@ NAMES: dict[object, str] = {
     AlertKind.CAMERA_MOVED: "摄像头移位",
     AlertKind.CAMERA_FROZEN: "画面冻结",
     AlertKind.CAMERA_OFFLINE: "摄像头离线",
+    AlertKind.CAMERA_UNWATCHED: "无节点分析",
     Severity.INFO: "提示",
     Severity.WARNING: "警告",
     Severity.CRITICAL: "严重",

@@ -25,7 +25,12 @@ from mobile_contract.risk import RiskLevel, RiskPart
 
 FACT_DAYS = 365
 ALERT_DAYS = 90
-ALERT_KINDS = frozenset(AlertKind) - {AlertKind.CAMERA_OFFLINE, AlertKind.CAMERA_DEFOCUSED, AlertKind.CAMERA_FROZEN}
+ALERT_KINDS = frozenset(AlertKind) - {
+    AlertKind.CAMERA_OFFLINE,
+    AlertKind.CAMERA_DEFOCUSED,
+    AlertKind.CAMERA_FROZEN,
+    AlertKind.CAMERA_UNWATCHED,
+}
 GRADE_POINTS = {CreditGrade.A: 0, CreditGrade.B: 5, CreditGrade.C: 15, CreditGrade.D: 30}
 LEVELS = ((50, RiskLevel.HIGH), (25, RiskLevel.MEDIUM))
 DRAW_WEIGHTS = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 4}

@@ -14,6 +14,7 @@ import msgspec
 
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
+from api.sites import streams
 from mobile_contract.auth import Role
 from mobile_contract.problems import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from mobile_contract.sites import SiteConfig, SitePage, SiteRead, SiteVersionRead
@@ -28,7 +29,8 @@ def scope(principal: Principal) -> uuid.UUID | None:
 
 
 def to_read(row: Any) -> SiteRead:
-    return SiteRead(**{**dict(row), "config": msgspec.convert(row["config"], SiteConfig)})
+    """A stored site as answered: stream credentials in URLs hidden (api.sites.streams)."""
+    return SiteRead(**{**dict(row), "config": streams.public(msgspec.convert(row["config"], SiteConfig))})
 
 
 def state_hash(site: SiteRead) -> str:
@@ -37,10 +39,14 @@ def state_hash(site: SiteRead) -> str:
 
 
 async def get(db: Connection, principal: Principal, site_id: str, *, for_update: bool = False) -> SiteRead:
+    return to_read(await _row(db, principal, site_id, for_update=for_update))
+
+
+async def _row(db: Connection, principal: Principal, site_id: str, *, for_update: bool = False) -> Any:
     row = await sites.get(db, id=site_id, department_id=scope(principal), for_update=for_update)
     if row is None:
         raise NotFound("未找到该点位", f"site {site_id} not found in this department")
-    return to_read(row)
+    return row
 
 
 async def list_page(
@@ -54,7 +60,9 @@ async def list_page(
 async def versions(db: Connection, principal: Principal, site_id: str) -> list[SiteVersionRead]:
     await get(db, principal, site_id)
     rows = await sites.list_versions(db, site_id=site_id)
-    return [SiteVersionRead(**{**dict(r), "config": msgspec.convert(r["config"], SiteConfig)}) for r in rows]
+    return [
+        SiteVersionRead(**{**dict(r), "config": streams.public(msgspec.convert(r["config"], SiteConfig))}) for r in rows
+    ]
 
 
 async def create(db: Connection, principal: Principal, config: SiteConfig) -> SiteRead:
@@ -62,7 +70,8 @@ async def create(db: Connection, principal: Principal, config: SiteConfig) -> Si
         raise InvalidInput(
             "新建点位的配置版本应为 1", "a new site starts at version 1", errors=[FieldError("version", "must be 1")]
         )
-    stored = msgspec.structs.replace(config, department_id=await _owning_department(db, principal, config))
+    department_id = await _owning_department(db, principal, config)
+    stored = msgspec.structs.replace(streams.without_credentials(config, None), department_id=department_id)
     digest = canonical_sha256(stored)
     row = await sites.insert(
         db,
@@ -85,7 +94,8 @@ async def update(db: Connection, principal: Principal, site_id: str, config: Sit
         raise InvalidInput(
             "配置中的点位编号与地址不一致", "config id differs from the path", errors=[FieldError("id", "")]
         )
-    current = await get(db, principal, site_id, for_update=True)
+    row = await _row(db, principal, site_id, for_update=True)
+    current = to_read(row)
     if config.department_id not in (None, current.department_id):
         raise InvalidInput("点位不能转移到其他机构", "a site cannot move to another department")
     if config.version != current.version + 1:
@@ -95,7 +105,8 @@ async def update(db: Connection, principal: Principal, site_id: str, config: Sit
             code="stale-version",
             extra={"current_version": current.version},
         )
-    stored = msgspec.structs.replace(config, department_id=current.department_id)
+    kept = streams.without_credentials(config, msgspec.convert(row["config"], SiteConfig))
+    stored = msgspec.structs.replace(kept, department_id=current.department_id)
     digest = canonical_sha256(stored)
     row = await sites.update_config(
         db, id=site_id, version=config.version, config=stored, config_sha256=digest, user_id=principal.user_id

@@ -131,3 +131,41 @@ async def test_every_change_is_audited_with_state_hashes(
     assert entries[1].before_hash == entries[0].after_hash != entries[1].after_hash
     assert entries[2].before_hash == entries[1].after_hash != entries[2].after_hash
     assert {e.actor_id for e in entries} == {operator.principal.user_id}
+
+
+async def test_stream_credentials_are_refused_in_urls_and_never_read_back(client, make_department, make_user) -> None:
+    department = await make_department()
+    operator = await make_user(Role.MONITORING_OPERATOR, department)
+    config = site_config()
+    config["cameras"][0]["sub_url"] = "rtsp://admin:secret@10.0.0.1/sub"
+    answer = await client.post("/sites", json=config, headers=operator.headers)
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["cameras[0].sub_url"]
+    assert "用户名或密码" in answer.json()["detail"]
+
+
+async def test_a_url_stored_with_credentials_is_shown_redacted_and_kept_when_sent_back(
+    client, pool, make_department, make_user
+) -> None:
+    department = await make_department()
+    operator = await make_user(Role.MONITORING_OPERATOR, department)
+    inspector = await make_user(Role.INSPECTOR, department)
+    site = await register_site(client, operator)
+    stored = "rtsp://admin:secret@10.0.0.1/main"
+    async with pool.acquire() as conn:  # as stored before credentials were kept apart
+        await conn.execute(
+            "UPDATE sites SET config = jsonb_set(config, '{cameras,0,url}', to_jsonb($2::text)) WHERE id = $1",
+            site["id"],
+            stored,
+        )
+    for caller in (operator, inspector):
+        shown = (await client.get(f"/sites/{site['id']}", headers=caller.headers)).json()
+        assert shown["config"]["cameras"][0]["url"] == "rtsp://***@10.0.0.1/main"
+        assert "secret" not in (await client.get("/sites", headers=caller.headers)).text
+    edited = shown["config"] | {"version": 2, "name": "改名后的塘口"}
+    assert (await client.put(f"/sites/{site['id']}", json=edited, headers=operator.headers)).status_code == 200
+    async with pool.acquire() as conn:
+        config = await conn.fetchval("SELECT config FROM sites WHERE id = $1", site["id"])
+    assert config["cameras"][0]["url"] == stored
+    versions = (await client.get(f"/sites/{site['id']}/versions", headers=operator.headers)).text
+    assert "secret" not in versions
