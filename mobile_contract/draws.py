@@ -118,6 +118,21 @@ class PlanRead(PlanCreate, kw_only=True):
     created_at: dt.datetime
 
 
+class PlanSummary(msgspec.Struct, kw_only=True):
+    """抽查计划一览 / a plan in the department's list: its draw, and how far its inspections went."""
+
+    id: uuid.UUID
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    sampling_permille: int
+    created_at: dt.datetime
+    draw_id: uuid.UUID | None
+    drawn_at: dt.datetime | None
+    targets: Annotated[int, Meta(description="抽中的检查对象数 / subjects drawn")]
+    inspected: Annotated[int, Meta(description="已有检查记录的对象数 / drawn subjects with an inspection record")]
+
+
 class DrawRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """执行抽取 / run the draw; a seed may be given (e.g. drawn in public), else one is generated."""
 

@@ -124,6 +124,21 @@ async def get_plan(conn: Connection, *, id: uuid.UUID) -> tuple[asyncpg.Record, 
     return plan, items
 
 
+async def plan_summaries(conn: Connection, *, department_id: uuid.UUID | None, limit: int) -> list[asyncpg.Record]:
+    """The department's plans, newest first, each with its draw, the subjects drawn and those inspected."""
+    return await conn.fetch(
+        "SELECT p.id, p.title, p.period_start, p.period_end, p.sampling_permille, p.created_at,"
+        " d.id AS draw_id, d.drawn_at,"
+        " (SELECT count(*) FROM draw_visits v WHERE v.draw_id = d.id) AS targets,"
+        " (SELECT count(DISTINCT a.uscc) FROM draw_assignments a JOIN records r ON r.kind = 'inspection'"
+        "  AND r.content->>'task_id' = a.task_id::text WHERE a.draw_id = d.id) AS inspected"
+        " FROM draw_plans p LEFT JOIN draws d ON d.plan_id = p.id"
+        " WHERE ($1::uuid IS NULL OR p.department_id = $1) ORDER BY p.created_at DESC, p.id DESC LIMIT $2",
+        department_id,
+        limit,
+    )
+
+
 async def lock_draws(conn: Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock($1)", DRAW_LOCK_KEY)
 

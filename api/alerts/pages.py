@@ -18,10 +18,13 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect
 
-from api.alerts import flows, service, views
-from api.alerts.routes import HANDLERS, READERS, AlertId, MediaId
+from api.alerts import flows, service, statistics, views
+from api.alerts.routes import HANDLERS, READERS, STATISTICS_READERS, AlertId, MediaId
 from api.auth.guards import requires
+from api.console.charts import Row, bar_chart
+from api.console.labels import label
 from api.console.page import PageController, local_path, menu
+from api.console.period import period_of
 from api.console.templating import LOCAL_ZONE, render
 from api.deps import Caller, Db, Store
 from api.sites import service as sites_service
@@ -232,3 +235,24 @@ def _local_moment(value: str, field: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE)
     except ValueError as exc:
         raise InvalidInput("时间格式无效", f"bad {field}", errors=[FieldError(field, "")]) from exc
+
+
+class AlertStatisticsPages(PageController):
+    """预警统计: the same guard and service as ``GET /alerts/statistics``, with a chart per camera."""
+
+    path = "/console/alert-statistics"
+
+    @get("/", guards=[requires(*STATISTICS_READERS)], opt=menu("预警统计", 25))
+    async def per_site_and_camera(
+        self, request: Request, db: Db, principal: Caller, period_from: Filter = "", period_to: Filter = ""
+    ) -> Response:
+        first, last = period_of(period_from, period_to)
+        found = await statistics.per_site_and_camera(db, principal, period_from=first, period_to=last)
+        rows = [
+            Row(f"{site.site_name} · {camera.camera_name}", (*camera.outcomes.values(), camera.open))
+            for site in found.sites
+            for camera in site.cameras
+        ]
+        series = [*(label(o) for o in AlertOutcome), "未办结"]
+        chart = bar_chart("各摄像头预警数及处置结果", series, rows, stacked=True)
+        return render(request, "alerts/statistics.html", found=found, chart=chart, outcomes=list(AlertOutcome))

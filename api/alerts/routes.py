@@ -9,13 +9,14 @@ from typing import Annotated, ClassVar
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.response import ServerSentEvent
 
-from api.alerts import delivery, flows, service, stream
+from api.alerts import delivery, flows, service, statistics, stream
 from api.auth.guards import requires
 from api.auth.principal import Principal
 from api.sites.service import scope
+from mobile_contract.alert_statistics import AlertStatistics
 from mobile_contract.alerts import (
     AlertAcknowledge,
     AlertClose,
@@ -144,3 +145,21 @@ class AlertController(Controller):
     @post("/{alert_id:uuid}/close", guards=[requires(*HANDLERS)], status_code=200, summary="反馈办结 / close")
     async def close(self, db: Db, principal: Caller, alert_id: AlertId, data: JSONBody[AlertClose]) -> AlertRead:
         return await flows.close(db, principal, alert_id, data)
+
+
+STATISTICS_READERS = (Role.SUPERVISOR, Role.MONITORING_OPERATOR, Role.ADMIN)
+
+
+class AlertStatisticsController(Controller):
+    path = "/alerts/statistics"
+    tags: ClassVar[list[str]] = ["alerts 预警"]
+
+    @get(
+        "/",
+        guards=[requires(*STATISTICS_READERS)],
+        summary="预警统计：按点位、摄像头的数量、处置结果与误报率 / per site and camera: count, outcome, false alarms",
+    )
+    async def per_site_and_camera(
+        self, db: Db, principal: Caller, period_from: FromQuery[dt.date], period_to: FromQuery[dt.date]
+    ) -> AlertStatistics:
+        return await statistics.per_site_and_camera(db, principal, period_from=period_from, period_to=period_to)

@@ -38,6 +38,7 @@ from mobile_contract.tasks import TaskRead
 
 OFFICE = requires(Role.COMPLAINT_OFFICER, Role.ADMIN)
 DEPARTMENT = requires(Role.SUPERVISOR, Role.ADMIN)
+LISTERS = requires(Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.ADMIN)
 THROTTLED = {
     429: ResponseSpec(Problem, generate_examples=False, description="过于频繁，见 Retry-After / see Retry-After")
 }
@@ -93,7 +94,7 @@ class ComplaintController(Controller):
 
     @get(
         "/",
-        guards=[requires(Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.ADMIN)],
+        guards=[LISTERS],
         summary="投诉举报列表 / complaints of the region (office) or transferred to the department",
     )
     async def list_complaints(
@@ -107,7 +108,7 @@ class ComplaintController(Controller):
 
     @get(
         "/{complaint_id:uuid}",
-        guards=[requires(Role.COMPLAINT_OFFICER, Role.SUPERVISOR, Role.ADMIN)],
+        guards=[LISTERS],
         summary="投诉举报详情 / one complaint with its timeline",
     )
     async def read(self, db: Db, principal: Caller, complaint_id: FromPath[uuid.UUID]) -> ComplaintRead:

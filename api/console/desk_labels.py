@@ -36,6 +36,14 @@ DEADLINE_STATUS = {
     "running": "进行中", "paused": "暂停计算", "met": "按期完成", "late": "超期完成", "ended": "已届满",
     "cancelled": "不再适用", "incalculable": "无法计算", "overdue": "已逾期", "due_soon": "即将到期",
 }  # fmt: skip
+COMPLAINT_STATUS = {
+    "received": "已登记，待受理", "accepted": "已受理", "rejected": "不予受理", "transferred": "已转办",
+    "handled": "已办结", "closed": "已反馈",
+}  # fmt: skip
+CHANNELS = {
+    "web": "网上", "phone": "电话", "letter": "来信", "visit": "来访", "hotline_12345": "12345 热线",
+    "platform": "互联网+监管系统",
+}  # fmt: skip
 TABLES: dict[str, dict] = {
     "stage": STAGE_ZH, "step": STEPS, "role": ROLE_ZH, "audit": EVENT_ZH, "review_ground": REVIEW_GROUNDS,
     "penalty": PENALTY_ZH, "circumstance": CIRCUMSTANCE_ZH, "no_penalty": NO_PENALTY_ZH, "service": SERVICE_ZH,
@@ -43,6 +51,8 @@ TABLES: dict[str, dict] = {
     "check": OUTCOME_ZH | {"not_uploaded": "尚未上传"},
     "record_kind": RECORD_KIND_ZH, "document": TITLES, "deadline_status": DEADLINE_STATUS,
     "deadline": {rule: spec.title for rule, spec in SPECS.items()},
+    "complaint_status": COMPLAINT_STATUS, "channel": CHANNELS,
+    "complaint_kind": {"complaint": "投诉", "report": "举报"},
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from mobile_contract.draws import (
     InspectorRead,
     PlanCreate,
     PlanRead,
+    PlanSummary,
     PublishedDraw,
     TargetRead,
 )
@@ -55,6 +56,10 @@ class DrawController(Controller):
     @post("/plans", guards=[MANAGERS], summary="制定抽查计划 / create a sampling plan")
     async def create_plan(self, db: Db, principal: Caller, data: JSONBody[PlanCreate]) -> PlanRead:
         return await service.create_plan(db, principal, data)
+
+    @get("/plans", guards=[MANAGERS], summary="抽查计划一览（新的在前）/ the department's plans, newest first")
+    async def list_plans(self, db: Db, principal: Caller) -> list[PlanSummary]:
+        return await service.list_plans(db, principal)
 
     @get("/plans/{plan_id:uuid}", guards=[MANAGERS], summary="抽查计划 / a sampling plan")
     async def get_plan(self, db: Db, principal: Caller, plan_id: FromPath[uuid.UUID]) -> PlanRead:

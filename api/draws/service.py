@@ -25,6 +25,7 @@ from mobile_contract.draws import (
     PlanCreate,
     PlanItem,
     PlanRead,
+    PlanSummary,
     TargetRead,
 )
 from mobile_contract.parties import PartyKind
@@ -32,6 +33,7 @@ from mobile_contract.problems import Conflict, InvalidInput, NotFound
 from storage import audit, draws, subjects, tasks
 from storage.db import Connection
 
+PLANS_LISTED = 200  # a department makes a few plans a year
 DRAWABLE_KINDS = [PartyKind.LEGAL_PERSON, PartyKind.OTHER_ORGANISATION, PartyKind.INDIVIDUAL_BUSINESS]
 
 
@@ -147,3 +149,9 @@ async def get_plan(conn: Connection, principal: Principal, plan_id: uuid.UUID) -
         dict(plan) | {"items": [PlanItem(department_id=i["department_id"], item_code=i["item_code"]) for i in items]},
         PlanRead,
     )
+
+
+async def list_plans(conn: Connection, principal: Principal) -> list[PlanSummary]:
+    """The department's sampling plans (admins: every department's), newest first."""
+    rows = await draws.plan_summaries(conn, department_id=principal.department_scope, limit=PLANS_LISTED)
+    return [msgspec.convert(dict(r), PlanSummary) for r in rows]

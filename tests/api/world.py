@@ -59,6 +59,7 @@ def alert_body(world: World, alert_id: str) -> dict:
 
 
 LIST_QUERIES = {
+    "/alerts/statistics": {"period_from": "2026-01-01", "period_to": "2026-12-31"},
     "/risk/performance": {"period_from": "2026-01-01", "period_to": "2026-12-31"},
     "/risk/performance/chart.png": {"period_from": "2026-01-01", "period_to": "2026-12-31"},
 }
