@@ -158,6 +158,13 @@ class S3Config(_Frozen):
     secret_key: str = ""  # VISION_S3_SECRET_KEY
 
 
+class FleetConfig(_Frozen):
+    """This node among many (多节点): it claims cameras by lease from the API up to ``max_streams`` (vision.fleet)."""
+
+    node: str = ""  # the lease holder's name, stable across restarts; empty: VISION_NODE_NAME, else the host name
+    max_streams: Annotated[int, Meta(ge=0, le=1000)] = 8  # streams it can analyse in real time
+
+
 class NodeConfig(_Frozen):
     """Everything one vision node process needs besides the site configs."""
 
@@ -170,6 +177,7 @@ class NodeConfig(_Frozen):
     outbox: OutboxConfig = OutboxConfig()
     api: ApiConfig = ApiConfig()
     s3: S3Config = S3Config()
+    fleet: FleetConfig = FleetConfig()
     sites: list[str] = []  # site config files for ``vision run`` without the API's registry
 
 
