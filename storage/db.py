@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -13,8 +12,6 @@ import msgspec
 from mobile_contract.problems import DatabaseUnavailable
 
 Connection = asyncpg.Connection
-T = TypeVar("T")
-U = TypeVar("U")
 CONNECTION_ERRORS = (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)
 
 
@@ -64,25 +61,3 @@ async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[async
             yield conn
     except CONNECTION_ERRORS as exc:
         raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"database connection lost: {exc}") from exc
-
-
-async def overlapped(statement: Awaitable[T], work: Callable[[], U]) -> tuple[T, U]:
-    """Run ``work`` (Python CPU) while ``statement`` is with the database; returns both results.
-
-    On one connection every round trip leaves the API idle while PostgreSQL works, and the other
-    way round; with two cores the API can build what comes next meanwhile. The statement is sent
-    first (one pass of the event loop), then ``work`` runs. Should ``work`` fail, the statement is
-    still waited for, so the connection is idle again for the rollback.
-
-    A statement new to the connection is prepared first (asyncpg's statement cache): only its
-    Parse goes out before ``work``, so the overlap starts with the statement's second use.
-    """
-    pending = asyncio.ensure_future(statement)
-    await asyncio.sleep(0)
-    try:
-        done = work()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            await pending
-        raise
-    return await pending, done

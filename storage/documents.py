@@ -71,22 +71,16 @@ async def insert_new(
     """Insert version 1 of each row unless its id exists; returns the ids inserted now, with their created_at."""
     if not rows:
         return {}
-    sql, params = insert_new_sql(table, rows)
-    return {r["id"]: r["created_at"] for r in await conn.fetch(sql, *params)}
-
-
-def insert_new_sql(table: DocumentTable, rows: Sequence[dict[str, Any]]) -> tuple[str, list[Any]]:
-    """The statement of ``insert_new`` and its parameters (from ``$1``): ``RETURNING id, created_at``."""
     columns = _columns(table)
-    values = [[_wire_value(row[name], pg) for row in rows] for name, pg in columns]
-    select, params = bulk.rows_select(columns, values)
+    select, params = bulk.rows_select(columns, [[_wire_value(row[name], pg) for row in rows] for name, pg in columns])
     names = ", ".join(name for name, _ in columns)
-    sql = (
+    inserted = await conn.fetch(
         f"INSERT INTO {table.name} ({names}, version, version_by, version_device)"  # noqa: S608 - fixed identifiers
         f" SELECT r.*, 1, r.created_by, r.device_id FROM ({select}) AS r"
-        " ON CONFLICT (id) DO NOTHING RETURNING id, created_at"
+        " ON CONFLICT (id) DO NOTHING RETURNING id, created_at",
+        *params,
     )
-    return sql, params
+    return {r["id"]: r["created_at"] for r in inserted}
 
 
 def _wire_value(value: Any, pg: str) -> Any:

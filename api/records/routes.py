@@ -44,7 +44,7 @@ class RecordController(Controller):
         return_dto=None,
     )
     async def create(self, db: Db, principal: Caller, data: JSONBody[RecordCreate]) -> Response[RecordRead]:
-        outcomes, reads = await service.create_records(db, principal, [[data]], read_back=True)
+        outcomes, reads = await service.create_records(db, principal, [data], read_back=True)
         if isinstance(outcome := outcomes[data.id], AppError):
             raise outcome
         read = reads[data.id]

@@ -10,11 +10,9 @@ declared evidence never changes.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import itertools
 import uuid
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -35,137 +33,61 @@ from mobile_contract.records import (
     RecordVersionRead,
 )
 from storage import audit, documents, records
-from storage.db import Connection, overlapped
+from storage.db import Connection
 from storage.documents import RECORDS
 
 ENTITY = "记录"
 
 
 async def create_records(
-    conn: Connection, principal: Principal, batches: Iterable[Sequence[RecordCreate]], *, read_back: bool = False
+    conn: Connection, principal: Principal, creates: Sequence[RecordCreate], *, read_back: bool = False
 ) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, RecordRead]]:
-    """Create records idempotently, batch by batch; each record gets its own outcome or error.
+    """Create records idempotently; each record gets its own outcome or error.
 
-    ``batches`` is read ahead so the API and PostgreSQL work at the same time: while the database
-    writes batch k, the API checks batch k+1 against the facts already looked up for it, prepares
-    its audit entries and builds its statement, and takes batch k+3 (a push decodes it then),
-    building its rows and content hashes. Each statement writes one batch and looks up the cases
-    and officers of the batch two after it (``records.batch_statement``), so a batch costs one round
-    trip and nothing waits for a lookup. Evidence ids already taken are looked up for the first two
-    batches only (see ``_statement``).
+    Two phases. First, in Python alone, the checks that need no database (a record sent twice counts
+    once, as first sent). Then one facts lookup (cases, officers, evidence ids), the checks against it,
+    one ``INSERT … ON CONFLICT (id) DO NOTHING`` of the records that passed, one evidence manifest insert
+    for those inserted now, the replays and id conflicts read back, and one audit append.
 
     With ``read_back`` each record is answered as stored: a new one from what was just written (no
     round trip), a replay from the database; before the audit append, so the chain's lock (held
     until commit) is not held across a read.
     """
-    written = await _write(conn, principal, iter(batches))
-    hashes = {id: row["content_sha256"] for id, row in written.rows.items()}
-    outcomes = await intake.settle(
-        conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=written.inserted
-    )
-    created = [id for id in written.rows if id in written.inserted]
-    reads = {}
-    if read_back:
-        reads = {id: _fresh_read(written.rows[id], written.contents[id], written.inserted[id]) for id in created}
-        reads |= await read_records(conn, [id for id in written.rows if id not in written.inserted])
-    await audit.append_prepared(conn, [written.entries[id] for id in created])
-    return {**outcomes, **written.problems}, reads
-
-
-class _Batch(msgspec.Struct):
-    """Records for one statement, built before the database has said which of them may be written."""
-
-    contents: dict[uuid.UUID, RecordContent]  # a record sent twice counts once, as first sent
-    rows: dict[uuid.UUID, dict]
-
-
-class _Admitted(msgspec.Struct):
-    """The rows and evidence manifest of a batch's records that passed the checks."""
-
-    rows: list[dict]
-    manifest: list[dict]
-
-
-class _Written(msgspec.Struct):
-    """What the statements so far have done: valid records offered, those inserted, refusals."""
-
-    contents: dict[uuid.UUID, RecordContent] = {}
-    rows: dict[uuid.UUID, dict] = {}
-    entries: dict[uuid.UUID, audit.PreparedEntry] = {}  # appended for those inserted
-    inserted: dict[uuid.UUID, dt.datetime] = {}
-    problems: dict[uuid.UUID, AppError] = {}
-
-
-async def _write(conn: Connection, principal: Principal, batches: Iterator[Sequence[RecordCreate]]) -> _Written:
-    written = _Written()
-    ahead = deque(_batch(principal, b) for b in itertools.islice(batches, 2))
-    if not ahead:
-        return written
-    # the first two batches' facts in one lookup; the third batch is taken meanwhile
-    first_two = _facts_query(principal, [c for b in ahead for c in b.contents.values()])
-    facts: records.IntakeFacts | None
-    facts, taken = await overlapped(records.intake_facts(conn, first_two), functools.partial(_take, principal, batches))
-    statement: records.BatchStatement | None = _statement(principal, ahead.popleft(), facts, taken, written)
-    while statement is not None:  # ahead: batch k+1 (its facts known) and k+2 (its facts looked up now)
-        ahead.extend([taken] if taken is not None else [])
-        (inserted, looked_up), (statement, taken) = await overlapped(
-            records.write_batch(conn, statement), functools.partial(_advance, principal, ahead, facts, written, batches)
-        )
-        written.inserted |= inserted
-        facts = looked_up
-    return written
-
-
-def _advance(
-    principal: Principal,
-    ahead: deque[_Batch],
-    facts: records.IntakeFacts | None,
-    written: _Written,
-    batches: Iterator[Sequence[RecordCreate]],
-) -> tuple[records.BatchStatement | None, _Batch | None]:
-    """While the database writes batch k: check batch k+1 (its facts came with the statement before),
-    take batch k+3, and build the statement for k+1, which looks up k+3's facts."""
-    if not ahead:
-        return None, None
-    taken = _take(principal, batches)
-    return _statement(principal, ahead.popleft(), facts, taken, written), taken  # type: ignore[arg-type]
-
-
-def _statement(
-    principal: Principal, batch: _Batch, facts: records.IntakeFacts, then: _Batch | None, written: _Written
-) -> records.BatchStatement:
-    admitted = _admit(principal, batch, facts, written)
-    # A later batch's evidence ids are not looked up: a statement planned while the table was small
-    # can keep scanning all of it until the next ANALYZE, once per batch. The unique key refuses a
-    # taken id instead, and the push then goes one by one, each record checked in full.
-    lookup = None if then is None else _facts_query(principal, then.contents.values(), evidence=False)
-    return records.batch_statement(rows=admitted.rows, manifest=admitted.manifest, then=lookup)
-
-
-def _take(principal: Principal, batches: Iterator[Sequence[RecordCreate]]) -> _Batch | None:
-    creates = next(batches, None)
-    return None if creates is None else _batch(principal, creates)
-
-
-def _batch(principal: Principal, creates: Sequence[RecordCreate]) -> _Batch:
     contents: dict[uuid.UUID, RecordContent] = {}
     for create in creates:
         contents.setdefault(create.id, create.content)
-    return _Batch(contents, {id: _row(principal, id, content) for id, content in contents.items()})
+    facts = await records.intake_facts(conn, _facts_query(principal, contents.values()))
+    problems = _problems(principal, contents.items(), _claimed_in_submission(facts, contents))
+    rows = {id: _row(principal, id, content) for id, content in contents.items() if id not in problems}
+    inserted = await documents.insert_new(conn, table=RECORDS, rows=list(rows.values()))
+    manifest = [_manifest_row(principal, id, item) for id in inserted for item in contents[id].evidence]
+    await records.declare_evidence(conn, items=manifest)
+    hashes = {id: row["content_sha256"] for id, row in rows.items()}
+    outcomes = await intake.settle(conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=inserted)
+    reads = await _read_back(conn, rows, contents, inserted) if read_back else {}
+    await audit.append_many(conn, [_audit(principal, "record.create", id, None, hashes[id]) for id in inserted])
+    return {**outcomes, **problems}, reads
 
 
-def _admit(principal: Principal, batch: _Batch, facts: records.IntakeFacts, written: _Written) -> _Admitted:
-    """The batch's records that pass the checks; the reasons for the rest go to ``written.problems``."""
-    problems = _problems(principal, batch.contents.items(), facts)
-    written.problems |= problems
-    valid = [id for id in batch.rows if id not in problems]
-    for id in valid:
-        if id not in written.rows:
-            written.rows[id], written.contents[id] = batch.rows[id], batch.contents[id]
-            entry = _audit(principal, "record.create", id, None, batch.rows[id]["content_sha256"])
-            written.entries[id] = audit.prepare(entry)
-    manifest = [_manifest_row(principal, id, e) for id in valid for e in batch.contents[id].evidence]
-    return _Admitted([batch.rows[id] for id in valid], manifest)
+def _claimed_in_submission(facts: records.IntakeFacts, contents: dict[uuid.UUID, RecordContent]) -> records.IntakeFacts:
+    """The facts, with each evidence id not yet stored owned by the first record of this submission that
+    declares it: a later record declaring it again is refused, as if the first were already stored."""
+    claims: dict[uuid.UUID, uuid.UUID] = {}
+    for id, content in contents.items():
+        for item in content.evidence:
+            claims.setdefault(item.id, id)
+    return msgspec.structs.replace(facts, evidence_owners=claims | facts.evidence_owners)
+
+
+async def _read_back(
+    conn: Connection,
+    rows: dict[uuid.UUID, dict[str, Any]],
+    contents: dict[uuid.UUID, RecordContent],
+    inserted: dict[uuid.UUID, dt.datetime],
+) -> dict[uuid.UUID, RecordRead]:
+    """Each valid record as stored: the new ones from what was written, the others read."""
+    reads = {id: _fresh_read(rows[id], contents[id], created_at) for id, created_at in inserted.items()}
+    return reads | await read_records(conn, [id for id in rows if id not in inserted])
 
 
 async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:
@@ -244,7 +166,7 @@ def _read(row: asyncpg.Record, progress: EvidenceProgress) -> RecordRead:
     return msgspec.convert(dict(row) | {"evidence": progress, "complete": complete}, RecordRead)
 
 
-def _fresh_read(row: dict, content: RecordContent, created_at: dt.datetime) -> RecordRead:
+def _fresh_read(row: dict[str, Any], content: RecordContent, created_at: dt.datetime) -> RecordRead:
     """A record just inserted, as ``read_records`` would return it: version 1, every item still to upload."""
     progress = _progress({str(id): EvidenceStatus.DECLARED for id in sorted(e.id for e in content.evidence)})
     columns = ("id", "department_id", "content_sha256", "created_by", "device_id")
@@ -260,7 +182,7 @@ def _fresh_read(row: dict, content: RecordContent, created_at: dt.datetime) -> R
     )
 
 
-def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
+def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict[str, Any]:
     row = intake.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
     return row | {
         "kind": type(content).__struct_config__.tag,
@@ -271,7 +193,7 @@ def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict:
     }
 
 
-def _manifest_row(principal: Principal, record_id: uuid.UUID, item: EvidenceDeclaration) -> dict:
+def _manifest_row(principal: Principal, record_id: uuid.UUID, item: EvidenceDeclaration) -> dict[str, Any]:
     gps = item.gps
     return {
         "id": item.id,
@@ -304,15 +226,13 @@ def _check_same_kind_and_manifest(old: RecordContent, new: RecordContent) -> Non
         )
 
 
-def _facts_query(
-    principal: Principal, contents: Iterable[RecordContent], *, evidence: bool = True
-) -> records.FactsQuery:
+def _facts_query(principal: Principal, contents: Iterable[RecordContent]) -> records.FactsQuery:
     contents = list(contents)
     return records.FactsQuery(
         department_id=principal.department_id,
         case_ids=list({c.case_id for c in contents if c.case_id}),
         officer_ids=list({o.user_id for c in contents for o in c.officers}),
-        evidence_ids=[e.id for c in contents for e in c.evidence] if evidence else None,
+        evidence_ids=[e.id for c in contents for e in c.evidence],
     )
 
 

@@ -1,20 +1,19 @@
 """Batch push and incremental pull for handhelds that were offline.
 
-Push answers every operation separately. Creates of one kind run together
-inside a savepoint (records in batches, each decoded while the database writes
-the one before); should a statement fail as a whole (a race on an evidence id,
-say), the items are retried one by one so only the bad one is rejected. Edits
-run one by one, each in its own savepoint.
+Push answers every operation separately, in two plain phases: every operation is decoded first (a
+malformed one is refused alone), then applied by kind. Creates of one kind run together inside a
+savepoint; should the statement fail as a whole (a race on an evidence id with another push, say),
+they are retried one by one so only the bad one is rejected. Edits run one by one, each in its own
+savepoint.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from typing import Any, get_args
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 import asyncpg
 import msgspec
@@ -45,44 +44,21 @@ from storage.documents import CASES, RECORDS
 from storage.sync import PullPosition
 
 Result = Outcome | AppError
-# Record creates per statement: a push is written batch by batch, later batches decoded while the
-# database writes earlier ones. The API works about three batches ahead, so the pipeline fills and
-# drains for about that long each push: small batches keep that short; large ones keep the work per
-# statement (its round trip, its foreign-key and lookup set-up) small beside the rows it writes.
-# The first two are smaller, as they are decoded before the database has anything to do.
-RECORD_BATCHES = (25, 50)
-RECORD_BATCH = 100
+Op = TypeVar("Op")
+Create = TypeVar("Create", CreateCase, CreateRecord)
+OPERATION = msgspec.json.Decoder(SyncOperation)
 
 
 async def push(conn: Connection, principal: Principal, operations: Sequence[msgspec.Raw]) -> SyncPushResult:
-    groups = _grouped(operations)
-    decoded: dict[int, SyncOperation] = {}
-    results: dict[int, Result] = {}
-
-    def take(kind: type | None, sizes: Iterable[int] = ()) -> _Decoding:
-        return _Decoding(groups.pop(kind, {}), sizes, decoded, results)
-
-    results |= await _bulk(
-        conn,
-        take(CreateCase),
-        lambda batches: cases.create_cases(conn, principal, [o.case for b in batches for o in b]),
-        lambda o: (o.case.id, o.case.content),
-        cases.ENTITY,
-    )
+    decoded, results = _decoded(operations)
+    results |= await _bulk(conn, _of_kind(decoded, CreateCase), lambda ops: _create_cases(conn, principal, ops))
     results |= await _each(
-        conn, take(UpdateCase).finish(), lambda o: cases.update_case(conn, principal, o.id, o.update)
+        conn, _of_kind(decoded, UpdateCase), lambda o: cases.update_case(conn, principal, o.id, o.update)
     )
-    results |= await _bulk(
-        conn,
-        take(CreateRecord, itertools.chain(RECORD_BATCHES, itertools.repeat(RECORD_BATCH))),
-        lambda batches: _outcomes(records.create_records(conn, principal, ([o.record for o in b] for b in batches))),
-        lambda o: (o.record.id, o.record.content),
-        records.ENTITY,
-    )
+    results |= await _bulk(conn, _of_kind(decoded, CreateRecord), lambda ops: _create_records(conn, principal, ops))
     results |= await _each(
-        conn, take(UpdateRecord).finish(), lambda o: records.update_record(conn, principal, o.id, o.update)
+        conn, _of_kind(decoded, UpdateRecord), lambda o: records.update_record(conn, principal, o.id, o.update)
     )
-    take(None).finish()  # operations of no known kind: each gets its decoding error
     versions = await _versions(conn, [op for i, op in decoded.items() if results[i] is not Outcome.CREATED])
     return SyncPushResult(
         results=[_item_result(i, decoded.get(i), results[i], versions) for i in range(len(operations))],
@@ -90,126 +66,78 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[msgs
     )
 
 
-async def _outcomes(created: Awaitable[tuple[dict[uuid.UUID, Result], Any]]) -> dict[uuid.UUID, Result]:
-    return (await created)[0]
-
-
-OPERATION = msgspec.json.Decoder(SyncOperation)
-KINDS = {op.__struct_config__.tag: op for op in get_args(SyncOperation)}
-
-
-class _Tag(msgspec.Struct):
-    op: str | None = None
-
-
-TAG = msgspec.json.Decoder(_Tag)
-
-
-def _grouped(operations: Sequence[msgspec.Raw]) -> dict[type | None, dict[int, msgspec.Raw]]:
-    """Operations by kind, read from the ``op`` tag alone (cheap: the rest of the item is skipped)."""
-    groups: dict[type | None, dict[int, msgspec.Raw]] = {}
+def _decoded(operations: Sequence[msgspec.Raw]) -> tuple[dict[int, SyncOperation], dict[int, Result]]:
+    """Every operation typed, by its index; a malformed one becomes its own rejection, never the push's."""
+    decoded: dict[int, SyncOperation] = {}
+    refused: dict[int, Result] = {}
     for index, raw in enumerate(operations):
         try:
-            kind = KINDS.get(TAG.decode(raw).op)
-        except msgspec.DecodeError:  # not an object, or no string tag: decoding it in full says so
-            kind = None
-        groups.setdefault(kind, {})[index] = raw
-    return groups
+            decoded[index] = OPERATION.decode(raw)
+        except msgspec.ValidationError as exc:
+            field = msgspec_field_error(str(exc))
+            refused[index] = InvalidInput(
+                "该条数据格式不正确，请按字段提示修改", "operation failed validation", errors=[field]
+            )
+    return decoded, refused
 
 
-class _Decoding:
-    """Operations of one kind, decoded as they are taken: in batches of the given sizes, or all at once.
-
-    Each decoded operation goes to ``decoded``, each malformed one's rejection to ``refused``: a
-    malformed item is answered alone, never failing the batch. ``finish`` decodes whatever is left.
-    """
-
-    def __init__(
-        self,
-        raws: dict[int, msgspec.Raw],
-        sizes: Iterable[int],
-        decoded: dict[int, SyncOperation],
-        refused: dict[int, Result],
-    ) -> None:
-        self._count = len(raws)
-        self._left = iter(raws.items())
-        self._sizes = itertools.chain(sizes, itertools.repeat(max(len(raws), 1)))
-        self._decoded, self._refused, self._mine = decoded, refused, {}
-
-    def __bool__(self) -> bool:
-        return self._count > 0
-
-    def __iter__(self) -> Iterator[list[Any]]:
-        while taken := list(itertools.islice(self._left, next(self._sizes))):
-            yield [op for index, raw in taken if (op := self._decode(index, raw)) is not None]
-
-    def finish(self) -> dict[int, Any]:
-        for _ in self:
-            pass
-        return self._mine
-
-    def _decode(self, index: int, raw: msgspec.Raw) -> SyncOperation | None:
-        op = _decode(raw)
-        if isinstance(op, AppError):
-            self._refused[index] = op
-            return None
-        self._decoded[index] = self._mine[index] = op
-        return op
+def _of_kind(decoded: Mapping[int, SyncOperation], kind: type[Op]) -> dict[int, Op]:
+    return {index: op for index, op in decoded.items() if isinstance(op, kind)}
 
 
-def _decode(raw: msgspec.Raw) -> SyncOperation | AppError:
-    """One queued operation, typed; a malformed one becomes its own rejection, never the batch's."""
-    try:
-        return OPERATION.decode(raw)
-    except msgspec.ValidationError as exc:
-        field = msgspec_field_error(str(exc))
-        return InvalidInput("该条数据格式不正确，请按字段提示修改", "operation failed validation", errors=[field])
+async def _create_cases(conn: Connection, principal: Principal, ops: Sequence[CreateCase]) -> dict[uuid.UUID, Result]:
+    return await cases.create_cases(conn, principal, [op.case for op in ops])
+
+
+async def _create_records(
+    conn: Connection, principal: Principal, ops: Sequence[CreateRecord]
+) -> dict[uuid.UUID, Result]:
+    return (await records.create_records(conn, principal, [op.record for op in ops]))[0]
+
+
+def _created(op: CreateCase | CreateRecord) -> tuple[uuid.UUID, msgspec.Struct, str]:
+    """The id, content and entity name of what a create operation makes."""
+    if isinstance(op, CreateCase):
+        return op.case.id, op.case.content, cases.ENTITY
+    return op.record.id, op.record.content, records.ENTITY
 
 
 async def _bulk(
-    conn: Connection,
-    items: _Decoding,
-    create: Callable[[Iterable[list[Any]]], Awaitable],
-    key: Callable[[Any], tuple[uuid.UUID, msgspec.Struct]],
-    entity: str,
+    conn: Connection, ops: dict[int, Create], create: Callable[[Sequence[Create]], Awaitable[dict[uuid.UUID, Result]]]
 ) -> dict[int, Result]:
-    """Create all in one transaction step; on a statement failure fall back to one by one.
+    """Create all in one savepoint; on a statement failure fall back to one by one.
 
     An id met again later in the push is not offered again: the same content gets the first one's
     answer, other content an id conflict, exactly as if it came in a later push.
     """
-    if not items:
+    if not ops:
         return {}
-    first: dict[uuid.UUID, Any] = {}
-
-    def once(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
-        for batch in batches:
-            yield [op for op in batch if first.setdefault(key(op)[0], op) is op]
-
+    first: dict[uuid.UUID, Create] = {}
+    for op in ops.values():
+        first.setdefault(_created(op)[0], op)
     try:
         async with conn.transaction():
-            by_id = await create(once(items))
+            by_id = await create(list(first.values()))
     except asyncpg.PostgresError:
-        return await _each(conn, items.finish(), lambda op: _single(create, op, key))
-    return {i: _answer(op, first, by_id, key, entity) for i, op in items.finish().items()}
+        alone = await _each(conn, dict(enumerate(first.values())), lambda op: _single(create, op))
+        by_id = {_created(op)[0]: alone[i] for i, op in enumerate(first.values())}
+    return {i: _answer(op, first, by_id) for i, op in ops.items()}
 
 
-def _answer(op: Any, first: dict[uuid.UUID, Any], by_id: dict[uuid.UUID, Result], key: Callable, entity: str) -> Result:
+def _answer(op: Create, first: Mapping[uuid.UUID, Create], by_id: Mapping[uuid.UUID, Result]) -> Result:
     """The answer to the first operation with this id; a later one with other content conflicts with it."""
-    id, content = key(op)
-    return by_id[id] if content == key(first[id])[1] else intake.id_conflict(entity, id)
+    id, content, entity = _created(op)
+    return by_id[id] if content == _created(first[id])[1] else intake.id_conflict(entity, id)
 
 
-async def _single(create: Callable, op: Any, key: Callable) -> Outcome:
-    outcome = (await create([[op]]))[key(op)[0]]
+async def _single(create: Callable[[Sequence[Create]], Awaitable[dict[uuid.UUID, Result]]], op: Create) -> Outcome:
+    outcome = (await create([op]))[_created(op)[0]]
     if isinstance(outcome, AppError):
         raise outcome
     return outcome
 
 
-async def _each(
-    conn: Connection, items: dict[int, Any], apply: Callable[[Any], Awaitable[Outcome]]
-) -> dict[int, Result]:
+async def _each(conn: Connection, items: dict[int, Op], apply: Callable[[Op], Awaitable[Outcome]]) -> dict[int, Result]:
     results: dict[int, Result] = {}
     for i, op in items.items():
         try:
@@ -224,8 +152,8 @@ async def _each(
     return results
 
 
-async def _versions(conn: Connection, ops: Sequence[SyncOperation] | Any) -> dict[uuid.UUID, int]:
-    ids = {"case": [], "record": []}
+async def _versions(conn: Connection, ops: Sequence[SyncOperation]) -> dict[uuid.UUID, int]:
+    ids: dict[str, list[uuid.UUID]] = {"case": [], "record": []}
     for op in ops:
         ids["case" if isinstance(op, CreateCase | UpdateCase) else "record"].append(_target(op))
     rows = {
