@@ -286,7 +286,8 @@ class Meter:
         return [parent, *(int(p) for p in children.read_text().split())] if children.exists() else [parent]
 
 
-def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
+def start_api(ready: Settings, port: int, *, tree: Path | None = None) -> subprocess.Popen[bytes]:
+    """``enforce serve`` on the embedded servers of ``ready``, from the code in ``tree`` (default: this one)."""
     s3 = ready.object_store
     env = os.environ | {
         "DATABASE_URL": ready.database.url or "",
@@ -314,13 +315,14 @@ def start_api(ready: Settings, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, *command],
         env=env,
-        stdout=LOG.open("ab"),
+        cwd=tree,
+        stdout=LOG.resolve().open("ab"),
         stderr=subprocess.STDOUT,
     )
 
 
 async def wait_ready(client: httpx.AsyncClient) -> None:
-    for _ in range(200):
+    for _ in range(900):  # a tree started for the first time compiles its modules first
         try:
             if (await client.get("/health")).status_code == 200:
                 return

@@ -93,21 +93,7 @@ async def run(url: str, secret: str) -> None:
     pool = await create_pool(url, min_size=1, max_size=1)
     async with pool.acquire() as conn:
         officers, _ = await make_inspectors(conn, secret)
-        user = uuid.UUID(officers[0]["user_id"])
-        department = await conn.fetchval("SELECT department_id FROM users WHERE id = $1", user)
-        principal = Principal(
-            user_id=user,
-            username="bench",
-            role=Role.INSPECTOR,
-            department_id=department,
-            region_code="360102",
-            device_id="DEV-BENCH-0001",
-        )
-        for _ in range(WARM_UP):
-            async with conn.transaction():
-                await service.push(conn, principal, operations(officers))
-        settle_heap()  # as a serving process does after start-up
-        timing = await timed_pushes(conn, principal, officers)
+        principal, timing = await warm_timed_pushes(conn, officers)
         plans: list[str] = []
         await conn.execute(EXPLAIN)
         conn.add_log_listener(lambda _conn, message: plans.append(message.message))
@@ -126,6 +112,25 @@ class Timing(msgspec.Struct):
     wall: float
     api_cpu: float
     db_cpu: float
+
+
+async def warm_timed_pushes(conn: asyncpg.Connection, officers: list[dict]) -> tuple[Principal, Timing]:
+    """Warm-up pushes, the heap settled as in a serving process after start-up, then the timed pushes."""
+    user = uuid.UUID(officers[0]["user_id"])
+    department = await conn.fetchval("SELECT department_id FROM users WHERE id = $1", user)
+    principal = Principal(
+        user_id=user,
+        username="bench",
+        role=Role.INSPECTOR,
+        department_id=department,
+        region_code="360102",
+        device_id="DEV-BENCH-0001",
+    )
+    for _ in range(WARM_UP):
+        async with conn.transaction():
+            await service.push(conn, principal, operations(officers))
+    settle_heap()
+    return principal, await timed_pushes(conn, principal, officers)
 
 
 async def timed_pushes(conn: asyncpg.Connection, principal: Principal, officers: list[dict]) -> Timing:
