@@ -12,13 +12,19 @@ anyone on the machine, past the bucket's Object Lock. Here:
 
 The S3 port and keys are kept in the data folder (``s3_credentials``, 0600), so a restart serves
 the same endpoint with the same keys: presigned URLs issued before it keep working, and a vision
-node configured with them keeps delivering. The server stops with its parent, however the parent
-ends (Linux ``PR_SET_PDEATHSIG``), so it never outlives the API that started it.
+node configured with them keeps delivering. The internal ports are fresh on every start and chosen
+together (chosen one at a time, the kernel handed out one port twice in 0.6 % of starts). weed checks
+each is free, then binds them one component after another; on a busy machine another program can
+take one in between, weed then exits ("address already in use"), and the start is tried again with
+new ones. The server stops with its parent, however the parent ends (Linux
+``PR_SET_PDEATHSIG``), so it never outlives the API that started it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import logging
 import os
 import secrets
 import shutil
@@ -65,6 +71,11 @@ LOCKED_DOWN = (
 )
 JWT_KEYS = ("SIGNING", "SIGNING_READ", "FILER_SIGNING", "FILER_SIGNING_READ")
 PR_SET_PDEATHSIG = 1
+START_ATTEMPTS = 4  # each with fresh internal ports
+PORT_TAKEN = ("address already in use", "is not available")  # weed's words: at its bind, at its own check
+LOG_LINES = 12  # of weed.log in the error when a start fails
+
+log = logging.getLogger(__name__)
 
 
 class S3Credentials(msgspec.Struct, frozen=True):
@@ -95,10 +106,25 @@ class EmbeddedS3:
             self.process.wait()  # reap it: an unreaped child warns (an error under pytest -W error)
 
 
+class WeedStartFailed(RuntimeError):
+    """``weed mini`` ended or stayed silent while starting; the message ends with what it wrote to weed.log."""
+
+    def __init__(self, reason: str, said: str) -> None:
+        super().__init__(f"{reason}; the end of weed.log:\n{said}")
+        self.port_taken = any(words in said for words in PORT_TAKEN)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different loopback ports free a moment ago (each held until all are chosen, so none repeats)."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def weed_binary() -> str:
@@ -111,8 +137,12 @@ def weed_binary() -> str:
 
 def credentials(data_dir: Path) -> S3Credentials:
     """The installation's S3 port and keys, chosen on first use and kept owner-only."""
-    made = S3Credentials(free_port(), f"enforce-{secrets.token_hex(4)}", secrets.token_urlsafe(32))
-    text = secret(data_dir / "s3_credentials", lambda: msgspec.json.encode(made).decode())
+
+    def made() -> str:
+        chosen = S3Credentials(free_port(), f"enforce-{secrets.token_hex(4)}", secrets.token_urlsafe(32))
+        return msgspec.json.encode(chosen).decode()
+
+    text = secret(data_dir / "s3_credentials", made)
     return msgspec.json.decode(text, type=S3Credentials)
 
 
@@ -131,21 +161,39 @@ def start_s3(data_dir: Path, *, timeout_s: float = 30.0) -> EmbeddedS3:
         raise RuntimeError(
             f"the embedded S3 port {keys.port} (kept in s3_credentials) is in use by another program: free it"
         )
-    with (data_dir / "weed.log").open("ab") as log:  # the child keeps its own descriptor
+    for _retry in range(START_ATTEMPTS - 1):
+        try:
+            return _started(data_dir, keys, timeout_s)
+        except WeedStartFailed as failed:
+            if not failed.port_taken:
+                raise
+            log.warning("weed mini could not bind a port while starting; again with fresh ports: %s", failed)
+    return _started(data_dir, keys, timeout_s)
+
+
+def _started(data_dir: Path, keys: S3Credentials, timeout_s: float) -> EmbeddedS3:
+    """One ``weed mini`` on fresh internal ports, once S3 answers; ``WeedStartFailed`` with its log if not."""
+    weed_log = data_dir / "weed.log"
+    with weed_log.open("ab") as output:  # the child keeps its own descriptor
+        written_before = output.tell()
         process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
             _arguments(data_dir, keys.port),
             env=_environment(data_dir, keys),
-            stdout=log,
+            stdout=output,
             stderr=subprocess.STDOUT,
             preexec_fn=_in_child,
         )
-    _wait_for_http(f"http://{endpoint}/", process, timeout_s)
-    return EmbeddedS3(endpoint, keys.access_key, keys.secret_key, process)
+    try:
+        _wait_for_http(f"http://127.0.0.1:{keys.port}/", process, timeout_s)
+    except RuntimeError as failed:
+        raise WeedStartFailed(str(failed), _what_weed_said(weed_log, written_before)) from None
+    return EmbeddedS3(f"127.0.0.1:{keys.port}", keys.access_key, keys.secret_key, process)
 
 
 def _arguments(data_dir: Path, s3_port: int) -> list[str]:
     sockets = [f"-filer.localSocket={data_dir / 'filer.sock'}", f"-s3.localSocket={data_dir / 's3.sock'}"]
-    internal_ports = [f"-{flag}={free_port()}" for flag in INTERNAL_PORT_FLAGS]
+    ports = [port for port in free_ports(len(INTERNAL_PORT_FLAGS) + 1) if port != s3_port]
+    internal_ports = [f"-{flag}={port}" for flag, port in zip(INTERNAL_PORT_FLAGS, ports, strict=False)]
     return [weed_binary(), "mini", f"-dir={data_dir}", f"-s3.port={s3_port}", *LOCKED_DOWN, *sockets, *internal_ports]
 
 
@@ -187,7 +235,7 @@ def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout_s: float)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"weed mini exited with code {process.returncode}; see weed.log")
+            raise RuntimeError(f"weed mini exited with code {process.returncode}")
         try:
             urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback URL we built
             return
@@ -198,3 +246,12 @@ def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout_s: float)
     process.kill()
     process.wait()
     raise RuntimeError(f"weed mini did not answer on {url} within {timeout_s:.0f} s")
+
+
+def _what_weed_said(weed_log: Path, offset: int) -> str:
+    """The lines this start wrote to weed.log up to its fatal one (glog's ``F<mmdd> …``; a stack trace follows)."""
+    with weed_log.open("rb") as written:
+        written.seek(offset)
+        lines = written.read().decode(errors="replace").splitlines()
+    fatal = next((n for n, line in enumerate(lines) if line[:1] == "F" and line[1:5].isdigit()), len(lines) - 1)
+    return "\n".join(lines[max(0, fatal + 1 - LOG_LINES) : fatal + 1])
