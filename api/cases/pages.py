@@ -67,6 +67,12 @@ class CaseFilters(msgspec.Struct, kw_only=True):
 
 
 FORM_FIELDS = {"officer_id": "officer", "registered_from": "start", "registered_to": "end"}
+# The search form's labels, by form field and by the contract's field: a refusal names what to correct.
+FORM_LABELS = {
+    "number": "文书编号", "party": "当事人", "stage": "办案阶段", "officer": "执法人员",
+    "start": "登记日期起", "end": "登记日期止",
+}  # fmt: skip
+FIELD_LABELS = FORM_LABELS | {contract: FORM_LABELS[form] for contract, form in FORM_FIELDS.items()}
 
 
 class CasePages(PageController):
@@ -103,6 +109,7 @@ class CasePages(PageController):
             first_page=cursor is None,
             stages=list(CaseStage),
             officers=await _officers(db, principal),
+            field_labels=FIELD_LABELS,
         )
 
     @get("/cases/{case_id:uuid}", guards=[READERS])

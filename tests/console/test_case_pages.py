@@ -36,6 +36,13 @@ async def test_search_the_list_and_open_a_case_where_it_stands(client, make_desk
     await expect(row(page, reviewed)).to_contain_text("法制审核")
     await screenshot(page, "case-list", viewport)
 
+    await page.fill("#case-search input[name=start]", "2026-12-07")
+    await page.fill("#case-search input[name=end]", "2026-12-01")
+    async with page.expect_navigation():
+        await page.click("#case-search button[type=submit]")
+    await expect(page.locator("#search-error")).to_have_text("登记日期的起始日不能晚于截止日（请检查：登记日期止）")
+    await page.fill("#case-search input[name=start]", "")
+    await page.fill("#case-search input[name=end]", "")
     await page.fill("#case-search input[name=party]", "绿水")
     async with page.expect_navigation():
         await page.click("#case-search button[type=submit]")
