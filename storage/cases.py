@@ -2,9 +2,16 @@
 
 A case's stage lives in ``case_workflow`` (no row yet: registered); its numbers in ``case_documents``
 and its officers on its records. Text conditions match as plain substrings (``strpos``), never as
-patterns, so a ``%`` or ``_`` typed by a user means itself. A department has thousands of cases, not
-millions, so the party and number conditions filter the department's rows in index order without an
-index of their own (``cases_department_registered``, migration 0066, serves the order and the scope).
+patterns, so a ``%`` or ``_`` typed by a user means itself.
+
+The query is composed of the conditions actually given (each a fixed fragment with its parameters),
+not one statement with ``$n IS NULL OR …`` for every condition: PostgreSQL plans a prepared statement
+once for all values, and such a plan can use no index for a condition, so a stage or number matching
+nothing walked the whole department (1–4 s with 50 000 cases, ``bench/case_list.py``). Composed, a
+stage is found through ``case_workflow_stage``, a number through the department's documents, an
+officer through ``records_participants`` (GIN), and the order and scope through
+``cases_department_registered`` (migration 0066). A party name part has no index: it filters the
+department's cases in that order.
 """
 
 from __future__ import annotations
@@ -21,6 +28,21 @@ from storage.db import Connection
 REGISTERED = "registered"
 
 
+class _Where:
+    """Conditions joined by AND, each with its own numbered parameters."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.args: list[Any] = []
+
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) or "true"
+
+
 async def search_page(
     conn: Connection,
     *,
@@ -35,35 +57,64 @@ async def search_page(
     limit: int,
 ) -> list[asyncpg.Record]:
     """One page of cases matching every condition given (empty text and None match anything)."""
-    after_at, after_id = after or (None, None)
-    return await conn.fetch(
-        "SELECT c.id, c.department_id, c.content, c.created_at, c.created_by,"
-        " coalesce(w.stage, $11) AS stage, coalesce(w.state ->> 'filing_document_no', '') AS filing_no"
-        " FROM cases c LEFT JOIN case_workflow w ON w.case_id = c.id"
-        " WHERE ($1::uuid IS NULL OR c.department_id = $1)"
-        " AND ($2 = '' OR strpos(coalesce(w.state ->> 'filing_document_no', ''), $2) > 0"
-        "      OR EXISTS (SELECT 1 FROM case_documents d WHERE d.case_id = c.id AND strpos(d.number, $2) > 0))"
-        " AND ($3 = '' OR strpos(lower(c.content -> 'party' ->> 'name'), lower($3)) > 0"
-        "      OR upper($3) IN (c.content -> 'party' ->> 'uscc', c.content -> 'party' ->> 'id_number'))"
-        " AND ($4::text IS NULL OR coalesce(w.stage, $11) = $4)"
-        " AND ($5::uuid IS NULL OR c.created_by = $5"
-        "      OR EXISTS (SELECT 1 FROM records r WHERE r.case_id = c.id AND $5 = ANY (r.participant_ids)))"
-        " AND ($6::timestamptz IS NULL OR c.created_at >= $6)"
-        " AND ($7::timestamptz IS NULL OR c.created_at < $7)"
-        " AND ($8::timestamptz IS NULL OR (c.created_at, c.id) < ($8, $9::uuid))"
-        " ORDER BY c.created_at DESC, c.id DESC LIMIT $10",
-        department_id,
-        number,
-        party,
-        stage,
-        officer_id,
-        registered_from,
-        registered_before,
-        after_at,
-        after_id,
-        limit,
-        REGISTERED,
+    where = _Where()
+    _scope_and_stage(where, department_id, stage)
+    _text(where, department_id, number, party)
+    _officer_and_dates(where, officer_id, registered_from, registered_before, after)
+    return await conn.fetch(  # the conditions are fixed fragments; every value is a $n parameter
+        "SELECT c.id, c.department_id, c.content, c.created_at, c.created_by,"  # noqa: S608
+        f" coalesce(w.stage, '{REGISTERED}') AS stage, coalesce(w.state ->> 'filing_document_no', '') AS filing_no"
+        f" FROM cases c LEFT JOIN case_workflow w ON w.case_id = c.id WHERE {where.sql()}"
+        f" ORDER BY c.created_at DESC, c.id DESC LIMIT {where.arg(limit)}",
+        *where.args,
     )
+
+
+def _scope_and_stage(where: _Where, department_id: uuid.UUID | None, stage: str | None) -> None:
+    if department_id is not None:
+        where.conditions.append(f"c.department_id = {where.arg(department_id)}")
+    if stage == REGISTERED:
+        where.conditions.append("w.case_id IS NULL")  # no step taken yet
+    elif stage is not None:
+        same_department = f" AND w.department_id = {where.arg(department_id)}" if department_id else ""
+        where.conditions.append(f"w.stage = {where.arg(stage)}{same_department}")
+
+
+def _text(where: _Where, department_id: uuid.UUID | None, number: str, party: str) -> None:
+    if number:  # any numbered document of the case: the filing number is its filing document's
+        in_department = f" AND d.department_id = {where.arg(department_id)}" if department_id else ""
+        where.conditions.append(
+            # ARRAY(…): the matching documents found once, not looked up case by case along the list
+            f"c.id = ANY (ARRAY(SELECT d.case_id FROM case_documents d WHERE strpos(d.number, {where.arg(number)}) > 0"  # noqa: S608
+            f"{in_department}))"
+        )
+    if party:
+        name = where.arg(party)
+        where.conditions.append(
+            f"(strpos(lower(c.content -> 'party' ->> 'name'), lower({name})) > 0"
+            f" OR upper({name}) IN (c.content -> 'party' ->> 'uscc', c.content -> 'party' ->> 'id_number'))"
+        )
+
+
+def _officer_and_dates(
+    where: _Where,
+    officer_id: uuid.UUID | None,
+    registered_from: dt.datetime | None,
+    registered_before: dt.datetime | None,
+    after: tuple[dt.datetime, uuid.UUID] | None,
+) -> None:
+    if officer_id is not None:  # who registered the case, or anyone on one of its records
+        officer = where.arg(officer_id)
+        where.conditions.append(
+            f"(c.created_by = {officer}"  # noqa: S608
+            f" OR c.id IN (SELECT r.case_id FROM records r WHERE r.participant_ids @> ARRAY[{officer}::uuid]))"
+        )
+    if registered_from is not None:
+        where.conditions.append(f"c.created_at >= {where.arg(registered_from)}")
+    if registered_before is not None:
+        where.conditions.append(f"c.created_at < {where.arg(registered_before)}")
+    if after is not None:
+        where.conditions.append(f"(c.created_at, c.id) < ({where.arg(after[0])}, {where.arg(after[1])}::uuid)")
 
 
 async def officer_lists(conn: Connection, *, case_ids: Sequence[uuid.UUID]) -> list[Any]:
