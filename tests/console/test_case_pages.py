@@ -92,11 +92,11 @@ async def test_markup_in_a_party_name_is_shown_as_text(client, make_desk, signed
     assert await page.title() == f"{MARKUP}案 · 非现场监管控制台"  # had a script run, it would read "pwned"
 
 
-async def test_another_department_never_sees_the_case_or_its_dossier(client, make_desk, signed_in, viewport) -> None:
+async def test_another_department_never_sees_the_case_or_its_dossier(client, make_desk, signed_in) -> None:
     mine, theirs = await make_desk(), await make_desk()
     case_id, _ = await case_under_review(client, mine)
     for caller, path in [(theirs.head, "/console/cases"), (theirs.reviewer, "/console/reviews")]:
-        page = await signed_in(caller, viewport, path)
+        page = await signed_in(caller, "desktop", path)  # the scope is the service's: any screen size
         await expect(page.locator("h1")).to_be_visible()
         assert case_id not in await page.content()
     for path in (f"/console/cases/{case_id}", f"/console/reviews/{case_id}"):
