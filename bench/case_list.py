@@ -82,10 +82,13 @@ async def store_cases(conn: asyncpg.Connection, department_id: uuid.UUID, code: 
         "  'title', '石料厂越界开采案 ' || n, 'item_code', '36010100100001', 'region_code', '360102',"
         "  'party', jsonb_build_object('kind', 'legal_person', 'name', '青山石料有限公司' || (n % $3),"
         "    'uscc', '91350100M000100Y43'),"
-        "  'found_at', to_char(t, 'YYYY-MM-DD\"T\"HH24:MI:SSOF:00'), 'place', jsonb_build_object('address', '某县某镇'),"
+        "  'found_at', to_char(t, 'YYYY-MM-DD\"T\"HH24:MI:SSOF:00'),"
+        "  'place', jsonb_build_object('address', '某县某镇'),"
         "  'summary', '巡查发现越界开采'),"
-        " ($4::uuid[])[1 + n % $5], ($4::uuid[])[1 + n % $5], t, t, ARRAY[($4::uuid[])[1 + n % $5], ($4::uuid[])[1 + (n + 1) % $5]]"
-        " FROM generate_series(1, $2) AS n, LATERAL (SELECT now() - (($2 - n) * interval '1 hour') * 26280 / $2) AS at(t)",
+        " ($4::uuid[])[1 + n % $5], ($4::uuid[])[1 + n % $5], t, t,"
+        " ARRAY[($4::uuid[])[1 + n % $5], ($4::uuid[])[1 + (n + 1) % $5]]"
+        " FROM generate_series(1, $2) AS n,"
+        " LATERAL (SELECT now() - (($2 - n) * interval '1 hour') * 26280 / $2) AS at(t)",  # three years
         department_id,
         CASES,
         PARTIES,
@@ -107,7 +110,8 @@ async def store_cases(conn: asyncpg.Connection, department_id: uuid.UUID, code: 
         "  FROM cases WHERE department_id = $1)"
         " INSERT INTO case_workflow (case_id, department_id, stage, state, head_hash)"
         " SELECT id, $1, CASE WHEN n % 100 = 1 THEN 'legal_review' ELSE ($3::text[])[1 + n % $4] END,"
-        "  jsonb_build_object('filing_document_no', $2 || '立〔' || extract(year FROM created_at) || '〕' || n || '号'),"
+        "  jsonb_build_object('filing_document_no',"
+        "    $2 || '立〔' || extract(year FROM created_at) || '〕' || n || '号'),"
         "  repeat('0', 64)"
         " FROM numbered WHERE n % 5 <> 0",  # one in five still waits to be filed
         department_id,
@@ -137,19 +141,17 @@ async def queries(pool: asyncpg.Pool, department_id: uuid.UUID, code: str, inspe
         "SELECT id FROM cases WHERE department_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1", department_id
     )
     middle = await pool.fetchrow(
-        "SELECT created_at, id FROM cases WHERE department_id = $1 ORDER BY created_at DESC, id DESC"
-        " OFFSET $2 LIMIT 1",
+        "SELECT created_at, id FROM cases WHERE department_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1",
         department_id,
         CASES // 2,
     )
     number = await pool.fetchval(
-        "SELECT state ->> 'filing_document_no' FROM case_workflow WHERE department_id = $1"
-        " ORDER BY case_id LIMIT 1",
+        "SELECT state ->> 'filing_document_no' FROM case_workflow WHERE department_id = $1 ORDER BY case_id LIMIT 1",
         department_id,
     )
     listed = [
         ("first page, no condition", {}),
-        (f"page {CASES // 2 // 50 + 1} (cursor half-way)", {"cursor": encode_cursor(middle["created_at"], middle["id"])}),
+        (f"page {CASES // 2 // 50 + 1} (cursor half-way)", {"cursor": encode_cursor(*middle)}),
         ("party: part of a name, matching", {"party": "青山石料有限公司17"}),
         ("party: matching nothing", {"party": "绿水砂石"}),
         ("number: one filing number", {"number": number}),
