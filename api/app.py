@@ -118,7 +118,14 @@ def build_store(settings: Settings) -> objects.ObjectStore:
     client = objects.connect(
         endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=s3.secure, region=s3.region
     )
-    return objects.ObjectStore(client, s3.bucket, retention_days=s3.retention_days, presign_ttl_s=s3.presign_ttl_s)
+    return objects.ObjectStore(
+        client,
+        s3.bucket,
+        retention_days=s3.retention_days,
+        presign_ttl_s=s3.presign_ttl_s,
+        public_url=s3.public_url,
+        region=s3.region,
+    )
 
 
 def openapi_config() -> OpenAPIConfig:

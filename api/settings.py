@@ -35,6 +35,8 @@ class ObjectStoreSettings(msgspec.Struct, frozen=True):
     bucket: str = "enforcement-evidence"
     retention_days: int = 3650  # compliance retention of evidence objects
     presign_ttl_s: int = 3600
+    # What devices reach (https://host[:port][/path behind a reverse proxy]); None: the endpoint itself.
+    public_url: str | None = None
 
 
 class AuthSettings(msgspec.Struct, frozen=True):
@@ -165,6 +167,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
             region=get("S3_REGION", "us-east-1"),
             bucket=get("S3_BUCKET", "enforcement-evidence"),
             retention_days=int(get("S3_RETENTION_DAYS", "3650")),
+            public_url=get("S3_PUBLIC_ENDPOINT") or None,
         ),
         auth=AuthSettings(
             jwt_secret=get("JWT_SECRET", ""),
@@ -191,8 +194,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "DATABASE_POOL_MIN": str(db.pool_min), "DATABASE_POOL_MAX": str(db.pool_max),
         "S3_ENDPOINT": s3.endpoint or "", "S3_ACCESS_KEY": s3.access_key, "S3_SECRET_KEY": s3.secret_key,
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
-        "S3_RETENTION_DAYS": str(s3.retention_days), "JWT_SECRET": auth.jwt_secret,
-        "AUDIT_SIGNING_KEY": auth.audit_signing_key,
+        "S3_RETENTION_DAYS": str(s3.retention_days), "S3_PUBLIC_ENDPOINT": s3.public_url or "",
+        "JWT_SECRET": auth.jwt_secret, "AUDIT_SIGNING_KEY": auth.audit_signing_key,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
         "ENFORCE_PUBLIC_URL": docs.public_url, "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
         "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,

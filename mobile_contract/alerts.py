@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from mobile_contract.task_results import TaskResult
 from mobile_contract.types import Sha256Hex, Timestamp
 
 
@@ -113,6 +114,7 @@ class AlertAction(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"  # 值班员确认
     DISPATCHED = "dispatched"  # 派遣执法人员
     CLOSED = "closed"  # 反馈办结
+    RESULT_REPORTED = "result_reported"  # 执法人员反馈核查结果
 
 
 Note = Annotated[str, Meta(max_length=2000, description="备注 / note")]
@@ -134,10 +136,14 @@ class AlertDispatch(msgspec.Struct, forbid_unknown_fields=True):
 class AlertClose(msgspec.Struct, forbid_unknown_fields=True):
     """反馈办结 / close the alert with the handling feedback (预警处置反馈)."""
 
-    feedback: Annotated[
-        str, Meta(min_length=1, max_length=20_000, description="处置反馈：核查与处置情况 / what was found and done")
-    ]
     outcome: AlertOutcome
+    feedback: Annotated[
+        str,
+        Meta(
+            max_length=20_000,
+            description="处置反馈；留空则采用执法人员的核查结果 / what was done; empty: the inspector's result",
+        ),
+    ] = ""
 
 
 class AlertMediaRead(msgspec.Struct, kw_only=True):
@@ -197,6 +203,8 @@ class AlertRead(msgspec.Struct, kw_only=True):
     closed_by: uuid.UUID | None = None
     outcome: AlertOutcome | None = None
     feedback: Annotated[str | None, Meta(description="处置反馈 / handling feedback")] = None
+    task_id: Annotated[uuid.UUID | None, Meta(description="派遣生成的任务 / the task of the current dispatch")] = None
+    result: Annotated[TaskResult | None, Meta(description="执法人员反馈的核查结果 / the inspector's result")] = None
 
 
 class AlertDetail(AlertRead, kw_only=True):

@@ -20,6 +20,25 @@ Unit = Annotated[float, Meta(ge=0.0, le=1.0)]
 Point = tuple[Unit, Unit]
 Polygon = Annotated[list[Point], Meta(min_length=3, max_length=64, description="多边形顶点（归一化坐标）/ polygon")]
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
+# Mainland China with its islands, generously: a coordinate outside is a typing or datum mistake.
+ChinaLongitude = Annotated[float, Meta(ge=73.0, le=136.0, description="经度（东经，73–136）/ longitude east")]
+ChinaLatitude = Annotated[float, Meta(ge=3.0, le=54.0, description="纬度（北纬，3–54）/ latitude north")]
+
+
+class CoordinateSystem(enum.StrEnum):
+    """坐标系 / datum of a coordinate: Chinese web maps (高德、腾讯、天地图 API) use GCJ-02, GPS gives WGS-84."""
+
+    GCJ02 = "gcj02"  # 国测局坐标（火星坐标）：高德、腾讯地图
+    WGS84 = "wgs84"  # GPS 原始坐标：手持终端定位、天地图
+
+
+class Location(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """位置 / where a site or camera is: coordinates in a stated datum, and the address to go to."""
+
+    coordinate_system: Annotated[CoordinateSystem, Meta(description="坐标系 / datum, stated explicitly")]
+    longitude: ChinaLongitude
+    latitude: ChinaLatitude
+    address: Annotated[str, Meta(min_length=1, max_length=200, description="地址 / address to go to")]
 
 
 class SiteKind(enum.StrEnum):
@@ -110,6 +129,7 @@ class CameraConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     zones: list[Zone] = []
     reference_image: str | None = None  # S3 key or path of the landform reference
     offline_after_s: Annotated[float, Meta(gt=0, le=3600)] = 30.0
+    location: Annotated[Location | None, Meta(description="摄像头位置（缺省为点位位置）/ camera position")] = None
 
 
 class SiteConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -121,6 +141,7 @@ class SiteConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     region_code: Annotated[str, Meta(pattern=r"^\d{6}$")]
     cameras: Annotated[list[CameraConfig], Meta(min_length=1)]
     timezone: str = "Asia/Shanghai"
+    location: Annotated[Location | None, Meta(description="点位位置与地址 / where the site is")] = None
     closed: bool = False  # 停产/关停: any truck movement is an alert
     prohibited_hours: list[ProhibitedHours] = []
     version: Annotated[int, Meta(ge=1)] = 1

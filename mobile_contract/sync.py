@@ -3,7 +3,7 @@
 ``POST /sync/push`` takes up to 1000 queued operations and answers each one
 separately (a bad item never blocks the rest). Operations are applied by
 kind in a fixed order — case creates, case edits, record creates, record
-edits — so a queue that opens a case and files records under it works in one
+edits, task results — so a queue that opens a case and files records under it works in one
 push. ``GET /sync/pull`` returns what changed for the inspector since the
 token from the previous pull (at-least-once: apply by id and version).
 """
@@ -20,6 +20,7 @@ from msgspec import Meta
 
 from mobile_contract.problems import Problem
 from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, RecordCreate, RecordRead, RecordUpdate
+from mobile_contract.task_results import TaskReport
 from mobile_contract.tasks import TaskRead
 
 MAX_PUSH_OPERATIONS = 1000
@@ -43,7 +44,14 @@ class UpdateRecord(msgspec.Struct, tag_field="op", tag="update_record", forbid_u
     update: RecordUpdate
 
 
-SyncOperation = CreateCase | UpdateCase | CreateRecord | UpdateRecord
+class CompleteTask(msgspec.Struct, tag_field="op", tag="complete_task", forbid_unknown_fields=True):
+    """完成任务并反馈结果 / complete a task with the result, as ``POST /tasks/{id}/complete`` does."""
+
+    id: uuid.UUID
+    report: TaskReport
+
+
+SyncOperation = CreateCase | UpdateCase | CreateRecord | UpdateRecord | CompleteTask
 
 
 OPERATION_SCHEMA = {
@@ -54,7 +62,8 @@ OPERATION_SCHEMA = {
 
 
 class SyncPush(msgspec.Struct, forbid_unknown_fields=True):
-    """Queued operations, each one a SyncOperation object (create_case / update_case / create_record / update_record).
+    """Queued operations, each one a SyncOperation object (create_case / update_case / create_record /
+    update_record / complete_task).
 
     Items are validated one by one, so a malformed item is answered as rejected
     without failing the batch.

@@ -14,7 +14,8 @@ from storage.db import Connection
 ALERT_COLUMNS = (
     "id, department_id, site_id, camera_id, revision, kind, severity, started_at, last_seen_at, ended_at,"
     " summary, detail, model, state, created_at, updated_at, acknowledged_at, acknowledged_by, acknowledge_note,"
-    " dispatched_at, dispatched_by, inspector_id, dispatch_note, closed_at, closed_by, outcome, feedback"
+    " dispatched_at, dispatched_by, inspector_id, dispatch_note, closed_at, closed_by, outcome, feedback, task_id,"
+    " result"
 )
 MEDIA_COLUMNS = "id, kind, object_key, sha256, size, media_type, verification, checked_at, revision"
 HANDLING_COLUMNS = frozenset(
@@ -30,6 +31,7 @@ HANDLING_COLUMNS = frozenset(
         "closed_by",
         "outcome",
         "feedback",
+        "task_id",
     }
 )
 EVENTS_LOCK_KEY = 0x616C6576  # "alev": makes alert_events ids visible in commit order
@@ -132,6 +134,24 @@ async def set_handling(conn: Connection, *, id: uuid.UUID, state: str, **columns
         id,
         state,
         *(columns[n] for n in names),
+    )
+
+
+async def set_result(conn: Connection, *, id: uuid.UUID, result: Any) -> asyncpg.Record:
+    """Keep the inspector's result on the alert (核查结果反馈); the handling state does not change."""
+    return await conn.fetchrow(
+        f"UPDATE alerts SET result = $2, updated_at = now() WHERE id = $1 RETURNING {ALERT_COLUMNS}",  # noqa: S608
+        id,
+        result,
+    )
+
+
+async def latest_verified_snapshot(conn: Connection, *, alert_id: uuid.UUID) -> asyncpg.Record | None:
+    """The newest snapshot whose stored hash the server confirmed (the picture sent with a dispatch)."""
+    return await conn.fetchrow(
+        f"SELECT {MEDIA_COLUMNS} FROM alert_media WHERE alert_id = $1 AND kind = 'snapshot'"  # noqa: S608
+        " AND verification = 'verified' ORDER BY revision DESC, id DESC LIMIT 1",
+        alert_id,
     )
 
 

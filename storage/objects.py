@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import urllib.parse
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from xml.etree import ElementTree
@@ -125,12 +126,40 @@ def hex_to_b64(sha256_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(sha256_hex)).decode()
 
 
+class PublicEndpoint:
+    """Where devices reach the store (对外地址), when it is not where the API reaches it.
+
+    ``url`` is the scheme and host a handheld can reach, with the path under which a reverse proxy
+    serves S3, if any (``https://files.example.cn/s3``). A URL is signed for that host and for the
+    path S3 itself sees; the prefix is then put in front, for the proxy to strip. The proxy must
+    pass the ``Host`` header on unchanged, since S3 checks the signature against it.
+    """
+
+    def __init__(self, url: str, internal: Minio, region: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"S3_PUBLIC_ENDPOINT must be http(s)://host[:port][/path], not {url!r}")
+        # a client only to build and sign URLs: it never connects (the region is given)
+        self.signer = Minio(parts.netloc, secure=parts.scheme == "https", region=region, credentials=internal._provider)
+        self.prefix = parts.path.rstrip("/")
+
+
 class ObjectStore:
-    def __init__(self, client: Minio, bucket: str, *, retention_days: int, presign_ttl_s: int) -> None:
+    def __init__(
+        self,
+        client: Minio,
+        bucket: str,
+        *,
+        retention_days: int,
+        presign_ttl_s: int,
+        public_url: str | None = None,
+        region: str = "us-east-1",
+    ) -> None:
         self.client = client
         self.bucket = bucket
         self.retention_days = retention_days
         self.presign_ttl_s = presign_ttl_s
+        self.public = PublicEndpoint(public_url, client, region) if public_url else None
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking S3 call off the event loop, translating its errors."""
@@ -149,8 +178,9 @@ class ObjectStore:
     # -- uploads ---------------------------------------------------------------------------
 
     def presign_put(self, key: str, *, sha256_hex: str, query: Mapping[str, str] | None = None) -> SignedRequest:
-        """A PUT URL that S3 accepts only with exactly the bytes whose SHA-256 is ``sha256_hex``."""
-        return self._presign("PUT", key, query=dict(query or {}), headers={SHA256_HEADER: hex_to_b64(sha256_hex)})
+        """A PUT URL for a device that S3 accepts only with exactly the bytes whose SHA-256 is ``sha256_hex``."""
+        headers = {SHA256_HEADER: hex_to_b64(sha256_hex)}
+        return self._presign("PUT", key, query=dict(query or {}), headers=headers, public=True)
 
     def presign_part(self, key: str, *, upload_id: str, part_number: int, sha256_hex: str) -> SignedRequest:
         query = {"partNumber": str(part_number), "uploadId": upload_id}
@@ -270,13 +300,13 @@ class ObjectStore:
         raise _unavailable("GET", f"status {response.status_code}")
 
     def presign_get(
-        self, key: str, *, version_id: str | None, ttl_s: int, media_type: str | None = None
+        self, key: str, *, version_id: str | None, ttl_s: int, media_type: str | None = None, public: bool = False
     ) -> SignedRequest:
-        """A GET URL for one version of the object, valid for ``ttl_s`` seconds."""
+        """A GET URL for one version of the object, valid for ``ttl_s`` seconds; ``public``: for a device."""
         query = {"versionId": version_id} if version_id else {}
         if media_type:
             query["response-content-type"] = media_type
-        return self._presign("GET", key, query=query, headers={}, ttl_s=ttl_s)
+        return self._presign("GET", key, query=query, headers={}, ttl_s=ttl_s, public=public)
 
     # -- legal hold ------------------------------------------------------------------------
 
@@ -326,14 +356,28 @@ class ObjectStore:
     # -- signing ---------------------------------------------------------------------------
 
     def _presign(
-        self, method: str, key: str, *, query: dict[str, str], headers: dict[str, str], ttl_s: int | None = None
+        self,
+        method: str,
+        key: str,
+        *,
+        query: dict[str, str],
+        headers: dict[str, str],
+        ttl_s: int | None = None,
+        public: bool = False,
     ) -> SignedRequest:
-        """SigV4 query-string presigning that also signs ``headers`` (AWS SigV4, "presigned URL")."""
+        """SigV4 query-string presigning that also signs ``headers`` (AWS SigV4, "presigned URL").
+
+        ``public``: for a device, so for the public endpoint if one is set; the API's own reads are
+        signed for the address it reaches the store at.
+        """
         ttl = ttl_s or self.presign_ttl_s
         now = s3_time.utcnow()
         region = self.client._get_region(self.bucket)  # configured region: no network call
         credentials = self.client._provider.retrieve()
-        url = self.client._base_url.build(
+        signer_client, prefix = (
+            (self.public.signer, self.public.prefix) if public and self.public else (self.client, "")
+        )
+        url = signer_client._base_url.build(
             method=method, region=region, bucket_name=self.bucket, object_name=key, query_params=query
         )
         scope = signer._get_scope(now, region, "s3")
@@ -354,7 +398,9 @@ class ObjectStore:
         signature = signer._get_signature(
             signer._get_signing_key(credentials.secret_key, now, region, "s3"), string_to_sign
         )
-        signed_url = url._replace(query=f"{full_query}&X-Amz-Signature={queryencode(signature)}")
+        signed_url = url._replace(
+            path=prefix + url.path, query=f"{full_query}&X-Amz-Signature={queryencode(signature)}"
+        )
         return SignedRequest(signed_url.geturl(), headers, now + dt.timedelta(seconds=ttl))
 
 

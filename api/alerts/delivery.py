@@ -14,7 +14,7 @@ from api.alerts.flows import publish
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
 from mobile_contract.alerts import AlertAction, AlertRead, AlertReceipt, AlertUpsert, DeliveryOutcome
-from mobile_contract.problems import Conflict, NotFound
+from mobile_contract.problems import Conflict, FieldError, InvalidInput, NotFound
 from storage import alerts, audit, sites
 from storage.canonical import canonical_sha256
 from storage.db import Connection
@@ -22,6 +22,7 @@ from storage.objects import ObjectStore
 
 
 async def deliver(db: Connection, store: ObjectStore, principal: Principal, body: AlertUpsert) -> AlertReceipt:
+    _require_own_media(body)
     await _require_known_camera(db, principal, body)
     digest = canonical_sha256(body)
     if (stored := await alerts.revision_sha256(db, alert_id=body.id, revision=body.revision)) is not None:
@@ -82,6 +83,28 @@ async def _replay(
         )
     alert = await service.get(db, principal, body.id)
     return AlertReceipt(outcome=DeliveryOutcome.REPLAYED, alert=alert, media=await service.list_media(db, body.id))
+
+
+def media_prefix(site_id: str, camera_id: str) -> str:
+    """Where a node stores the media of one camera's alerts (vision.events.evidence writes there)."""
+    return f"alerts/{site_id}/{camera_id}/"
+
+
+def _require_own_media(body: AlertUpsert) -> None:
+    """Media only under the alert's own camera's prefix: a node cannot make another camera's objects,
+    or a handheld's evidence, evidence of its alert."""
+    prefix = media_prefix(body.site_id, body.camera_id)
+    wrong = [
+        FieldError(f"media[{i}].object_key", f"须以 {prefix} 开头")
+        for i, m in enumerate(body.media)
+        if not m.object_key.startswith(prefix) or ".." in m.object_key.split("/")
+    ]
+    if wrong:
+        raise InvalidInput(
+            f"预警证据的存储路径须在本摄像头的目录 {prefix} 下",
+            f"alert media keys must start with {prefix}",
+            errors=wrong,
+        )
 
 
 async def _require_known_camera(db: Connection, principal: Principal, body: AlertUpsert) -> None:

@@ -1,49 +1,36 @@
-"""The alert lifecycle (预警处置流程) and what every change sets off.
+"""Taking a handling step on an alert, and what every change sets off.
 
-    open ──acknowledge──▶ acknowledged ──dispatch──▶ dispatched ──close──▶ closed
-      └──────────────dispatch──────────────▲   └─close─▲  (re-dispatch allowed)
-
-Closing needs an acknowledged or dispatched alert, so no alert is closed unseen, and
-it needs feedback (处置反馈) and an outcome. Vision-node updates change the detection
-fields only, never the handling state. Every change adds one event to the live feed
-and one audit entry, in the request's transaction.
+``advance`` runs one step in the request's transaction: lock the alert, check the step against
+the table and its guards (``machine``), store the new state, run the side effects of
+(before, after) — the dispatch task, its withdrawal on closing — then add one event to the live
+feed and one audit entry. Vision-node updates change the detection fields only, never the handling
+state; an inspector's result (``report_result``) changes no state either, it is shown on the alert
+and becomes the closing feedback unless the operator writes their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, NamedTuple
+from typing import Any
 
+from api.alerts import assignment, machine
+from api.alerts.machine import Refusal, Step
 from api.alerts.service import get, to_read
 from api.audit.trail import Actor
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
 from mobile_contract.alerts import AlertAcknowledge, AlertAction, AlertClose, AlertDispatch, AlertRead, AlertState
 from mobile_contract.problems import FieldError, InvalidInput, InvalidTransition
+from mobile_contract.task_results import TaskOutcome, TaskResult
 from storage import alerts, audit
 from storage.canonical import canonical_sha256
 from storage.db import Connection
 
-
-class Step(NamedTuple):
-    allowed_from: frozenset[AlertState]
-    to: AlertState
-    label: str  # Chinese name of the step, for messages
-
-
-STEPS = {
-    AlertAction.ACKNOWLEDGED: Step(frozenset({AlertState.OPEN}), AlertState.ACKNOWLEDGED, "确认"),
-    AlertAction.DISPATCHED: Step(
-        frozenset({AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISPATCHED}), AlertState.DISPATCHED, "派遣"
-    ),
-    AlertAction.CLOSED: Step(frozenset({AlertState.ACKNOWLEDGED, AlertState.DISPATCHED}), AlertState.CLOSED, "办结"),
-}
-STATE_NAMES = {
-    AlertState.OPEN: "待处理",
-    AlertState.ACKNOWLEDGED: "已确认",
-    AlertState.DISPATCHED: "已派遣",
-    AlertState.CLOSED: "已办结",
+OUTCOME_WORDS = {
+    TaskOutcome.RECORD_FILED: "已录入检查记录",
+    TaskOutcome.CASE_OPENED: "发现违法，已立案",
+    TaskOutcome.NOTHING_FOUND: "现场核查未发现违法",
 }
 
 
@@ -72,51 +59,91 @@ async def publish(
 
 
 async def acknowledge(db: Connection, principal: Principal, alert_id: uuid.UUID, body: AlertAcknowledge) -> AlertRead:
-    columns = {"acknowledged_at": _now(), "acknowledged_by": principal.user_id, "acknowledge_note": body.note}
-    return await _step(db, principal, alert_id, AlertAction.ACKNOWLEDGED, columns)
+    return await advance(db, principal, alert_id, body)
 
 
 async def dispatch(db: Connection, principal: Principal, alert_id: uuid.UUID, body: AlertDispatch) -> AlertRead:
-    columns = {
-        "dispatched_at": _now(),
-        "dispatched_by": principal.user_id,
-        "inspector_id": body.inspector_id,
-        "dispatch_note": body.note,
-    }
-    return await _step(db, principal, alert_id, AlertAction.DISPATCHED, columns)
+    return await advance(db, principal, alert_id, body)
 
 
 async def close(db: Connection, principal: Principal, alert_id: uuid.UUID, body: AlertClose) -> AlertRead:
-    columns = {"closed_at": _now(), "closed_by": principal.user_id, "outcome": body.outcome, "feedback": body.feedback}
-    return await _step(db, principal, alert_id, AlertAction.CLOSED, columns)
+    return await advance(db, principal, alert_id, body)
 
 
-async def _step(
-    db: Connection, principal: Principal, alert_id: uuid.UUID, action: AlertAction, columns: dict[str, Any]
-) -> AlertRead:
+async def advance(db: Connection, principal: Principal, alert_id: uuid.UUID, step: Step) -> AlertRead:
     before = await get(db, principal, alert_id, for_update=True)
-    step = STEPS[action]
-    if before.state not in step.allowed_from:
+    if (refused := machine.state_refusal(before, step)) is not None:
         raise InvalidTransition(
-            f"预警当前为「{STATE_NAMES[before.state]}」，不能{step.label}",
-            f"cannot go from {before.state} by {action}",
-            extra={"state": before.state.value, "allowed_from": sorted(step.allowed_from)},
+            refused.detail,
+            refused.detail_en,
+            extra={"state": before.state.value, "allowed_from": sorted(machine.RULES[type(step)].sources)},
         )
-    if action is AlertAction.DISPATCHED:
-        await _require_inspector(db, columns["inspector_id"], before.department_id)
-    after = to_read(await alerts.set_handling(db, id=alert_id, state=step.to, **columns))
-    await publish(db, principal, action, after, before=before)
+    facts = await _facts(db, before, step)
+    if found := machine.refusals(before, step, facts):
+        raise _refused(found)
+    rule = machine.RULES[type(step)]
+    row = await alerts.set_handling(db, id=alert_id, state=rule.target, **_columns(principal, before, step))
+    after = await on_transition(db, principal, before, to_read(row), step)
+    await publish(db, principal, rule.action, after, before=before)
     return after
 
 
-async def _require_inspector(db: Connection, inspector_id: uuid.UUID, department_id: uuid.UUID) -> None:
-    if not await alerts.is_active_inspector(db, user_id=inspector_id, department_id=department_id):
-        raise InvalidInput(
-            "被派遣人员不是本机构在岗的执法人员",
-            "inspector_id is not an active inspector of the alert's department",
-            errors=[FieldError("inspector_id", "not an active inspector of this department")],
-        )
+async def on_transition(
+    db: Connection, principal: Principal, before: AlertRead, after: AlertRead, step: Step
+) -> AlertRead:
+    """The side effects of ``before`` → ``after``; returns the alert as stored afterwards."""
+    match (before.state, after.state, step):
+        case (_, AlertState.DISPATCHED, AlertDispatch()):
+            task_id = await assignment.dispatched(db, principal, before, step)
+            return to_read(await alerts.set_handling(db, id=after.id, state=after.state, task_id=task_id))
+        case (_, AlertState.CLOSED, _):
+            await assignment.closed(db, principal, before)
+    return after
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+async def report_result(db: Connection, principal: Principal, alert_id: uuid.UUID, result: TaskResult) -> AlertRead:
+    """The inspector's result on the alert they were sent to (核查结果反馈): kept, streamed, audited."""
+    before = await get(db, principal, alert_id, for_update=True)
+    after = to_read(await alerts.set_result(db, id=alert_id, result=result))
+    await publish(db, principal, AlertAction.RESULT_REPORTED, after, before=before, outcome=result.outcome.value)
+    return after
+
+
+def result_feedback(result: TaskResult) -> str:
+    """The inspector's result in words, as closing feedback (处置反馈)."""
+    note = f"：{result.note}" if result.note else ""
+    when = result.reported_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    return f"{result.reported_by_name}于{when}反馈：{OUTCOME_WORDS[result.outcome]}{note}"
+
+
+def _columns(principal: Principal, before: AlertRead, step: Step) -> dict[str, Any]:
+    now, who = dt.datetime.now(dt.UTC), principal.user_id
+    match step:
+        case AlertAcknowledge():
+            return {"acknowledged_at": now, "acknowledged_by": who, "acknowledge_note": step.note}
+        case AlertDispatch():
+            return {
+                "dispatched_at": now,
+                "dispatched_by": who,
+                "inspector_id": step.inspector_id,
+                "dispatch_note": step.note,
+            }
+        case AlertClose():
+            feedback = step.feedback.strip() or result_feedback(before.result)  # type: ignore[arg-type]
+            return {"closed_at": now, "closed_by": who, "outcome": step.outcome, "feedback": feedback}
+
+
+async def _facts(db: Connection, alert: AlertRead, step: Step) -> machine.Facts:
+    if not isinstance(step, AlertDispatch):
+        return machine.Facts()
+    active = await alerts.is_active_inspector(db, user_id=step.inspector_id, department_id=alert.department_id)
+    return machine.Facts(inspector_active=active)
+
+
+def _refused(found: list[Refusal]) -> InvalidInput | InvalidTransition:
+    """Refusals naming a field are the request's to fix (422); the others are the alert's state (409)."""
+    fields = [FieldError(r.field, r.detail) for r in found if r.field is not None]
+    detail, detail_en = "；".join(r.detail for r in found), "; ".join(r.detail_en for r in found)
+    if fields:
+        return InvalidInput(detail, detail_en, errors=fields)
+    return InvalidTransition(detail, detail_en)

@@ -73,7 +73,7 @@ async def check_all(store: ObjectStore, media: list[AlertMedia], *, skip: set[st
     return [(m, r.value) for m, r in zip(todo, results, strict=True)]
 
 
-async def link(store: ObjectStore, object_key: str) -> tuple[str, dt.datetime]:
-    """A presigned GET URL for one object, and when it stops working."""
-    url = await store.call(store.client.presigned_get_object, store.bucket, object_key, expires=LINK_TTL)
-    return url, dt.datetime.now(dt.UTC) + LINK_TTL
+def link(store: ObjectStore, object_key: str) -> tuple[str, dt.datetime]:
+    """A presigned GET URL for one object (for the public endpoint, if set), and when it stops working."""
+    signed = store.presign_get(object_key, version_id=None, ttl_s=int(LINK_TTL.total_seconds()), public=True)
+    return signed.url, signed.expires_at

@@ -9,8 +9,9 @@ from typing import Annotated, ClassVar
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
-from litestar.response import ServerSentEvent
+from litestar.response import ServerSentEvent, Stream
 
 from api.alerts import delivery, flows, service, statistics, stream
 from api.auth.guards import requires
@@ -131,6 +132,20 @@ class AlertController(Controller):
     )
     async def inspectors(self, db: Db, principal: Caller, alert_id: AlertId) -> list[InspectorChoice]:
         return await service.dispatch_candidates(db, principal, alert_id)
+
+    @get(
+        "/{alert_id:uuid}/media/{media_id:int}/content",
+        guards=[requires(*READERS)],
+        summary="读取预警截图或视频（经 API，每次留痕）/ the verified bytes through the API, each read audited",
+        responses={
+            200: ResponseSpec(bytes, media_type="application/octet-stream", description="原件", generate_examples=False)
+        },
+    )
+    async def media_content(
+        self, db: Db, store: Store, principal: Caller, alert_id: AlertId, media_id: MediaId
+    ) -> Stream:
+        found = await service.media_content(db, store, principal, alert_id, media_id)
+        return Stream(found.body.chunks(), media_type=found.item.media_type, headers=found.headers())
 
     @post("/{alert_id:uuid}/acknowledge", guards=[requires(*HANDLERS)], status_code=200, summary="确认 / acknowledge")
     async def acknowledge(

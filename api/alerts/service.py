@@ -22,12 +22,21 @@ from mobile_contract.alerts import (
     AlertRevisionRead,
     AlertUpsert,
     InspectorChoice,
+    MediaCheck,
     MediaLink,
 )
-from mobile_contract.problems import Conflict, InvalidInput, NotFound
+from mobile_contract.problems import Conflict, InvalidInput, NotFound, ObjectStoreError
 from storage import alerts, audit
 from storage.db import Connection
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, StoredBytes
+
+MEDIA_CHECK_NAMES = {
+    MediaCheck.VERIFIED: "已核验",
+    MediaCheck.MISSING: "存储中没有该对象",
+    MediaCheck.CHECKSUM_MISMATCH: "存储的 SHA-256 与上报不一致",
+    MediaCheck.CHECKSUM_UNAVAILABLE: "存储未记录 SHA-256",
+    MediaCheck.SIZE_MISMATCH: "大小与上报不一致",
+}
 
 
 def to_read(row: Any) -> AlertRead:
@@ -78,11 +87,52 @@ async def dispatch_candidates(db: Connection, principal: Principal, alert_id: uu
 async def media_link(
     db: Connection, store: ObjectStore, principal: Principal, alert_id: uuid.UUID, media_id: int
 ) -> MediaLink:
-    """A short-lived download link; issuing it is an evidence access and is audited (证据查阅留痕).
+    """A short-lived download link; issuing it is an evidence access and is audited (证据查阅留痕)."""
+    alert, item = await _verified_media(db, principal, alert_id, media_id)
+    url, expires_at = media.link(store, item.object_key)
+    await _audit_access(db, principal, alert, item, {"expires_at": expires_at.isoformat()})
+    return MediaLink(url=url, expires_at=expires_at, sha256=item.sha256)
 
-    Only verified media: an object whose hash the store did not confirm may not be
-    what the node declared, and could even be another record's object.
-    """
+
+class MediaContent(msgspec.Struct, frozen=True, kw_only=True):
+    """One read of a verified snapshot or clip through the API, as its bytes arrive from S3."""
+
+    item: AlertMediaRead
+    body: StoredBytes
+
+    def headers(self) -> dict[str, str]:
+        """Length, the SHA-256 to check after download (RFC 9530 ``Repr-Digest``), never cached."""
+        digest = base64.b64encode(bytes.fromhex(self.item.sha256)).decode()
+        return {
+            "Content-Length": str(self.item.size),
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "Cache-Control": "no-store",
+        }
+
+
+async def media_content(
+    db: Connection, store: ObjectStore, principal: Principal, alert_id: uuid.UUID, media_id: int
+) -> MediaContent:
+    """The verified bytes through the API (a handheld on a dispatch reads the snapshot so), audited per read."""
+    alert, item = await _verified_media(db, principal, alert_id, media_id)
+    body = await store.open_read(item.object_key, None)
+    if body is None:
+        raise ObjectStoreError(
+            "证据存储中找不到该预警证据，请联系管理员核查存储", f"media {media_id} of alert {alert_id} is missing"
+        )
+    try:
+        await _audit_access(db, principal, alert, item, {"read": "content", "bytes": item.size})
+    except BaseException:
+        await body.aclose()
+        raise
+    return MediaContent(item=item, body=body)
+
+
+async def _verified_media(
+    db: Connection, principal: Principal, alert_id: uuid.UUID, media_id: int
+) -> tuple[AlertRead, AlertMediaRead]:
+    """Only verified media: an object whose hash the store did not confirm may not be what the node
+    declared, and could even be another record's object."""
     alert = await get(db, principal, alert_id)
     row = await alerts.get_media(db, alert_id=alert_id, media_id=media_id)
     if row is None:
@@ -90,11 +140,16 @@ async def media_link(
     item = media_read(row)
     if not item.verified:
         raise Conflict(
-            f"该证据未通过核验（{item.verification.value}），不能作为证据查看",
+            f"该证据未通过核验（{MEDIA_CHECK_NAMES[item.verification]}），不能作为证据查看",
             f"media is {item.verification.value}: only verified media can be viewed",
             code="media-not-verified",
         )
-    url, expires_at = await media.link(store, item.object_key)
+    return alert, item
+
+
+async def _audit_access(
+    db: Connection, principal: Principal, alert: AlertRead, item: AlertMediaRead, detail: dict[str, Any]
+) -> None:
     access = {"object_key": item.object_key, "sha256": item.sha256, "verification": item.verification.value}
     await audit.append(
         db,
@@ -102,12 +157,11 @@ async def media_link(
             principal,
             action="evidence.access",
             entity_type="alert_media",
-            entity_id=f"{alert_id}/{media_id}",
+            entity_id=f"{alert.id}/{item.id}",
             department_id=alert.department_id,
-            detail=access | {"expires_at": expires_at.isoformat()},
+            detail=access | detail,
         ),
     )
-    return MediaLink(url=url, expires_at=expires_at, sha256=item.sha256)
 
 
 def _encode_cursor(alert: AlertRead) -> str:

@@ -14,6 +14,7 @@ import uuid
 from msgspec.structs import replace
 
 from api.documents.issuing import CaseFile, issue
+from api.tasks import notices
 from mobile_contract.case_state import WorkflowState
 from mobile_contract.documents import DocumentKind, DocumentRead
 from mobile_contract.workflow import CaseStage as S
@@ -61,6 +62,17 @@ async def on_transition(
                                       submitted_by=actor_id, grounds=sorted(after.review.grounds))  # fmt: skip
         case (S.LEGAL_REVIEW, S.REVIEWED | S.INVESTIGATING):
             await _close_review(conn, case.id, step, actor_id)
+            if isinstance(step, ReturnReview):  # the officers learn it on their handhelds (pull)
+                await notices.review_returned(
+                    conn,
+                    case_id=case.id,
+                    case_title=case.content.title,
+                    department_id=case.department_id,
+                    officer_ids=[o.user_id for o in case.officers] + [case.created_by],
+                    reasons=step.reasons,
+                    event_id=event_id,
+                    reviewer_id=actor_id,
+                )
     return after
 
 

@@ -21,6 +21,7 @@ from api.audit import trail
 from api.auth.principal import Principal
 from api.records import intake
 from api.records.intake import Outcome
+from api.tasks import results as task_results
 from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
 from mobile_contract.problems import AppError, Conflict, FieldError, InvalidInput
 from mobile_contract.records import (
@@ -66,6 +67,7 @@ async def create_records(
     outcomes = await intake.settle(conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=inserted)
     reads = await _read_back(conn, rows, contents, inserted) if read_back else {}
     await audit.append_many(conn, [_audit(principal, "record.create", id, None, hashes[id]) for id in inserted])
+    await task_results.records_filed(conn, principal, {id: contents[id] for id in inserted})
     return {**outcomes, **problems}, reads
 
 

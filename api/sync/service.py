@@ -24,9 +24,12 @@ from api.errors import msgspec_field_error
 from api.records import intake
 from api.records import service as records
 from api.records.intake import Outcome
+from api.tasks import notices
+from api.tasks import results as task_results
 from api.tasks import service as tasks
 from mobile_contract.problems import AppError, InvalidInput
 from mobile_contract.sync import (
+    CompleteTask,
     CreateCase,
     CreateRecord,
     ItemStatus,
@@ -59,11 +62,16 @@ async def push(conn: Connection, principal: Principal, operations: Sequence[msgs
     results |= await _each(
         conn, _of_kind(decoded, UpdateRecord), lambda o: records.update_record(conn, principal, o.id, o.update)
     )
+    results |= await _each(conn, _of_kind(decoded, CompleteTask), lambda o: _complete_task(conn, principal, o))
     versions = await _versions(conn, [op for i, op in decoded.items() if results[i] is not Outcome.CREATED])
     return SyncPushResult(
         results=[_item_result(i, decoded.get(i), results[i], versions) for i in range(len(operations))],
         server_time=dt.datetime.now(dt.UTC),
     )
+
+
+async def _complete_task(conn: Connection, principal: Principal, op: CompleteTask) -> Outcome:
+    return (await task_results.complete(conn, principal, op.id, op.report))[1]
 
 
 def _decoded(operations: Sequence[msgspec.Raw]) -> tuple[dict[int, SyncOperation], dict[int, Result]]:
@@ -155,7 +163,8 @@ async def _each(conn: Connection, items: dict[int, Op], apply: Callable[[Op], Aw
 async def _versions(conn: Connection, ops: Sequence[SyncOperation]) -> dict[uuid.UUID, int]:
     ids: dict[str, list[uuid.UUID]] = {"case": [], "record": []}
     for op in ops:
-        ids["case" if isinstance(op, CreateCase | UpdateCase) else "record"].append(_target(op))
+        if not isinstance(op, CompleteTask):  # a task has no version
+            ids["case" if isinstance(op, CreateCase | UpdateCase) else "record"].append(_target(op))
     rows = {
         **await documents.fetch_current(conn, table=CASES, ids=ids["case"]),
         **await documents.fetch_current(conn, table=RECORDS, ids=ids["record"]),
@@ -169,7 +178,7 @@ def _target(op: SyncOperation) -> uuid.UUID:
             return op.case.id
         case CreateRecord():
             return op.record.id
-        case UpdateCase() | UpdateRecord():
+        case UpdateCase() | UpdateRecord() | CompleteTask():
             return op.id
 
 
@@ -204,6 +213,7 @@ def _version(op: SyncOperation | None, result: Outcome, versions: dict[uuid.UUID
 
 async def pull(conn: Connection, principal: Principal, token: str | None, limit: int) -> SyncPull:
     position = decode_token(token)
+    await notices.remind_deadlines(conn, principal)  # written in this transaction: read by this pull
     horizon = position.horizon if position.horizon is not None else await sync_sql.current_xmin(conn)
     changes = await sync_sql.changed_since(
         conn, user_id=principal.user_id, department_id=principal.department_id, position=position, limit=limit

@@ -3,6 +3,7 @@ import uuid
 
 import asyncpg
 import httpx
+import pytest
 from litestar.testing import AsyncTestClient
 
 from mobile_contract.auth import Role
@@ -33,7 +34,7 @@ async def test_a_missing_object_or_a_wrong_checksum_is_not_verified(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence
 ) -> None:
     stored = put_evidence(SNAPSHOT)
-    missing = stored | {"object_key": f"alerts/test/{uuid.uuid4()}.jpg"}
+    missing = stored | {"object_key": stored["object_key"].replace(".jpg", "-never-stored.jpg")}
     mismatch = put_evidence(SNAPSHOT + b"x") | {"sha256": hashlib.sha256(b"other bytes").hexdigest()}
     wrong_size = put_evidence(SNAPSHOT + b"y")
     wrong_size["size"] += 1
@@ -51,7 +52,8 @@ async def test_a_missing_object_or_a_wrong_checksum_is_not_verified(
 async def test_a_later_revision_checks_unverified_media_again(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence
 ) -> None:
-    key, alert_id = f"alerts/test/{uuid.uuid4()}.jpg", uuid.uuid4()
+    alert_id = uuid.uuid4()
+    key = f"alerts/{monitoring.site_id}/{monitoring.camera_id}/{alert_id}/snapshot-r1.jpg"
     declared = {
         "kind": "snapshot",
         "object_key": key,
@@ -101,3 +103,39 @@ async def test_unverified_media_gets_no_link(client: AsyncTestClient, monitoring
     media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=monitoring.operator.headers)
     assert answer.status_code == 409 and answer.json()["code"] == "media-not-verified"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "evidence/{dept}/record/photo.jpg",  # a handheld's evidence
+        "alerts/{site}/cam-other/x/snapshot.jpg",  # another camera of the site
+        "alerts/other-site/{camera}/x/snapshot.jpg",
+    ],
+)
+async def test_media_outside_the_cameras_own_prefix_is_refused_naming_the_item(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence, key: str
+) -> None:
+    key = key.format(dept=monitoring.department.id, site=monitoring.site_id, camera=monitoring.camera_id)
+    good, bad = put_evidence(SNAPSHOT), put_evidence(SNAPSHOT + b"elsewhere", key=key)
+    body = monitoring.alert(media=[good, bad])
+    answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
+    assert answer.status_code == 422, answer.text
+    prefix = f"alerts/{monitoring.site_id}/{monitoring.camera_id}/"
+    assert answer.json()["errors"] == [{"field": "media[1].object_key", "message": f"须以 {prefix} 开头"}]
+    assert prefix in answer.json()["detail"]
+
+
+async def test_a_key_climbing_out_of_the_prefix_is_refused(client: AsyncTestClient, monitoring: Monitoring) -> None:
+    """S3 clients refuse ``..`` segments, but a node's declaration is only text: the API checks it too."""
+    prefix = f"alerts/{monitoring.site_id}/{monitoring.camera_id}/"
+    media = {
+        "kind": "snapshot",
+        "object_key": f"{prefix}../../other/x.jpg",
+        "sha256": "0" * 64,
+        "size": 1,
+        "media_type": "image/jpeg",
+    }
+    body = monitoring.alert(media=[media])
+    answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "media[0].object_key"
