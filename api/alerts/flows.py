@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from api.alerts import assignment, machine
+from api.alerts.machine import STATE_NAMES as STATE_NAMES  # the console names states with it
 from api.alerts.machine import Refusal, Step
 from api.alerts.service import get, to_read
 from api.audit.trail import Actor
