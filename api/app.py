@@ -27,6 +27,7 @@ from api.auth.browser import BrowserOrBearerMiddleware
 from api.auth.csrf import CsrfMiddleware
 from api.body import BodyRequest
 from api.cameras.watchdog import watching
+from api.complaints import identity
 from api.console import assets
 from api.console.page import collect_menu
 from api.console.schema_page import SchemaPage
@@ -81,6 +82,7 @@ def lifespan_for(settings: Settings):
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         assert settings.database.url is not None, "resolve embedded services first"
+        app.state.complaint_cipher = identity.cipher_from(settings)  # no key, no start (not a 503 per request)
         await asyncio.to_thread(apply_migrations, settings.database.url)
         app.state.pool = await create_pool(
             settings.database.url,

@@ -43,11 +43,25 @@ def serve(
     exit_on_sigterm()
     settings = load_settings()
     with resolved(settings) as ready:
-        typer.echo(f"database: {_redact(ready.database.url)}  s3: {ready.object_store.endpoint}")
-        typer.echo(f"API on http://{host or ready.host}:{port or ready.port}  (OpenAPI at /schema)")
+        typer.echo(f"s3: {ready.object_store.endpoint}")
+        typer.echo(next_steps(f"http://{host or ready.host}:{port or ready.port}", embedded=settings.embedded))
         os.environ.update(settings_environment(ready))
         uvicorn.run("api.asgi:create", factory=True, host=host or ready.host, port=port or ready.port,
                     workers=workers, log_level="info", **server_options(ready.serving, keep_alive))  # fmt: skip
+
+
+def next_steps(url: str, *, embedded: bool) -> str:
+    """What to do once the server is up (下一步), printed by ``enforce serve`` (and so ``scripts/serve``)."""
+    steps = [
+        f"控制台 / console: {url}/   接口文档 / API docs: {url}/schema",
+        "下一步 / next (in a second terminal, same folder; README, First users):",
+        '  uv run enforce admin create-department --code ZRZY-360102 --name "某区自然资源局" --region-code 360102',
+        "  uv run enforce admin create-user --username admin --display-name 管理员 --role admin "
+        "--department ZRZY-360102",
+    ]
+    if embedded:
+        steps.append("  a vision node for this server: uv run enforce sites enrol-node --department ZRZY-360102")
+    return "\n".join(steps)
 
 
 def server_options(serving: ServingSettings, keep_alive_s: int) -> dict[str, Any]:
@@ -96,10 +110,6 @@ def openapi_document() -> bytes:
 
     schema = create_app(load_settings({})).openapi_schema.to_schema()
     return msgspec.json.format(msgspec.json.encode(schema, order="sorted"), indent=2) + b"\n"
-
-
-def _redact(url: str | None) -> str:
-    return (url or "").split("@")[-1]
 
 
 def _add_domain_commands() -> None:

@@ -42,6 +42,7 @@ class ObjectStoreSettings(msgspec.Struct, frozen=True):
 class AuthSettings(msgspec.Struct, frozen=True):
     jwt_secret: str = ""
     audit_signing_key: str = ""  # base64url Ed25519 seed for audit checkpoints (api/audit/checkpoints.py)
+    complaint_identity_key: str = ""  # base64url AES-256 key for whistleblower identities (api/complaints/identity.py)
     access_ttl_s: int = 900
     refresh_ttl_s: int = 30 * 24 * 3600
 
@@ -172,6 +173,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         auth=AuthSettings(
             jwt_secret=get("JWT_SECRET", ""),
             audit_signing_key=get("AUDIT_SIGNING_KEY", ""),
+            complaint_identity_key=get("COMPLAINT_IDENTITY_KEY", ""),
             access_ttl_s=int(get("ACCESS_TOKEN_TTL_S", "900")),
             refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
         ),
@@ -196,6 +198,7 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
         "S3_RETENTION_DAYS": str(s3.retention_days), "S3_PUBLIC_ENDPOINT": s3.public_url or "",
         "JWT_SECRET": auth.jwt_secret, "AUDIT_SIGNING_KEY": auth.audit_signing_key,
+        "COMPLAINT_IDENTITY_KEY": auth.complaint_identity_key,
         "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
         "ENFORCE_PUBLIC_URL": docs.public_url, "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
         "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
@@ -208,6 +211,13 @@ def local_audit_signing_key(data_dir: Path) -> str:
     """Embedded mode's audit checkpoint key (an Ed25519 seed), created once, readable by owner only."""
     return embedded.secret(
         data_dir / "audit_signing_key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
+
+
+def local_complaint_identity_key(data_dir: Path) -> str:
+    """Embedded mode's whistleblower-identity key (32 bytes, base64url), created once, readable by owner only."""
+    return embedded.secret(
+        data_dir / "complaint_identity_key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )
 
 

@@ -34,6 +34,20 @@ class AlertKind(enum.StrEnum):
     CAMERA_UNWATCHED = "camera_unwatched"  # 无节点分析（API 自行发出：超过阈值无视频节点上报）
 
 
+KIND_NAMES = {
+    AlertKind.FORBIDDEN_ZONE: "禁采区内作业",
+    AlertKind.OUTSIDE_PERMIT: "超出许可范围作业",
+    AlertKind.PROHIBITED_HOURS: "禁止时段作业",
+    AlertKind.HAUL_CROSSING: "关停点位运输车辆出入",
+    AlertKind.LANDFORM_CHANGE: "地貌变化（疑似新开挖）",
+    AlertKind.CAMERA_COVERED: "摄像头遮挡",
+    AlertKind.CAMERA_DEFOCUSED: "摄像头失焦",
+    AlertKind.CAMERA_MOVED: "摄像头移位",
+    AlertKind.CAMERA_FROZEN: "画面冻结",
+    AlertKind.CAMERA_OFFLINE: "摄像头离线",
+}
+
+
 class Severity(enum.StrEnum):
     INFO = "info"
     WARNING = "warning"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import uuid
 from typing import Annotated, Literal
 
 import msgspec
+import yaml
 from msgspec import Meta
 
+TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
 Unit = Annotated[float, Meta(ge=0.0, le=1.0)]
 Point = tuple[Unit, Unit]
 Polygon = Annotated[list[Point], Meta(min_length=3, max_length=64, description="多边形顶点（归一化坐标）/ polygon")]
@@ -60,6 +63,13 @@ class DomainClass(enum.StrEnum):
 
 
 MACHINERY = frozenset({DomainClass.EXCAVATOR, DomainClass.LOADER, DomainClass.DRILL_RIG})
+CLASS_NAMES = {
+    DomainClass.EXCAVATOR: "挖掘机",
+    DomainClass.LOADER: "装载机",
+    DomainClass.DRILL_RIG: "钻机",
+    DomainClass.DUMP_TRUCK: "自卸车",
+    DomainClass.PERSON: "人员",
+}
 
 
 class _Zone(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind"):
@@ -148,10 +158,26 @@ class SiteConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     department_id: uuid.UUID | None = None
 
 
+class _SiteYaml(yaml.SafeLoader):
+    """YAML as people write site configs: ``start: 22:00`` is a time of day, not YAML 1.1's base-60
+    integer 1320, and a date may be written with or without quotes."""
+
+
+def _time_of_day(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    text = str(loader.construct_scalar(node))
+    return text if text.count(":") == 2 else f"{text}:00"  # RFC 3339 wants the seconds
+
+
+_SiteYaml.yaml_implicit_resolvers = {ch: list(v) for ch, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+for _digit in "0123456789":  # checked before the integer resolver
+    _SiteYaml.yaml_implicit_resolvers.setdefault(_digit, []).insert(0, ("!time-of-day", TIME_OF_DAY))
+_SiteYaml.add_constructor("!time-of-day", _time_of_day)
+
+
 def load_site_config(data: bytes, *, format: Literal["json", "yaml"] = "json") -> SiteConfig:
     """Decode and validate a site config; msgspec.ValidationError names the bad field."""
     if format == "yaml":
-        return msgspec.yaml.decode(data, type=SiteConfig)
+        return msgspec.convert(yaml.load(data, Loader=_SiteYaml), SiteConfig)  # noqa: S506 - a SafeLoader
     return msgspec.json.decode(data, type=SiteConfig)
 
 

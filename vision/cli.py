@@ -18,7 +18,8 @@ from rich.table import Table
 
 from mobile_contract.sites import SiteConfig, load_site_config
 from vision.analyze import AnalyzeResult, JsonLines, analyze, video_duration_s
-from vision.config import DetectorConfig, NodeConfig, PyTorchDetector, load_node_config, with_secrets
+from vision.config import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS  # where tests and benchmarks look for it
+from vision.config import ConfigError, DetectorConfig, NodeConfig, load_node_config, with_secrets
 from vision.detect.yolo import EXPORT_FORMATS, YoloDetector, export
 from vision.events import Outbox
 from vision.events.delivery import Delivery
@@ -28,7 +29,6 @@ app = typer.Typer(name="vision", help="非现场监管视频分析 / camera moni
 outbox_app = typer.Typer(help="本地待发队列 / alerts waiting here, and those the API refused", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 console = Console()
-DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "quarry-yolov8n-synth.pt"
 
 
 def _offline() -> None:
@@ -43,10 +43,11 @@ def read_site(path: Path) -> SiteConfig:
 
 def node_config(config: Path | None, weights: Path | None) -> NodeConfig:
     """The node config file, or defaults around the committed model; ``--weights`` overrides either."""
-    if config is not None:
-        loaded = load_node_config(config)
-    else:
-        loaded = with_secrets(NodeConfig(detector=PyTorchDetector(weights=str(DEFAULT_WEIGHTS))), os.environ)
+    try:
+        loaded = load_node_config(config) if config is not None else with_secrets(NodeConfig(), os.environ)
+    except ConfigError as exc:
+        typer.echo(f"vision: {exc}", err=True)  # one line: the file, the field, what is wrong
+        raise typer.Exit(2) from exc
     if weights is not None:
         detector: DetectorConfig = msgspec.structs.replace(loaded.detector, weights=str(weights))
         loaded = msgspec.structs.replace(loaded, detector=detector)
@@ -237,8 +238,10 @@ def synth_command(
     from vision.synth.scenarios import SCENARIOS, write_scenario
 
     if scenario == "list":
+        table = Table("scenario", "场景 / what it shows")
         for name, make in SCENARIOS.items():
-            console.print(f"{name}: {(make.__doc__ or '').strip().splitlines()[0] if make.__doc__ else ''}")
+            table.add_row(name, make().description)
+        console.print(table)
         return
     options: dict[str, float] = {"width": width, "height": height}
     if duration is not None:

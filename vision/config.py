@@ -1,7 +1,9 @@
 """Vision node configuration (视频分析节点配置): one frozen Struct per concern.
 
 Read once from a YAML or JSON file, validated by msgspec (unknown keys are
-refused and the error names the field), then frozen. Secrets come from the
+refused; an error is one line naming the file and the field), then frozen.
+Every field has a default where one makes sense: an empty file is a node that
+runs the shipped detector and keeps its alerts in the outbox. Secrets come from the
 environment: ``VISION_API_TOKEN`` or ``VISION_API_USERNAME`` and
 ``VISION_API_PASSWORD`` (a ``vision_node`` user), and the node's own S3 keys
 ``VISION_S3_ACCESS_KEY``, ``VISION_S3_SECRET_KEY``.
@@ -21,6 +23,7 @@ from msgspec import Meta
 
 from mobile_contract.sites import DomainClass
 
+DEFAULT_WEIGHTS = Path(__file__).parent / "models" / "quarry-yolov8n-synth.pt"  # the shipped model (模型卡同目录)
 Seconds = Annotated[float, Meta(ge=0, le=86_400)]
 Fraction = Annotated[float, Meta(ge=0, le=1)]
 ImgSize = Annotated[int, Meta(ge=64, le=2048, multiple_of=32)]
@@ -55,6 +58,7 @@ class _Detector(_Frozen, tag_field="backend"):
 
 
 class PyTorchDetector(_Detector, frozen=True, tag="pytorch"):
+    weights: Annotated[str, Meta(description="model file; default: the shipped model")] = str(DEFAULT_WEIGHTS)
     device: str = "cpu"
 
 
@@ -168,7 +172,7 @@ class FleetConfig(_Frozen):
 class NodeConfig(_Frozen):
     """Everything one vision node process needs besides the site configs."""
 
-    detector: DetectorConfig
+    detector: DetectorConfig = PyTorchDetector()
     motion: MotionConfig = MotionConfig()
     regions: RegionConfig = RegionConfig()
     tamper: TamperConfig = TamperConfig()
@@ -181,15 +185,25 @@ class NodeConfig(_Frozen):
     sites: list[str] = []  # site config files for ``vision run`` without the API's registry
 
 
+class ConfigError(ValueError):
+    """A config file that cannot be used, said in one line: the file, the field, what is wrong."""
+
+
 def load_node_config(path: Path, env: Mapping[str, str] = os.environ) -> NodeConfig:
     """Decode and validate a node config file, then add the secrets from the environment."""
-    data = path.read_bytes()
-    config = (
-        msgspec.yaml.decode(data, type=NodeConfig)
-        if path.suffix in {".yaml", ".yml"}
-        else msgspec.json.decode(data, type=NodeConfig)
-    )
+    decode = msgspec.yaml.decode if path.suffix in {".yaml", ".yml"} else msgspec.json.decode
+    try:
+        config = msgspec.convert(decode(path.read_bytes()) or {}, NodeConfig)  # comments only: every default
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise ConfigError(f"{path}: {one_line(exc)}") from exc
     return with_secrets(config, env)
+
+
+def one_line(error: Exception) -> str:
+    """msgspec's "Expected `int`, got `str` - at `$.motion.width`" as "motion.width: Expected `int`, got `str`"."""
+    message, _, where = str(error).partition(" - at `$")
+    field = where.rstrip("`").lstrip(".")
+    return f"{field}: {message}" if field else message.splitlines()[0]
 
 
 def with_secrets(config: NodeConfig, env: Mapping[str, str]) -> NodeConfig:

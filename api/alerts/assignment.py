@@ -15,24 +15,11 @@ import msgspec
 
 from api.auth.principal import Principal
 from api.tasks import service as tasks
-from mobile_contract.alerts import AlertDispatch, AlertKind, AlertRead
+from mobile_contract.alerts import KIND_NAMES, AlertDispatch, AlertRead
 from mobile_contract.sites import SiteConfig
 from mobile_contract.tasks import AlertTaskDetail, TaskRead, TaskSnapshot, TaskSource, TaskStatus
 from storage import alerts, sites, users
 from storage.db import Connection
-
-KIND_NAMES = {
-    AlertKind.FORBIDDEN_ZONE: "禁采区内作业",
-    AlertKind.OUTSIDE_PERMIT: "超出许可范围作业",
-    AlertKind.PROHIBITED_HOURS: "禁止时段作业",
-    AlertKind.HAUL_CROSSING: "关停点位运输车辆出入",
-    AlertKind.LANDFORM_CHANGE: "地貌变化（疑似新开挖）",
-    AlertKind.CAMERA_COVERED: "摄像头遮挡",
-    AlertKind.CAMERA_DEFOCUSED: "摄像头失焦",
-    AlertKind.CAMERA_MOVED: "摄像头移位",
-    AlertKind.CAMERA_FROZEN: "画面冻结",
-    AlertKind.CAMERA_OFFLINE: "摄像头离线",
-}
 
 
 def snapshot_path(alert_id: uuid.UUID, media_id: int) -> str:

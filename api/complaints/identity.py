@@ -2,7 +2,8 @@
 
 The key comes from ``COMPLAINT_IDENTITY_KEY`` (32 bytes, URL-safe base64). In
 embedded mode, as for the JWT secret, one is generated into the data folder
-(owner-only). The complaint's id is the associated data, so a sealed identity
+(owner-only) when the servers are resolved (``api.runtime``), and passed on to
+worker processes like the other settings. The complaint's id is the associated data, so a sealed identity
 copied onto another complaint does not open. Each sealed value records the
 key's id (first 16 hex digits of its SHA-256) so a key change is detected.
 """
@@ -10,12 +11,10 @@ key's id (first 16 hex digits of its SHA-256) so a key change is detected.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
-import os
 import secrets
 import uuid
-from collections.abc import Mapping
-from pathlib import Path
 
 import msgspec
 from Crypto.Cipher import AES
@@ -59,23 +58,17 @@ class IdentityCipher:
         return msgspec.json.decode(plaintext, type=Whistleblower)
 
 
-def cipher_from(settings: Settings, env: Mapping[str, str] = os.environ) -> IdentityCipher:
-    """The key from the environment; in embedded mode (no ``DATABASE_URL``) a generated one; else refuse.
+def cipher_from(settings: Settings) -> IdentityCipher:
+    """The configured key (``COMPLAINT_IDENTITY_KEY``, or embedded mode's from the data folder); else refuse.
 
-    A server with its own database must not invent a key on a disk that may not outlive it:
-    identities sealed under a lost key can never be read again.
+    The API refuses to start without one: a server with its own database must not invent a key
+    on a disk that may not outlive it (identities sealed under a lost key can never be read
+    again), and intake must not fail per request with a 503 once people rely on it.
     """
-    if value := env.get(KEY_ENV):
-        return IdentityCipher(base64.urlsafe_b64decode(value))
-    if env.get("DATABASE_URL"):
+    value = settings.auth.complaint_identity_key
+    if not value:
         raise KeyUnavailable(f"{KEY_ENV} is not set: whistleblower identities cannot be protected")
-    return IdentityCipher(_local_key(settings.data_dir))
-
-
-def _local_key(data_dir: Path) -> bytes:
-    path = data_dir / "complaint_identity_key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    return base64.urlsafe_b64decode(path.read_text().strip())
+    try:
+        return IdentityCipher(base64.urlsafe_b64decode(value))
+    except (ValueError, binascii.Error) as exc:
+        raise KeyUnavailable(f"{KEY_ENV} must be 32 bytes in URL-safe base64: {exc}") from exc

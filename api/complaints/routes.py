@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth.guards import requires
 from api.complaints import service
-from api.complaints.identity import IdentityCipher, KeyUnavailable, cipher_from
+from api.complaints.identity import IdentityCipher
 from api.deps import Caller, Db
 from api.errors import answer
 from api.throttling.address import client_address
@@ -33,7 +33,7 @@ from mobile_contract.complaints import (
     Transfer,
     WhistleblowerRead,
 )
-from mobile_contract.problems import Problem, UpstreamError
+from mobile_contract.problems import Problem
 from mobile_contract.tasks import TaskRead
 
 OFFICE = requires(Role.COMPLAINT_OFFICER, Role.ADMIN)
@@ -45,16 +45,7 @@ THROTTLED = {
 
 
 def provide_cipher(state: State) -> IdentityCipher:
-    """One cipher per app, built on first use from the environment (or the embedded data folder)."""
-    if "complaint_cipher" not in state:
-        try:
-            state.complaint_cipher = cipher_from(state.settings)
-        except KeyUnavailable as exc:
-            raise UpstreamError(
-                "投诉举报暂时无法登记或查看举报人信息（加密密钥未配置），请联系系统管理员",
-                str(exc),
-                code="identity-key",
-            ) from exc
+    """One cipher per app, built at start (``api.app``: the API does not start without its key)."""
     return state.complaint_cipher
 
 

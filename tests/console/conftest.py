@@ -114,7 +114,7 @@ async def wait_until_shown(picture: Locator) -> None:
 
 async def deliver(client: AsyncTestClient, monitoring: Monitoring, put: Callable[..., dict], **fields) -> str:
     """A critical forbidden-zone alert with a verified snapshot, delivered as a vision node does."""
-    snapshot = put(scene_jpeg())
+    snapshot = put(scene_jpeg(), key=monitoring.media_key())
     body = (
         monitoring.alert(
             severity="critical",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +82,7 @@ class Publisher:
             self.camera,
             width=self.evidence.snapshot_width,
             quality=self.evidence.jpeg_quality,
+            zone=zoneinfo.ZoneInfo(self.site.timezone),
         )
         key = object_key(self.site.id, self.camera.id, incident.id, f"snapshot-r{incident.revision}.jpg")
         return self._keep(incident, kind="snapshot", key=key, data=data, media_type="image/jpeg")

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import msgspec
 
 from mobile_contract.alerts import AlertKind, Severity
-from mobile_contract.sites import MACHINERY, CameraConfig, ForbiddenZone, PermittedArea
+from mobile_contract.sites import CLASS_NAMES, MACHINERY, CameraConfig, ForbiddenZone, PermittedArea
 from vision.rules.geometry import inside
 from vision.types import AlertCandidate, DwellFacts, IncidentKey, Track
 
@@ -50,7 +50,7 @@ def _candidate(
     key: IncidentKey, tracks: list[Track], entries: dict[int, dt.datetime], at: dt.datetime, facts: DwellFacts
 ) -> AlertCandidate:
     severity = Severity.CRITICAL
-    names = "、".join(sorted({t.cls.value for t in tracks}))
+    names = "、".join(sorted({CLASS_NAMES[t.cls] for t in tracks}))
     summary = f"{facts.zone}：{names} 停留超过 {facts.dwell_s:.0f} 秒"
     if key.kind is AlertKind.OUTSIDE_PERMIT:
         summary = f"{facts.zone}：机械作业超出有效采矿许可（{names}）"

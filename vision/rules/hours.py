@@ -11,7 +11,7 @@ import datetime as dt
 import zoneinfo
 
 from mobile_contract.alerts import AlertKind, Severity
-from mobile_contract.sites import MACHINERY, CameraConfig, ProhibitedHours, SiteConfig
+from mobile_contract.sites import CLASS_NAMES, MACHINERY, CameraConfig, DomainClass, ProhibitedHours, SiteConfig
 from vision.rules.dwell import DwellClock
 from vision.types import AlertCandidate, HoursFacts, IncidentKey, Track
 
@@ -55,7 +55,7 @@ class ProhibitedHoursRule:
                 key=IncidentKey(self.camera_id, AlertKind.PROHIBITED_HOURS, label),
                 severity=Severity.CRITICAL,
                 at=at,
-                summary=f"禁止作业时段（{label}）机械作业：{'、'.join(classes)}",
+                summary=f"禁止作业时段（{label}）机械作业：{'、'.join(CLASS_NAMES[DomainClass(c)] for c in classes)}",
                 facts=HoursFacts(window=label, local_time=local.isoformat(timespec="seconds"), classes=classes),
                 tracks=active,
                 material=",".join(str(t.id) for t in active),

@@ -259,6 +259,9 @@ def landform_change(
     )
 
 
+TAMPER_NAMES = {"covered": "遮挡", "defocused": "失焦", "moved": "移位", "frozen": "画面冻结", "offline": "离线"}
+
+
 def camera_tamper(
     kind: TamperKind, duration_s: float = 30.0, *, seed: int = 17, width: int = 1920, height: int = 1080, fps: int = 25
 ) -> Scenario:
@@ -280,7 +283,7 @@ def camera_tamper(
     )
     return Scenario(
         name=f"camera_{kind}",
-        description=f"摄像头异常（{kind}）/ camera {kind} from {start:g} s",
+        description=f"摄像头{TAMPER_NAMES[kind]}：第 {start:g} 秒起 / camera {kind} from {start:g} s",
         script=script,
         regions={"site": [(0.0, 0.56), (1.0, 0.56), (1.0, 1.0), (0.0, 1.0)]},
         expect=[Expect(rule=f"camera_{kind}", fires=True, start_s=start, end_s=end)],  # type: ignore[arg-type]

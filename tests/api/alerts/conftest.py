@@ -34,6 +34,10 @@ class Monitoring(msgspec.Struct):
     site_id: str
     camera_id: str
 
+    def media_key(self, name: str = "snapshot.jpg") -> str:
+        """A new object key under this camera, where a node stores its alerts' media (the API takes no other)."""
+        return f"alerts/{self.site_id}/{self.camera_id}/{uuid.uuid4()}/{name}"
+
     def alert(self, alert_id: uuid.UUID | None = None, *, revision: int = 1, **fields: Any) -> dict:
         """An AlertUpsert body as a vision node sends it."""
         started = dt.datetime(2026, 11, 1, 23, 5, tzinfo=dt.UTC)

@@ -10,7 +10,7 @@ import pytest
 
 from api.complaints import deadlines
 from api.complaints.identity import KEY_ENV, IdentityCipher, KeyUnavailable, cipher_from
-from api.settings import Settings
+from api.settings import load_settings, local_complaint_identity_key, settings_environment
 from mobile_contract.complaints import Whistleblower
 from tests.factories import package_calendar
 
@@ -50,12 +50,20 @@ def test_a_sealed_identity_opens_only_for_its_complaint_and_key() -> None:
         cipher.open(tampered, complaint, cipher.key_id)
 
 
-def test_the_key_comes_from_the_environment_and_is_never_invented_beside_a_real_database(tmp_path) -> None:
-    settings = Settings(data_dir=tmp_path)
+def test_the_key_comes_from_the_settings_and_is_never_invented_beside_a_real_database(tmp_path) -> None:
     key = base64.urlsafe_b64encode(bytes(range(32))).decode()
-    assert cipher_from(settings, {KEY_ENV: key}).key_id == IdentityCipher(bytes(range(32))).key_id
+    given = load_settings({KEY_ENV: key, "DATABASE_URL": "postgresql://db.example/enforce"})
+    assert cipher_from(given).key_id == IdentityCipher(bytes(range(32))).key_id
     with pytest.raises(KeyUnavailable, match=KEY_ENV):
-        cipher_from(settings, {"DATABASE_URL": "postgresql://db.example/enforce"})
-    embedded = cipher_from(settings, {})
+        cipher_from(load_settings({"DATABASE_URL": "postgresql://db.example/enforce"}))
+    with pytest.raises(KeyUnavailable, match="32 bytes"):
+        cipher_from(load_settings({KEY_ENV: "c2hvcnQ="}))
+
+
+def test_embedded_mode_makes_the_key_once_keeps_it_and_passes_it_on(tmp_path) -> None:
+    made = local_complaint_identity_key(tmp_path)
     assert (tmp_path / "complaint_identity_key").stat().st_mode & 0o777 == 0o600
-    assert cipher_from(settings, {}).key_id == embedded.key_id  # generated once, then reused
+    assert local_complaint_identity_key(tmp_path) == made, "generated once, then reused"
+    settings = load_settings({"COMPLAINT_IDENTITY_KEY": made})
+    worker = load_settings(settings_environment(settings))  # what a uvicorn worker process reads
+    assert cipher_from(worker).key_id == cipher_from(settings).key_id

@@ -1,5 +1,7 @@
 """Revisions become AlertUpserts with their media; delivery racing ahead never strands a later revision."""
 
+import datetime as dt
+import zoneinfo
 from pathlib import Path
 
 import msgspec
@@ -12,6 +14,7 @@ from tests.vision.helpers import at, camera, frame_of, site
 from tests.vision.helpers import track as make_track
 from vision.config import EvidenceConfig, RuleTuning
 from vision.events import IncidentBook, Outbox, Publisher
+from vision.events.evidence import caption, snapshot_jpeg
 from vision.types import AlertCandidate, DwellFacts, IncidentKey
 
 ZONE = ForbiddenZone(name="禁采区", polygon=[(0.5, 0.5), (1, 0.5), (1, 1), (0.5, 1)])
@@ -56,3 +59,15 @@ def test_revisions_carry_model_media_and_facts_even_after_delivery_cleared_the_o
     assert all(m.object_key.startswith(f"alerts/site-1/cam-1/{last.id}/") for m in last.media)
     for media in last.media:
         assert outbox.media_bytes(last.id, media.sha256)  # every file the last revision needs is there
+
+
+def test_the_snapshot_says_when_in_the_sites_time_and_draws_in_chinese() -> None:
+    cam = camera(ZONE)
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    frame = frame_of(np.full((360, 640, 3), 90, np.uint8), 60)
+    in_utc = msgspec.structs.replace(frame, at=frame.at.astimezone(dt.UTC))  # as a camera's clock may give it
+    assert "2025-06-02 10:01:00.000+08:00" in caption(in_utc, cam, shanghai)
+    assert "2025-06-02 02:01:00.000+00:00" in caption(in_utc, cam, dt.UTC)
+    plain = snapshot_jpeg(frame, candidate(60, []), cam, width=640, quality=90, zone=shanghai)
+    labelled = snapshot_jpeg(frame, candidate(60, [1]), cam, width=640, quality=90, zone=shanghai)
+    assert plain != labelled  # the box and its label 「#1 挖掘机 0.90」 (drawn in Noto Sans SC)
