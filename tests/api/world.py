@@ -181,7 +181,7 @@ async def build_world(client, make_department, make_user, put_evidence) -> World
     b_operator, b_node = b[Role.MONITORING_OPERATOR], b[Role.VISION_NODE]
     b_site, a_site = await register_site(client, b_operator), await register_site(client, a[Role.MONITORING_OPERATOR])
     monitoring = Monitoring(dept_b, b_operator, b_node, b_site["id"], b_site["config"]["cameras"][0]["id"])
-    alert = monitoring.alert(media=[put_evidence(os.urandom(4096))])
+    alert = monitoring.alert(media=[put_evidence(os.urandom(4096), key=monitoring.media_key())])
     delivered = await client.put(f"/alerts/{alert['id']}", json=alert, headers=b_node.headers)
     assert delivered.status_code == 201 and delivered.json()["media"][0]["verification"] == "verified", delivered.text
     started = await client.post(

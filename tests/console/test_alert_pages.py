@@ -107,9 +107,9 @@ async def test_every_revision_is_shown_and_the_clip_plays_and_seeks(
 ) -> None:
     monitoring = await make_monitoring()
     alert_id = await deliver(client, monitoring, put_evidence)
-    clip = put_evidence(clip_mp4(), kind="clip") | {"media_type": "video/mp4"}
+    clip = put_evidence(clip_mp4(), kind="clip", key=monitoring.media_key("clip.mp4")) | {"media_type": "video/mp4"}
     later = monitoring.alert(uuid.UUID(alert_id), revision=2, severity="critical", kind="forbidden_zone")
-    later["media"] = [put_evidence(scene_jpeg(960, 540)), clip]
+    later["media"] = [put_evidence(scene_jpeg(960, 540), key=monitoring.media_key()), clip]
     answer = await client.put(f"/alerts/{alert_id}", json=later, headers=monitoring.node.headers)
     assert answer.status_code == 200, answer.text
 

@@ -22,7 +22,10 @@ async def deliver(client: AsyncTestClient, monitoring: Monitoring, body: dict) -
 async def test_an_object_whose_stored_checksum_matches_is_verified(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence
 ) -> None:
-    snapshot, clip = put_evidence(SNAPSHOT), put_evidence(SNAPSHOT + b"clip", kind="clip")
+    snapshot, clip = (
+        put_evidence(SNAPSHOT, key=monitoring.media_key()),
+        put_evidence(SNAPSHOT + b"clip", kind="clip", key=monitoring.media_key()),
+    )
     receipt = await deliver(client, monitoring, monitoring.alert(media=[snapshot, clip]))
     assert [(m["object_key"], m["verification"], m["verified"]) for m in receipt["media"]] == [
         (snapshot["object_key"], "verified", True),
@@ -33,12 +36,14 @@ async def test_an_object_whose_stored_checksum_matches_is_verified(
 async def test_a_missing_object_or_a_wrong_checksum_is_not_verified(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence
 ) -> None:
-    stored = put_evidence(SNAPSHOT)
+    stored = put_evidence(SNAPSHOT, key=monitoring.media_key())
     missing = stored | {"object_key": stored["object_key"].replace(".jpg", "-never-stored.jpg")}
-    mismatch = put_evidence(SNAPSHOT + b"x") | {"sha256": hashlib.sha256(b"other bytes").hexdigest()}
-    wrong_size = put_evidence(SNAPSHOT + b"y")
+    mismatch = put_evidence(SNAPSHOT + b"x", key=monitoring.media_key()) | {
+        "sha256": hashlib.sha256(b"other bytes").hexdigest()
+    }
+    wrong_size = put_evidence(SNAPSHOT + b"y", key=monitoring.media_key())
     wrong_size["size"] += 1
-    unchecked = put_evidence(SNAPSHOT + b"z", checksum=False)
+    unchecked = put_evidence(SNAPSHOT + b"z", checksum=False, key=monitoring.media_key())
     receipt = await deliver(client, monitoring, monitoring.alert(media=[missing, mismatch, wrong_size, unchecked]))
     assert {m["object_key"]: m["verification"] for m in receipt["media"]} == {
         missing["object_key"]: "missing",
@@ -72,7 +77,7 @@ async def test_a_later_revision_checks_unverified_media_again(
 async def test_a_media_link_serves_the_object_and_is_audited_as_evidence_access(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence, make_user, pool: asyncpg.Pool
 ) -> None:
-    body = monitoring.alert(media=[put_evidence(SNAPSHOT)])
+    body = monitoring.alert(media=[put_evidence(SNAPSHOT, key=monitoring.media_key())])
     media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
     inspector = await make_user(Role.INSPECTOR, monitoring.department)
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=inspector.headers)
@@ -90,7 +95,7 @@ async def test_a_media_link_serves_the_object_and_is_audited_as_evidence_access(
 async def test_another_departments_media_is_not_found(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence, make_monitoring
 ) -> None:
-    body = monitoring.alert(media=[put_evidence(SNAPSHOT)])
+    body = monitoring.alert(media=[put_evidence(SNAPSHOT, key=monitoring.media_key())])
     media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
     stranger = (await make_monitoring()).operator
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=stranger.headers)
@@ -98,7 +103,7 @@ async def test_another_departments_media_is_not_found(
 
 
 async def test_unverified_media_gets_no_link(client: AsyncTestClient, monitoring: Monitoring, put_evidence) -> None:
-    mismatch = put_evidence(SNAPSHOT) | {"sha256": hashlib.sha256(b"declared").hexdigest()}
+    mismatch = put_evidence(SNAPSHOT, key=monitoring.media_key()) | {"sha256": hashlib.sha256(b"declared").hexdigest()}
     body = monitoring.alert(media=[mismatch])
     media_id = (await deliver(client, monitoring, body))["media"][0]["id"]
     answer = await client.get(f"/alerts/{body['id']}/media/{media_id}/link", headers=monitoring.operator.headers)
@@ -117,7 +122,7 @@ async def test_media_outside_the_cameras_own_prefix_is_refused_naming_the_item(
     client: AsyncTestClient, monitoring: Monitoring, put_evidence, key: str
 ) -> None:
     key = key.format(dept=monitoring.department.id, site=monitoring.site_id, camera=monitoring.camera_id)
-    good, bad = put_evidence(SNAPSHOT), put_evidence(SNAPSHOT + b"elsewhere", key=key)
+    good, bad = put_evidence(SNAPSHOT, key=monitoring.media_key()), put_evidence(SNAPSHOT + b"elsewhere", key=key)
     body = monitoring.alert(media=[good, bad])
     answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
     assert answer.status_code == 422, answer.text
