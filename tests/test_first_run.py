@@ -68,8 +68,9 @@ def test_the_readme_takes_a_clip_to_an_alert_in_the_api_and_a_complaint_is_taken
         login = httpx.post(f"{served.url}/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
         headers = {"authorization": f"Bearer {login.json()['access_token']}"}
         alerts = httpx.get(f"{served.url}/alerts", headers=headers).json()["items"]
-        assert {(a["site_id"], a["kind"]) for a in alerts} == {("quarry-demo-01", "camera_covered")}, alerts
-        detail = httpx.get(f"{served.url}/alerts/{alerts[0]['id']}", headers=headers).json()
+        covered = [a for a in alerts if (a["site_id"], a["kind"]) == ("quarry-demo-01", "camera_covered")]
+        assert covered, alerts  # beside it the watchdog may say the camera is unwatched: no node runs here
+        detail = httpx.get(f"{served.url}/alerts/{covered[0]['id']}", headers=headers).json()
         assert {m["kind"] for m in detail["media"] if m["verified"]} >= {"snapshot"}, detail["media"]
         receipt = httpx.post(f"{served.url}/complaints/submit", json=COMPLAINT)
         assert receipt.status_code == 201, receipt.text
