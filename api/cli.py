@@ -86,6 +86,18 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
+@app.command()
+def migrate() -> None:
+    """应用数据库迁移 / apply the schema migrations, as the schema's owner (deploy/compose.yaml's migrate step)."""
+    from api.runtime import database_url, where
+    from storage.migrate import apply_migrations
+
+    settings = load_settings()
+    typer.echo(where(settings), err=True)
+    applied = apply_migrations(database_url(settings))
+    typer.echo(f"applied {len(applied)} migrations" + (f": {', '.join(applied)}" if applied else ""))
+
+
 @app.command("s3-credentials")
 def s3_credentials() -> None:
     """内嵌对象存储的地址和密钥 / the embedded S3's endpoint and keys, for a vision node (embedded mode only)."""
