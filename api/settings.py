@@ -182,7 +182,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         fleet=bounded(FleetSettings, env, FLEET_VARIABLES),
         documents=DocumentSettings(
             public_url=get("ENFORCE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-            signing_dir=Path(get("DOCUMENT_SIGNING_DIR")) if get("DOCUMENT_SIGNING_DIR") else None,
+            signing_dir=Path(folder) if (folder := get("DOCUMENT_SIGNING_DIR")) else None,
             signing_key_password=get("DOCUMENT_SIGNING_KEY_PASSWORD", ""),
         ),
     )

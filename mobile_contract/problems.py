@@ -156,7 +156,7 @@ class UpstreamError(AppError):
     status = 503
     code = "upstream-unavailable"
     title = "Service temporarily unavailable"
-    retry_after_s: ClassVar[int] = 10  # sent as Retry-After: when a client may try again
+    retry_after_s = 10  # sent as Retry-After: when a client may try again
 
 
 class DatabaseUnavailable(UpstreamError):
@@ -167,7 +167,7 @@ class DatabaseUnavailable(UpstreamError):
 class StreamsBusy(UpstreamError):
     code = "too-many-streams"
     title = "Too many open streams"
-    retry_after_s: ClassVar[int] = 30
+    retry_after_s = 30
 
 
 class ObjectStoreError(UpstreamError):

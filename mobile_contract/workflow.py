@@ -139,25 +139,25 @@ class _Step(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
     """One step of the procedure; ``action`` names it."""
 
 
-class File(_Step, tag="file"):
+class File(_Step, frozen=True, tag="file"):
     """立案（负责人批准）：生成立案审批表，办案期限开始（第五十四条、第六十条）."""
 
     note: Note = ""
 
 
-class RefuseFiling(_Step, tag="refuse_filing"):
+class RefuseFiling(_Step, frozen=True, tag="refuse_filing"):
     """不予立案."""
 
     reason: Reason
 
 
-class RevokeFiling(_Step, tag="revoke_filing"):
+class RevokeFiling(_Step, frozen=True, tag="revoke_filing"):
     """撤销立案."""
 
     reason: Reason
 
 
-class Notify(_Step, tag="notify"):
+class Notify(_Step, frozen=True, tag="notify"):
     """告知拟处罚及陈述、申辩、听证权利（第四十四条、第六十三条），生成告知书."""
 
     penalty: PenaltyProposal
@@ -165,7 +165,7 @@ class Notify(_Step, tag="notify"):
     statement_days: Annotated[int, Meta(ge=3, le=15, description="陈述申辩期限（工作日）")] = 3
 
 
-class RecordStatement(_Step, tag="record_statement"):
+class RecordStatement(_Step, frozen=True, tag="record_statement"):
     """记录当事人陈述、申辩，或放弃陈述申辩 / 听证."""
 
     summary: LongText = ""
@@ -173,13 +173,13 @@ class RecordStatement(_Step, tag="record_statement"):
     waives_hearing: bool = False
 
 
-class RequestHearing(_Step, tag="request_hearing"):
+class RequestHearing(_Step, frozen=True, tag="request_hearing"):
     """当事人要求听证（告知后五日内，第六十四条第一项）."""
 
     note: Note = ""
 
 
-class ScheduleHearing(_Step, tag="schedule_hearing"):
+class ScheduleHearing(_Step, frozen=True, tag="schedule_hearing"):
     """通知听证的时间、地点（举行听证七日前，第六十四条第二项）."""
 
     hearing_on: dt.date
@@ -187,32 +187,32 @@ class ScheduleHearing(_Step, tag="schedule_hearing"):
     host_user_id: Annotated[uuid.UUID, Meta(description="听证主持人：非本案调查人员（第六十四条第四项）")]
 
 
-class ConcludeHearing(_Step, tag="conclude_hearing"):
+class ConcludeHearing(_Step, frozen=True, tag="conclude_hearing"):
     """听证结束，制作听证笔录."""
 
     summary: Reason
 
 
-class SetReviewGrounds(_Step, tag="set_review_grounds"):
+class SetReviewGrounds(_Step, frozen=True, tag="set_review_grounds"):
     """标记须法制审核及其理由（第五十八条）."""
 
     grounds: Annotated[list[ReviewGround], Meta(min_length=1, max_length=5)]
     reason: Reason
 
 
-class RequireDiscussion(_Step, tag="require_discussion"):
+class RequireDiscussion(_Step, frozen=True, tag="require_discussion"):
     """情节复杂或者重大违法行为，须负责人集体讨论决定（第五十七条第二款）."""
 
     reason: Reason
 
 
-class SubmitReview(_Step, tag="submit_review"):
+class SubmitReview(_Step, frozen=True, tag="submit_review"):
     """提交法制审核."""
 
     note: Note = ""
 
 
-class HoldDiscussion(_Step, tag="hold_discussion"):
+class HoldDiscussion(_Step, frozen=True, tag="hold_discussion"):
     """负责人集体讨论."""
 
     held_on: dt.date
@@ -220,19 +220,19 @@ class HoldDiscussion(_Step, tag="hold_discussion"):
     conclusion: Reason
 
 
-class Reinvestigate(_Step, tag="reinvestigate"):
+class Reinvestigate(_Step, frozen=True, tag="reinvestigate"):
     """补充调查（须重新告知）."""
 
     reason: Reason
 
 
-class Decide(_Step, tag="decide"):
+class Decide(_Step, frozen=True, tag="decide"):
     """作出行政处罚决定，生成决定书."""
 
     penalty: PenaltyProposal
 
 
-class NotPenalise(_Step, tag="not_penalise"):
+class NotPenalise(_Step, frozen=True, tag="not_penalise"):
     """不予行政处罚决定."""
 
     ground: NoPenaltyGround
@@ -242,7 +242,7 @@ class NotPenalise(_Step, tag="not_penalise"):
 Detail = Annotated[str, Meta(max_length=200)]
 
 
-class Serve(_Step, tag="serve"):
+class Serve(_Step, frozen=True, tag="serve"):
     """送达决定书（第六十一条：七日内），生成送达回证，记明送达方式.
 
     留置送达 states why the recipient refused (民事诉讼法第八十九条) and who witnessed it or how
@@ -279,19 +279,19 @@ def service_problem(step: Serve) -> str:
     return ""
 
 
-class StartExecution(_Step, tag="start_execution"):
+class StartExecution(_Step, frozen=True, tag="start_execution"):
     """执行（当事人履行或申请强制执行）."""
 
     note: Note = ""
 
 
-class Close(_Step, tag="close"):
+class Close(_Step, frozen=True, tag="close"):
     """结案."""
 
     result: Reason
 
 
-class Transfer(_Step, tag="transfer"):
+class Transfer(_Step, frozen=True, tag="transfer"):
     """移送."""
 
     target: TransferTarget
@@ -299,31 +299,31 @@ class Transfer(_Step, tag="transfer"):
     reason: Reason
 
 
-class Suspend(_Step, tag="suspend"):
+class Suspend(_Step, frozen=True, tag="suspend"):
     """中止（期间不计入办案期限）."""
 
     reason: Reason
 
 
-class Resume(_Step, tag="resume"):
+class Resume(_Step, frozen=True, tag="resume"):
     """恢复."""
 
     reason: Reason
 
 
-class StartAppraisal(_Step, tag="start_appraisal"):
+class StartAppraisal(_Step, frozen=True, tag="start_appraisal"):
     """开始检测、检验、鉴定（期间不计入办案期限）."""
 
     subject: ShortText
 
 
-class EndAppraisal(_Step, tag="end_appraisal"):
+class EndAppraisal(_Step, frozen=True, tag="end_appraisal"):
     """检测、鉴定结束."""
 
     result: Reason
 
 
-class ExtendDeadline(_Step, tag="extend_deadline"):
+class ExtendDeadline(_Step, frozen=True, tag="extend_deadline"):
     """经负责人批准延长期限."""
 
     rule: Annotated[str, Meta(pattern=r"^[a-z_0-9]+$", max_length=40, description="期限规则 / deadline rule")]
@@ -331,7 +331,7 @@ class ExtendDeadline(_Step, tag="extend_deadline"):
     reason: Reason
 
 
-class ApplyMeasure(_Step, tag="apply_measure"):
+class ApplyMeasure(_Step, frozen=True, tag="apply_measure"):
     """实施查封、扣押或先行登记保存."""
 
     measure_id: ClientId
@@ -341,7 +341,7 @@ class ApplyMeasure(_Step, tag="apply_measure"):
     record_id: uuid.UUID | None = None
 
 
-class ExtendMeasure(_Step, tag="extend_measure"):
+class ExtendMeasure(_Step, frozen=True, tag="extend_measure"):
     """经负责人批准延长查封、扣押一次，不超过三十日（行政强制法第二十五条）."""
 
     measure_id: uuid.UUID
@@ -349,7 +349,7 @@ class ExtendMeasure(_Step, tag="extend_measure"):
     reason: Reason
 
 
-class ReleaseMeasure(_Step, tag="release_measure"):
+class ReleaseMeasure(_Step, frozen=True, tag="release_measure"):
     """解除或处理查封、扣押、登记保存的物品."""
 
     measure_id: uuid.UUID
@@ -357,31 +357,31 @@ class ReleaseMeasure(_Step, tag="release_measure"):
     reason: Reason
 
 
-class Annul(_Step, tag="annul"):
+class Annul(_Step, frozen=True, tag="annul"):
     """决定被依法变更、撤销、确认违法或无效（已公示的须三日内撤回，第四十八条）."""
 
     reason: Reason
 
 
-class PassReview(_Step, tag="pass_review"):
+class PassReview(_Step, frozen=True, tag="pass_review"):
     """法制审核通过（由审核人员经 /reviews 提交）."""
 
     opinion: Reason
 
 
-class ReturnReview(_Step, tag="return_review"):
+class ReturnReview(_Step, frozen=True, tag="return_review"):
     """法制审核退回补充调查（由审核人员经 /reviews 提交）."""
 
     reasons: Reason
 
 
-class Publish(_Step, tag="publish"):
+class Publish(_Step, frozen=True, tag="publish"):
     """公示处罚决定（由 /cases/{id}/publication 生成）."""
 
     publication_id: uuid.UUID
 
 
-class WithdrawPublication(_Step, tag="withdraw_publication"):
+class WithdrawPublication(_Step, frozen=True, tag="withdraw_publication"):
     """撤回公示."""
 
     publication_id: uuid.UUID
@@ -398,7 +398,13 @@ Step = ClientStep | PassReview | ReturnReview | Publish | WithdrawPublication
 
 
 def action_of(step: Step) -> str:
-    return type(step).__struct_config__.tag  # type: ignore[return-value]
+    return action_of_kind(type(step))
+
+
+def action_of_kind(kind: type[Step]) -> str:
+    tag = kind.__struct_config__.tag
+    assert isinstance(tag, str)  # every step is tagged with its action's name
+    return tag
 
 
 class TransitionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

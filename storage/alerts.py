@@ -38,13 +38,15 @@ EVENTS_LOCK_KEY = 0x616C6576  # "alev": makes alert_events ids visible in commit
 
 
 async def department_of(conn: Connection, *, id: uuid.UUID) -> uuid.UUID | None:
-    return await conn.fetchval("SELECT department_id FROM alerts WHERE id = $1", id)
+    value: uuid.UUID | None = await conn.fetchval("SELECT department_id FROM alerts WHERE id = $1", id)
+    return value
 
 
 async def revision_sha256(conn: Connection, *, alert_id: uuid.UUID, revision: int) -> str | None:
-    return await conn.fetchval(
+    value: str | None = await conn.fetchval(
         "SELECT content_sha256 FROM alert_revisions WHERE alert_id = $1 AND revision = $2", alert_id, revision
     )
+    return value
 
 
 async def revision_content(conn: Connection, *, alert_id: uuid.UUID, revision: int) -> Any:
@@ -85,7 +87,7 @@ async def upsert_current(conn: Connection, *, department_id: uuid.UUID, alert: A
     Returns True when the alert was created, False when updated, None when the
     stored revision is higher (a late delivery: kept in history only).
     """
-    return await conn.fetchval(
+    value: bool | None = await conn.fetchval(
         "INSERT INTO alerts (id, department_id, site_id, camera_id, revision, kind, severity, started_at,"
         " last_seen_at, ended_at, summary, detail, model)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -109,6 +111,7 @@ async def upsert_current(conn: Connection, *, department_id: uuid.UUID, alert: A
         alert.detail,
         alert.model,
     )
+    return value
 
 
 async def get(
@@ -129,12 +132,14 @@ async def set_handling(conn: Connection, *, id: uuid.UUID, state: str, **columns
         raise ValueError(f"not handling columns: {unknown}")
     names = list(columns)
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=3))
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE alerts SET state = $2, updated_at = now(), {assignments} WHERE id = $1 RETURNING {ALERT_COLUMNS}",  # noqa: S608
         id,
         state,
         *(columns[n] for n in names),
     )
+    assert row is not None  # the caller holds the alert row locked
+    return row
 
 
 async def set_result(conn: Connection, *, id: uuid.UUID, result: Any) -> asyncpg.Record:
@@ -295,13 +300,14 @@ async def append_event(
     before this one: a stream that has seen id N will never later find a smaller one.
     """
     await conn.execute("SELECT pg_advisory_xact_lock($1)", EVENTS_LOCK_KEY)
-    return await conn.fetchval(
+    value: int = await conn.fetchval(
         "INSERT INTO alert_events (department_id, alert_id, action, payload) VALUES ($1, $2, $3, $4) RETURNING id",
         department_id,
         alert_id,
         action,
         payload,
     )
+    return value
 
 
 async def events_after(
@@ -317,12 +323,14 @@ async def events_after(
 
 
 async def last_event_id(conn: Connection) -> int:
-    return await conn.fetchval("SELECT coalesce(max(id), 0) FROM alert_events")
+    value: int = await conn.fetchval("SELECT coalesce(max(id), 0) FROM alert_events")
+    return value
 
 
 async def is_active_inspector(conn: Connection, *, user_id: uuid.UUID, department_id: uuid.UUID) -> bool:
-    return await conn.fetchval(
+    value: bool = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND department_id = $2 AND role = 'inspector' AND active)",
         user_id,
         department_id,
     )
+    return value

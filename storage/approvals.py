@@ -37,11 +37,12 @@ async def get(conn: Connection, *, id: uuid.UUID) -> asyncpg.Record | None:
 
 async def lead_supervisor(conn: Connection, *, department_id: uuid.UUID) -> uuid.UUID | None:
     """Who receives the department's approval tasks: its longest-serving active supervisor."""
-    return await conn.fetchval(
+    value: uuid.UUID | None = await conn.fetchval(
         "SELECT id FROM users WHERE department_id = $1 AND role = 'supervisor' AND active"
         " ORDER BY created_at, id LIMIT 1",
         department_id,
     )
+    return value
 
 
 async def insert_result(conn: Connection, *, row: dict[str, Any]) -> None:
@@ -107,7 +108,9 @@ async def answer_objection(
 # --- feedback outbox ------------------------------------------------------------------------
 
 
-async def enqueue(conn: Connection, *, id: uuid.UUID, kind: str, approval_id: uuid.UUID, payload: dict) -> None:
+async def enqueue(
+    conn: Connection, *, id: uuid.UUID, kind: str, approval_id: uuid.UUID, payload: dict[str, Any]
+) -> None:
     await conn.execute(
         "INSERT INTO feedback_outbox (id, kind, approval_id, payload) VALUES ($1, $2, $3, $4)",
         id,

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import asyncpg
 import msgspec
 
 from storage import bulk
@@ -109,6 +110,7 @@ async def append_prepared(conn: Connection, prepared: Sequence[PreparedEntry]) -
     if not prepared:
         return []
     head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_lock_head()")
+    assert head is not None  # the function returns its one row
     seq, prev = head["seq"], head["entry_hash"]
     now = dt.datetime.now(dt.UTC)
     timestamp = _timestamp(now)  # one clock reading per append: the entries happened together
@@ -163,6 +165,13 @@ def _append_sql(select: str, params: int) -> str:
 
 def _from_record(record: Any) -> StoredAuditEntry:
     return StoredAuditEntry(**{c: record[c] for c in COLUMNS})
+
+
+async def head(conn: Connection) -> asyncpg.Record:
+    """The chain's last seq and entry hash (without taking its lock)."""
+    row = await conn.fetchrow("SELECT seq, entry_hash FROM audit_head")
+    assert row is not None  # the table holds exactly one row
+    return row
 
 
 async def iter_chain(conn: Connection, *, after_seq: int = 0, batch: int = 5000) -> AsyncIterator[StoredAuditEntry]:

@@ -47,4 +47,5 @@ async def for_entity(
 
 async def lowest_seq(conn: Connection) -> int | None:
     """The smallest seq stored; the chain starts at 1, so anything lower was put there by hand."""
-    return await conn.fetchval("SELECT min(seq) FROM audit_log")
+    value: int | None = await conn.fetchval("SELECT min(seq) FROM audit_log")
+    return value

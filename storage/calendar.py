@@ -13,7 +13,8 @@ from storage.db import Connection
 
 async def latest_version(conn: Connection) -> int:
     """The newest version's number (0 when none): what a cached calendar is checked against."""
-    return await conn.fetchval("SELECT coalesce(max(version), 0) FROM calendar_versions")
+    value: int = await conn.fetchval("SELECT coalesce(max(version), 0) FROM calendar_versions")
+    return value
 
 
 async def all_versions(conn: Connection) -> list[asyncpg.Record]:
@@ -47,7 +48,7 @@ async def add_version(
 ) -> int:
     """Store the next version (numbers have no gaps: the table is locked until commit) with its days."""
     await conn.execute("LOCK TABLE calendar_versions IN EXCLUSIVE MODE")
-    version = await conn.fetchval(
+    version: int = await conn.fetchval(
         "INSERT INTO calendar_versions (version, source, years, document_no, title, note, file_sha256, imported_by)"
         " SELECT coalesce(max(version), 0) + 1, 'notice', $1, $2, $3, $4, $5, $6 FROM calendar_versions"
         " RETURNING version",

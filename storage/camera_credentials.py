@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection
 
 import asyncpg
 
@@ -22,7 +22,7 @@ async def put(
     user_id: uuid.UUID,
 ) -> dt.datetime:
     """Store (or replace) a camera's credentials; returns when."""
-    return await conn.fetchval(
+    value: dt.datetime = await conn.fetchval(
         "INSERT INTO camera_credentials (site_id, camera_id, department_id, username, password, set_by)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (site_id, camera_id) DO UPDATE SET"
         " department_id = EXCLUDED.department_id, username = EXCLUDED.username, password = EXCLUDED.password,"
@@ -34,9 +34,10 @@ async def put(
         password,
         user_id,
     )
+    return value
 
 
-async def of_cameras(conn: Connection, *, cameras: Sequence[tuple[str, str]]) -> list[asyncpg.Record]:
+async def of_cameras(conn: Connection, *, cameras: Collection[tuple[str, str]]) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT c.site_id, c.camera_id, c.username, c.password FROM camera_credentials c"
         " JOIN unnest($1::text[], $2::text[]) AS p (site_id, camera_id) USING (site_id, camera_id)",

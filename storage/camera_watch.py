@@ -17,7 +17,8 @@ SWEEP_LOCK_KEY = 0x63616D77  # "camw"
 
 async def take_sweep(conn: Connection) -> bool:
     """True for the one transaction that may sweep now (released at its commit or rollback)."""
-    return await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SWEEP_LOCK_KEY)
+    value: bool = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SWEEP_LOCK_KEY)
+    return value
 
 
 async def know_cameras(conn: Connection, *, department_id: uuid.UUID | None) -> None:

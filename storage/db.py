@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 import msgspec
 
 from mobile_contract.problems import DatabaseUnavailable
 
-Connection = asyncpg.Connection
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+    # A pool hands out a proxy that forwards every call to its connection; both serve a transaction.
+    Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
+else:
+    Connection = asyncpg.Connection  # litestar reads it at run time, where asyncpg's classes are not generic
 CONNECTION_ERRORS = (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: Connection) -> None:
     # jsonb travels in binary (COPY needs it): a version byte, then the JSON text, encoded by msgspec.
     await conn.set_type_codec(
         "jsonb", schema="pg_catalog", encoder=_encode_jsonb, decoder=_decode_jsonb, format="binary"
@@ -54,7 +60,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asy
 
 
 @contextlib.asynccontextmanager
-async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[asyncpg.Connection]:
+async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[Connection]:
     """One connection and one transaction; commits on success, rolls back on error."""
     try:
         async with pool.acquire() as conn, conn.transaction(**options):

@@ -29,7 +29,7 @@ async def create_draft(
 ) -> int:
     """Store a new draft version (the next number for the department); returns its version."""
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('discretion:' || $1::uuid::text))", department_id)
-    version = await conn.fetchval(
+    version: int = await conn.fetchval(
         "INSERT INTO discretion_tables (id, department_id, version, title, source_sha256, imported_by)"
         " SELECT $1, $2, COALESCE(max(version), 0) + 1, $3, $4, $5 FROM discretion_tables WHERE department_id = $2"
         " RETURNING version",
@@ -46,7 +46,7 @@ async def create_draft(
     return version
 
 
-async def publish(conn: Connection, *, id: uuid.UUID, published_by: uuid.UUID) -> bool:
+async def publish(conn: Connection, *, id: uuid.UUID, published_by: uuid.UUID | None) -> bool:
     """Publish a draft; False when it is already published (or does not exist)."""
     done = await conn.fetchval(
         "UPDATE discretion_tables SET published_at = now(), published_by = $2 WHERE id = $1 AND published_at IS NULL"

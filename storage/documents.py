@@ -152,7 +152,7 @@ async def version_exists(
     conn: Connection, *, table: DocumentTable, id: uuid.UUID, version: int, content_sha256: str, changed_by: uuid.UUID
 ) -> bool:
     """Whether a superseded version with this number and content was made by ``changed_by``."""
-    return await conn.fetchval(
+    value: bool = await conn.fetchval(
         f"SELECT EXISTS (SELECT 1 FROM {table.versions} WHERE {table.foreign_key} = $1 AND version = $2"  # noqa: S608
         " AND content_sha256 = $3 AND changed_by = $4)",
         id,
@@ -160,3 +160,4 @@ async def version_exists(
         content_sha256,
         changed_by,
     )
+    return value

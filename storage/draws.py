@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 
+from mobile_contract.draws import PlanItem
 from storage import rows
 from storage.db import Connection
 
@@ -94,7 +95,7 @@ async def conflicts(conn: Connection, *, usccs: Sequence[str]) -> list[asyncpg.R
     )
 
 
-async def create_plan(conn: Connection, *, row: dict[str, Any], items: Sequence) -> bool:
+async def create_plan(conn: Connection, *, row: dict[str, Any], items: Sequence[PlanItem]) -> bool:
     """Insert the plan and its items unless the id exists; True when inserted now."""
     inserted = await rows.insert(conn, table="draw_plans", row=row, on_conflict="ON CONFLICT (id) DO NOTHING")
     if inserted:
@@ -175,7 +176,7 @@ async def insert_draw(
     )
 
 
-async def insert_assignments(conn: Connection, *, draw_id: uuid.UUID, assignments: Sequence[tuple]) -> None:
+async def insert_assignments(conn: Connection, *, draw_id: uuid.UUID, assignments: Sequence[tuple[Any, ...]]) -> None:
     """Rows of (uscc, department_id, inspector_id, task_id)."""
     await conn.executemany(
         "INSERT INTO draw_assignments (draw_id, uscc, department_id, inspector_id, task_id)"

@@ -191,7 +191,7 @@ async def live_playback(
     conn: Connection, *, evidence_id: uuid.UUID, user_id: uuid.UUID, sign_in_id: uuid.UUID, window_s: float
 ) -> uuid.UUID | None:
     """The playback of this sign-in's latest range of the item, if that range was served within ``window_s``."""
-    return await conn.fetchval(
+    value: uuid.UUID | None = await conn.fetchval(
         "SELECT playback_id FROM evidence_playback_ranges"
         " WHERE evidence_id = $1 AND user_id = $2 AND sign_in_id = $3"
         " AND served_at > now() - make_interval(secs => $4)"
@@ -201,6 +201,7 @@ async def live_playback(
         sign_in_id,
         window_s,
     )
+    return value
 
 
 async def add_playback_range(

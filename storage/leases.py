@@ -50,12 +50,14 @@ async def materialise(conn: Connection, *, department_id: uuid.UUID) -> None:
 
 async def capacity(conn: Connection, *, department_id: uuid.UUID) -> asyncpg.Record:
     """``cameras``: of active sites; ``streams``: the declared capacity of the nodes alive now."""
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         f"SELECT (SELECT count(*) FROM ({ACTIVE_CAMERAS}) AS a) AS cameras,"  # noqa: S608
         " (SELECT coalesce(sum(max_streams), 0) FROM vision_nodes WHERE department_id = $1 AND expires_at > now())"
         " AS streams",
         department_id,
     )
+    assert row is not None  # an aggregate: always one row
+    return row
 
 
 async def renew(

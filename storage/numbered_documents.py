@@ -22,7 +22,7 @@ async def next_serial(conn: Connection, *, department_id: uuid.UUID, year: int, 
     The counter row stays locked until commit, so concurrent issuers queue; a rollback
     returns the number, so the sequence has no gaps.
     """
-    return await conn.fetchval(
+    value: int = await conn.fetchval(
         "INSERT INTO document_counters AS c (department_id, year, kind, last_serial) VALUES ($1, $2, $3, 1)"
         " ON CONFLICT (department_id, year, kind) DO UPDATE SET last_serial = c.last_serial + 1"
         " RETURNING last_serial",
@@ -30,6 +30,7 @@ async def next_serial(conn: Connection, *, department_id: uuid.UUID, year: int, 
         year,
         kind,
     )
+    return value
 
 
 async def insert(conn: Connection, *, row: dict[str, Any]) -> None:
@@ -64,7 +65,9 @@ async def latest_of_kind(conn: Connection, *, case_id: uuid.UUID, kind: str) -> 
 
 
 async def department(conn: Connection, *, id: uuid.UUID) -> asyncpg.Record:
-    return await conn.fetchrow("SELECT id, code, name, region_code FROM departments WHERE id = $1", id)
+    row = await conn.fetchrow("SELECT id, code, name, region_code FROM departments WHERE id = $1", id)
+    assert row is not None  # a case's or custodian's department (a foreign key)
+    return row
 
 
 async def export_records(

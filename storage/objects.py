@@ -44,7 +44,7 @@ from minio import time as s3_time
 from minio.commonconfig import COMPLIANCE
 from minio.datatypes import CompleteMultipartUploadResult
 from minio.error import MinioException, S3Error
-from minio.helpers import md5sum_hash, queryencode, sha256_hash
+from minio.helpers import DictType, md5sum_hash, queryencode, sha256_hash
 from minio.objectlockconfig import DAYS, ObjectLockConfig
 from minio.retention import Retention
 
@@ -52,14 +52,15 @@ from mobile_contract.problems import ObjectStoreError
 
 T = TypeVar("T")
 SHA256_HEADER = "x-amz-checksum-sha256"
-CHECKSUM_MODE = {"x-amz-checksum-mode": "ENABLED"}
+CHECKSUM_MODE: DictType = {"x-amz-checksum-mode": "ENABLED"}
 MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "NoSuchObject", "ResourceNotFound"})
 UNUSABLE_UPLOAD = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "BadDigest", "InvalidRequest"})
 READ_CHUNK = 1024 * 1024
 # Connecting is quick or the store is down; an answer may take a while (assembling a large multipart upload).
-S3_TIMEOUT = urllib3.Timeout(connect=2.0, read=60.0)
+S3_CONNECT_TIMEOUT_S = 2.0
+S3_TIMEOUT = urllib3.Timeout(connect=S3_CONNECT_TIMEOUT_S, read=60.0)
 S3_RETRIES = urllib3.Retry(total=2, connect=1, read=0, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504))
-READ_TIMEOUT = httpx.Timeout(60.0, connect=S3_TIMEOUT.connect_timeout)
+READ_TIMEOUT = httpx.Timeout(60.0, connect=S3_CONNECT_TIMEOUT_S)
 OPEN_READ_TTL_S = 60  # a server-side GET starts at once; the URL never leaves the API
 
 
@@ -224,7 +225,9 @@ class ObjectStore:
             ElementTree.SubElement(element, "ETag").text = f'"{part.etag}"'
             ElementTree.SubElement(element, "ChecksumSHA256").text = hex_to_b64(sha256_hex)
         body = ElementTree.tostring(root)
-        headers = {"Content-Type": "application/xml", "Content-MD5": md5sum_hash(body)}
+        content_md5 = md5sum_hash(body)
+        assert content_md5 is not None  # None only for no body
+        headers: DictType = {"Content-Type": "application/xml", "Content-MD5": content_md5}
         try:
             response = self.client._execute(
                 "POST", self.bucket, key, body=body, headers=headers, query_params={"uploadId": upload_id}
@@ -250,10 +253,11 @@ class ObjectStore:
             if exc.code in MISSING:
                 return None
             raise
-        checksum = found.metadata.get(SHA256_HEADER)
+        metadata = found.metadata or {}
+        checksum = metadata.get(SHA256_HEADER)
         # A multipart object's checksum is a checksum of part checksums ("…-3", type COMPOSITE).
         composite = checksum is not None and (
-            "-" in checksum or found.metadata.get("x-amz-checksum-type") == "COMPOSITE"
+            "-" in checksum or metadata.get("x-amz-checksum-type") == "COMPOSITE"
         )
         return StoredObject(found.version_id, found.size or 0, None if composite else checksum)
 
@@ -373,12 +377,15 @@ class ObjectStore:
         ttl = ttl_s or self.presign_ttl_s
         now = s3_time.utcnow()
         region = self.client._get_region(self.bucket)  # configured region: no network call
-        credentials = self.client._provider.retrieve()
+        provider = self.client._provider
+        assert provider is not None  # make_client always gives the client its credentials
+        credentials = provider.retrieve()
         signer_client, prefix = (
             (self.public.signer, self.public.prefix) if public and self.public else (self.client, "")
         )
+        params: DictType = dict(query)
         url = signer_client._base_url.build(
-            method=method, region=region, bucket_name=self.bucket, object_name=key, query_params=query
+            method=method, region=region, bucket_name=self.bucket, object_name=key, query_params=params
         )
         scope = signer._get_scope(now, region, "s3")
         canonical_headers, signed_names = signer._get_canonical_headers({"host": url.netloc, **headers})

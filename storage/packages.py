@@ -26,10 +26,6 @@ async def audit_excerpt(
     )
 
 
-async def audit_head(conn: Connection) -> asyncpg.Record:
-    return await conn.fetchrow("SELECT seq, entry_hash FROM audit_head")
-
-
 async def case_records(conn: Connection, *, case_id: uuid.UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT id, content, content_sha256 FROM records WHERE case_id = $1 ORDER BY created_at, id", case_id

@@ -68,9 +68,10 @@ async def insert_image(conn: Connection, *, row: dict[str, Any]) -> None:
 
 async def public_image(conn: Connection, *, publication_id: uuid.UUID, n: int) -> bytes | None:
     """A published photo, unless the publication was withdrawn."""
-    return await conn.fetchval(
+    value: bytes | None = await conn.fetchval(
         "SELECT i.jpeg FROM publication_images i JOIN publications p ON p.id = i.publication_id"
         " WHERE i.publication_id = $1 AND i.n = $2 AND p.withdrawn_at IS NULL",
         publication_id,
         n,
     )
+    return value

@@ -24,6 +24,7 @@ async def insert(conn: Connection, *, row: dict[str, Any]) -> tuple[asyncpg.Reco
         *row.values(),
     )
     stored = await conn.fetchrow(f"SELECT {COLUMNS} FROM case_shares WHERE id = $1", row["id"])  # noqa: S608
+    assert stored is not None  # inserted above or before
     return stored, inserted is not None
 
 

@@ -43,7 +43,7 @@ async def get(
 async def update_config(
     conn: Connection, *, id: str, version: int, config: Any, config_sha256: str, user_id: uuid.UUID
 ) -> asyncpg.Record:
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         "UPDATE sites SET version = $2, config = $3, config_sha256 = $4, updated_by = $5, updated_at = now()"  # noqa: S608
         f" WHERE id = $1 RETURNING {SITE_COLUMNS}",
         id,
@@ -52,15 +52,19 @@ async def update_config(
         config_sha256,
         user_id,
     )
+    assert row is not None  # the caller holds the site row locked
+    return row
 
 
 async def set_active(conn: Connection, *, id: str, active: bool, user_id: uuid.UUID) -> asyncpg.Record:
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE sites SET active = $2, updated_by = $3, updated_at = now() WHERE id = $1 RETURNING {SITE_COLUMNS}",  # noqa: S608
         id,
         active,
         user_id,
     )
+    assert row is not None  # the caller holds the site row locked
+    return row
 
 
 async def insert_version(
@@ -113,7 +117,7 @@ async def has_camera(conn: Connection, *, site_id: str, camera_id: str, departme
     Any version, not only the current one: a node delivering alerts queued on its disk
     before a camera was removed from the config must not have them refused.
     """
-    return await conn.fetchval(
+    value: bool = await conn.fetchval(
         "SELECT EXISTS (SELECT 1 FROM sites s JOIN site_versions v ON v.site_id = s.id"
         " WHERE s.id = $1 AND s.department_id = $2"
         " AND v.config -> 'cameras' @> jsonb_build_array(jsonb_build_object('id', $3::text)))",
@@ -121,7 +125,9 @@ async def has_camera(conn: Connection, *, site_id: str, camera_id: str, departme
         department_id,
         camera_id,
     )
+    return value
 
 
 async def department_exists(conn: Connection, *, id: uuid.UUID) -> bool:
-    return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM departments WHERE id = $1)", id)
+    value: bool = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM departments WHERE id = $1)", id)
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
@@ -25,7 +26,7 @@ async def create(
     title: str,
     item_code: str | None,
     due_on: object,
-    detail: dict,
+    detail: dict[str, Any],
     created_by: uuid.UUID | None,
     alert_id: uuid.UUID | None = None,
 ) -> bool:

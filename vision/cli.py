@@ -158,8 +158,8 @@ def outbox_show(config: ConfigOption = None, folder: DirOption = None) -> None:
     refused = Table(title=f"refused: {len(rejected)} revisions (`vision outbox resend` after a fix)")
     for column in ("alert", "revision", "answer"):
         refused.add_column(column)
-    for item in rejected:
-        refused.add_row(str(item.alert_id), str(item.revision), item.reason)
+    for refusal in rejected:
+        refused.add_row(str(refusal.alert_id), str(refusal.revision), refusal.reason)
     console.print(waiting, refused)
 
 

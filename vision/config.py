@@ -48,7 +48,7 @@ class ModelCard(msgspec.Struct, frozen=True, kw_only=True):
     default_threshold: Annotated[float, Meta(ge=0, le=1)] = 0.4
 
 
-class _Detector(_Frozen, tag_field="backend"):
+class _Detector(_Frozen, frozen=True, tag_field="backend"):
     weights: Annotated[str, Meta(description="model file or exported model folder")]
     imgsz: ImgSize = 640  # whole frames
     region_imgsz: ImgSize = 320  # crops around motion: small objects stay large, inference stays cheap
@@ -78,7 +78,7 @@ class TensorRtDetector(_Detector, frozen=True, tag="tensorrt"):
 DetectorConfig = PyTorchDetector | OnnxDetector | OpenVinoDetector | TensorRtDetector
 
 
-class MotionConfig(_Frozen):
+class MotionConfig(_Frozen, frozen=True):
     """The cheap low-resolution gate in front of the detector (运动门控)."""
 
     width: Annotated[int, Meta(ge=64, le=1280)] = 320
@@ -88,7 +88,7 @@ class MotionConfig(_Frozen):
     relight_fraction: Fraction = 0.6  # more of the frame than this changed at once: a lighting switch
 
 
-class RegionConfig(_Frozen):
+class RegionConfig(_Frozen, frozen=True):
     """How motion becomes detector crops (检测区域)."""
 
     min_side: Fraction = 0.25  # of the frame height: a crop is never smaller than this square
@@ -100,7 +100,7 @@ class RegionConfig(_Frozen):
     full_frame_s: Seconds = 60.0  # a whole-frame look this often, whatever the gate says
 
 
-class TamperConfig(_Frozen):
+class TamperConfig(_Frozen, frozen=True):
     """Thresholds on frame statistics for a blinded camera (摄像头遮挡/失焦/移位/冻结), see ``vision.rules.tamper``."""
 
     persist_s: Seconds = 5.0  # a condition must hold this long
@@ -114,7 +114,7 @@ class TamperConfig(_Frozen):
     baseline_s: Seconds = 600.0  # time constant of the healthy view and sharpness
 
 
-class RuleTuning(_Frozen):
+class RuleTuning(_Frozen, frozen=True):
     """Timing of incidents, shared by every rule (事件时序)."""
 
     end_after_s: Seconds = 30.0  # an incident not seen this long has ended
@@ -126,7 +126,7 @@ class RuleTuning(_Frozen):
     track_lost_s: Seconds = 5.0
 
 
-class EvidenceConfig(_Frozen):
+class EvidenceConfig(_Frozen, frozen=True):
     """Snapshot and clip attached to each alert (证据)."""
 
     clip_pre_s: Seconds = 5.0
@@ -135,7 +135,7 @@ class EvidenceConfig(_Frozen):
     snapshot_width: Annotated[int, Meta(ge=320, le=3840)] = 1920
 
 
-class OutboxConfig(_Frozen):
+class OutboxConfig(_Frozen, frozen=True):
     """Alerts wait here until the API and S3 have them (本地待发队列)."""
 
     dir: str = "var/vision/outbox"
@@ -143,7 +143,7 @@ class OutboxConfig(_Frozen):
     retry_max_s: Annotated[float, Meta(gt=0, le=600)] = 30.0
 
 
-class ApiConfig(_Frozen):
+class ApiConfig(_Frozen, frozen=True):
     """The enforcement API, signed in as a ``vision_node`` user: a fixed token, or a username and password."""
 
     url: str | None = None  # e.g. https://enforce.example.cn; None: keep alerts in the outbox
@@ -153,7 +153,7 @@ class ApiConfig(_Frozen):
     timeout_s: Annotated[float, Meta(gt=0, le=120)] = 10.0
 
 
-class S3Config(_Frozen):
+class S3Config(_Frozen, frozen=True):
     endpoint: str | None = None  # host:port; None: media stays in the outbox with the alert
     bucket: str = "enforcement-evidence"
     secure: bool = True
@@ -162,14 +162,14 @@ class S3Config(_Frozen):
     secret_key: str = ""  # VISION_S3_SECRET_KEY
 
 
-class FleetConfig(_Frozen):
+class FleetConfig(_Frozen, frozen=True):
     """This node among many (多节点): it claims cameras by lease from the API up to ``max_streams`` (vision.fleet)."""
 
     node: str = ""  # the lease holder's name, stable across restarts; empty: VISION_NODE_NAME, else the host name
     max_streams: Annotated[int, Meta(ge=0, le=1000)] = 8  # streams it can analyse in real time
 
 
-class NodeConfig(_Frozen):
+class NodeConfig(_Frozen, frozen=True):
     """Everything one vision node process needs besides the site configs."""
 
     detector: DetectorConfig = PyTorchDetector()

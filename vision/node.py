@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -65,7 +66,7 @@ class Node:
         )
         self.stop = threading.Event()
         self.pipelines: dict[str, CameraPipeline] = {}
-        self._wake = lambda: None
+        self._wake: Callable[[], None] = lambda: None
 
     def run(self) -> None:
         """Until ``stop`` is set (or every camera is a file that has ended)."""
@@ -142,7 +143,12 @@ class Node:
             delivery = Delivery(
                 self.outbox, api=self.config.api, retry=self.config.outbox, store=object_store(self.config.s3)
             )
-            self._wake = lambda: loop.call_soon_threadsafe(delivery.wake.set)
+            woken = delivery.wake
+
+            def wake() -> None:
+                loop.call_soon_threadsafe(woken.set)
+
+            self._wake = wake
             task = asyncio.create_task(delivery.run(stop))
             reporting = asyncio.create_task(self._report_liveness(stop))
         await asyncio.to_thread(self._wait, threads)

@@ -25,7 +25,7 @@ from vision.types import Frame, Packet
 AHEAD = 2  # frames decoded ahead of analysis: enough to overlap, little memory
 
 
-def _take(handoff: queue.Queue, producer: threading.Thread) -> object:
+def _take(handoff: queue.Queue, producer: threading.Thread) -> Frame | Silence | BaseException | None:
     """The next item; None once the producer has finished (even if it was halted before saying so)."""
     while True:
         try:

@@ -62,6 +62,7 @@ def remux_mp4(packets: list[Packet], template: av.VideoStream) -> bytes:
             raw = av.Packet(packet.data)
             raw.pts, raw.dts, raw.duration = packet.pts - base, packet.dts - base, packet.duration
             raw.is_keyframe = packet.key
+            assert template.time_base is not None  # a demuxed stream always has one
             raw.time_base = template.time_base
             raw.stream = stream
             out.mux(raw)

@@ -139,6 +139,7 @@ class VideoSource:
         raw = av.Packet(packet.data)
         raw.pts, raw.dts, raw.duration = packet.pts, packet.dts, packet.duration
         raw.is_keyframe = packet.key
+        assert self.stream.time_base is not None  # a demuxed stream always has one
         raw.time_base = self.stream.time_base
         codec = self.stream.codec_context
         pictures = list(codec.decode(raw))

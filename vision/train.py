@@ -114,7 +114,7 @@ def _fit(data_yaml: str, out_dir: Path, *, epochs: int, imgsz: int, batch: int, 
         name="train",
         exist_ok=True,
     )
-    return Path(model.trainer.best)
+    return Path(model.trainer.best)  # type: ignore[attr-defined]  # ultralytics declares trainer as None until train()
 
 
 def evaluate(weights: Path, data_yaml: str, *, imgsz: int, batch: int = 16) -> tuple[Metrics, dict[str, float]]:

@@ -19,9 +19,8 @@ from minio.datatypes import Object
 from minio.error import S3Error
 
 from mobile_contract.alerts import AlertMedia, MediaCheck
-from storage.objects import ObjectStore
+from storage.objects import CHECKSUM_MODE, ObjectStore
 
-CHECKSUM_MODE = {"x-amz-checksum-mode": "ENABLED"}
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"})
 LINK_TTL = dt.timedelta(minutes=5)  # long enough to open a clip, short enough not to be passed around
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
@@ -53,7 +53,7 @@ StartedTo = Annotated[dt.datetime | None, QueryParameter(name="to", description=
 
 class AlertController(Controller):
     path = "/alerts"
-    tags: ClassVar[list[str]] = ["alerts"]
+    tags = ("alerts",)
 
     @put("/{alert_id:uuid}", guards=[requires(Role.VISION_NODE)], summary="上报预警 / deliver an alert revision")
     async def deliver(
@@ -167,7 +167,7 @@ STATISTICS_READERS = (Role.SUPERVISOR, Role.MONITORING_OPERATOR, Role.ADMIN)
 
 class AlertStatisticsController(Controller):
     path = "/alerts/statistics"
-    tags: ClassVar[list[str]] = ["alerts 预警"]
+    tags = ("alerts 预警",)
 
     @get(
         "/",

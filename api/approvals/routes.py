@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -28,7 +27,7 @@ DEPARTMENT = requires(Role.SUPERVISOR, Role.ADMIN)
 
 class ApprovalController(Controller):
     path = "/approvals"
-    tags: ClassVar[list[str]] = ["approvals 审管联动"]
+    tags = ("approvals 审管联动",)
 
     @post(
         "/results",

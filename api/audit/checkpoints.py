@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from api.background import background
 from api.settings import Settings
+from storage import audit
 from storage.db import Connection, transaction
 from storage.objects import ObjectStore
 
@@ -94,7 +95,7 @@ def _signed_bytes(checkpoint: Checkpoint) -> bytes:
 
 async def write(conn: Connection, store: ObjectStore, key: Ed25519PrivateKey, *, prefix: str = PREFIX) -> Anchor:
     """Read the chain's head and store it, signed, under retention; returns what was written."""
-    head = await conn.fetchrow("SELECT seq, entry_hash FROM audit_head")
+    head = await audit.head(conn)
     now, signer = dt.datetime.now(dt.UTC), key_id(key.public_key())
     checkpoint = Checkpoint(seq=head["seq"], entry_hash=head["entry_hash"], written_at=now, key_id=signer)
     signature = base64.b64encode(key.sign(_signed_bytes(checkpoint))).decode()
@@ -126,7 +127,7 @@ async def write_periodically(pool: asyncpg.Pool, store: ObjectStore, key: Ed2551
     while True:
         try:
             async with transaction(pool) as conn:
-                if (seq := await conn.fetchval("SELECT seq FROM audit_head")) != last_seq:
+                if (seq := (await audit.head(conn))["seq"]) != last_seq:
                     await write(conn, store, key)
                     last_seq = seq
         except Exception:  # a store or database outage: try again next time, keep serving

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.datastructures import State
@@ -20,7 +20,7 @@ AUDIT_READERS = (Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 
 class AuditController(Controller):
     path = "/audit"
-    tags: ClassVar[list[str]] = ["audit"]
+    tags = ("audit",)
 
     @get("/", guards=[requires(*AUDIT_READERS)], summary="本机构留痕记录（分页） / audit entries of a department")
     async def list_entries(

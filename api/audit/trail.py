@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 import msgspec
 
 from api.auth.principal import Principal
@@ -22,6 +23,8 @@ from storage.db import Connection
 
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
 COMMAND_LINE_ROLE = "cli"
+
+State = Mapping[str, Any] | asyncpg.Record  # a row, as read or as about to be written
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,7 +45,7 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
         return cls(user_id=None, role=COMMAND_LINE_ROLE, detail={"os_user": getpass.getuser()})
 
 
-def state_hash(state: Mapping[str, Any] | None) -> str | None:
+def state_hash(state: State | None) -> str | None:
     """SHA-256 of a row's canonical JSON, secrets left out; None for "no state" (before a create)."""
     if state is None:
         return None
@@ -84,11 +87,19 @@ async def record(
     entity_type: str,
     entity_id: str,
     department_id: uuid.UUID | None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
+    before: State | None = None,
+    after: State | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> audit.StoredAuditEntry:
     """Append one entry; call it last before commit, it holds the chain's lock until then."""
-    hashes = {"before_hash": state_hash(before), "after_hash": state_hash(after)}
-    kind = {"action": action, "entity_type": entity_type, "entity_id": entity_id, "department_id": department_id}
-    return await audit.append(conn, entry(actor, **kind, **hashes, detail=detail))
+    appended = entry(
+        actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        department_id=department_id,
+        before_hash=state_hash(before),
+        after_hash=state_hash(after),
+        detail=detail,
+    )
+    return await audit.append(conn, appended)

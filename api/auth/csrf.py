@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 
 from litestar import Request
-from litestar.enums import RequestEncodingType
+from litestar.enums import RequestEncodingType, ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.browser import BrowserSession
@@ -49,7 +49,11 @@ class CsrfMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session = scope.get("auth")
-        if scope["type"] == "http" and isinstance(session, BrowserSession) and scope["method"] not in SAFE_METHODS:
+        if (
+            scope["type"] == ScopeType.HTTP
+            and isinstance(session, BrowserSession)
+            and scope["method"] not in SAFE_METHODS
+        ):
             token = await presented_token(Request(scope, receive))
             if not hmac.compare_digest(token.encode(), session.csrf_token.encode()):
                 raise refused()

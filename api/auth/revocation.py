@@ -156,8 +156,8 @@ class Revocations:
     def _distrust(self, _conn: object) -> None:
         self.trusted_until = 0.0
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        self.apply(payload)
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self.apply(str(payload))  # NOTIFY payloads are text
 
 
 @contextlib.asynccontextmanager

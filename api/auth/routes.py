@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
@@ -35,9 +36,9 @@ THROTTLED = {
 
 class AuthController(Controller):
     path = "/auth"
-    tags: ClassVar[list[str]] = ["auth"]
-    opt: ClassVar[dict[str, object]] = {"public": True}
-    security: ClassVar[list[dict[str, list[str]]]] = [{}]  # OpenAPI: no bearer token needed here
+    tags = ("auth",)
+    opt: Mapping[str, object] = {"public": True}
+    security = ({},)  # OpenAPI: no bearer token needed here
 
     @post("/login", status_code=200, responses=REFUSALS | THROTTLED, summary="登录 / sign in")
     async def login(

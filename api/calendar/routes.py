@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
@@ -20,7 +18,7 @@ LOADERS = requires(Role.ADMIN)
 
 class CalendarController(Controller):
     path = "/calendar"
-    tags: ClassVar[list[str]] = ["calendar 节假日安排"]
+    tags = ("calendar 节假日安排",)
 
     @get("/", guards=[WATCHERS], summary="已导入的年份、导入记录与提醒 / years loaded, imports, warning")
     async def status(self, db: Db) -> CalendarStatus:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get, post, put
 from litestar.datastructures import State
@@ -32,7 +32,7 @@ CameraId = Annotated[str, PathParameter(max_length=64, description="摄像头编
 
 class CameraController(Controller):
     path = "/cameras"
-    tags: ClassVar[list[str]] = ["cameras"]
+    tags = ("cameras",)
 
     @post(
         "/liveness",

@@ -81,7 +81,7 @@ DECISION_GUARDS = (
     g.evidence_intact,
 )  # fmt: skip
 
-RULES: dict[type, Rule] = {
+RULES: dict[type[Step], Rule] = {
     File: Rule(frozenset({S.REGISTERED}), S.INVESTIGATING, HEADS),
     RefuseFiling: Rule(frozenset({S.REGISTERED}), S.NOT_FILED, HEADS, (g.measures_closed,)),
     RevokeFiling: Rule(BEFORE_DECISION, S.FILING_REVOKED, HEADS, (g.measures_closed,)),
@@ -198,6 +198,6 @@ def apply(state: WorkflowState, step: Step, facts: Facts) -> WorkflowState:
     return effect(moved, state, step, facts) if effect else moved
 
 
-def candidate_steps(state: WorkflowState) -> Sequence[tuple[type, Rule]]:
+def candidate_steps(state: WorkflowState) -> Sequence[tuple[type[Step], Rule]]:
     """Steps the current stage allows, in table order (for ``next_steps``)."""
     return [(kind, rule) for kind, rule in RULES.items() if state.stage in rule.sources]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -27,7 +27,7 @@ OVERSEERS = requires(Role.SUPERVISOR, Role.ADMIN)  # 督办: the department's de
 
 class CaseController(Controller):
     path = "/cases"
-    tags: ClassVar[list[str]] = ["cases 案件"]
+    tags = ("cases 案件",)
 
     @post("/", guards=[WRITERS], summary="立案登记（可安全重发）/ open a case, safe to retry")
     async def create(self, db: Db, principal: Caller, data: JSONBody[CaseCreate]) -> Response[CaseRead]:
@@ -87,7 +87,7 @@ class CaseWorkflowController(Controller):
     """The procedure of a case (办案流程): where it stands, its steps, its full-process record."""
 
     path = "/cases/{case_id:uuid}"
-    tags: ClassVar[list[str]] = ["case workflow 办案流程"]
+    tags = ("case workflow 办案流程",)
 
     @get("/workflow", guards=[READERS], summary="办案状态、期限与可执行步骤 / stage, deadlines and next steps")
     async def workflow(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> WorkflowRead:
@@ -107,7 +107,7 @@ class CaseWorkflowController(Controller):
 
 class DeadlineController(Controller):
     path = "/deadlines"
-    tags: ClassVar[list[str]] = ["case workflow 办案流程"]
+    tags = ("case workflow 办案流程",)
 
     @get(
         "/",

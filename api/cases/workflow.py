@@ -33,7 +33,7 @@ from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.parties import Officer
 from mobile_contract.problems import Conflict
 from mobile_contract.records import CaseContent
-from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of
+from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of, action_of_kind
 from storage import audit, documents
 from storage import workflow as sql
 from storage.canonical import canonical_json
@@ -223,10 +223,13 @@ def next_steps(state: WorkflowState, facts: Facts) -> list[NextStep]:
     """Steps the stage allows, with what blocks each now (guards that need the step's content are left out)."""
     found = []
     for kind, rule in machine.candidate_steps(state):
+        # Guards outside PAYLOAD_GUARDS never read the step, so there is none to give them.
         blocked = [
-            r for guard in rule.guards if guard not in machine.PAYLOAD_GUARDS and (r := guard(state, None, facts))
-        ]  # type: ignore[arg-type]
-        found.append(NextStep(action=kind.__struct_config__.tag, roles=sorted(rule.roles), blocked_by=blocked))
+            r
+            for guard in rule.guards
+            if guard not in machine.PAYLOAD_GUARDS and (r := guard(state, None, facts))  # type: ignore[arg-type]
+        ]
+        found.append(NextStep(action=action_of_kind(kind), roles=sorted(rule.roles), blocked_by=blocked))
     return found
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 
@@ -45,7 +47,11 @@ COLUMNS = {
     "停止监管日期": "withdrawn_on",
 }
 REQUIRED = ("事项编码", "事项名称", "事项类型", "变更类型", "监管措施")
-LABELS = {"kind": ITEM_KIND_LABELS, "change_type": CHANGE_TYPE_LABELS, "level": LEVEL_LABELS}
+LABELS: dict[str, Mapping[Any, str]] = {
+    "kind": ITEM_KIND_LABELS,
+    "change_type": CHANGE_TYPE_LABELS,
+    "level": LEVEL_LABELS,
+}
 VALUES = {field: {label: value for value, label in labels.items()} for field, labels in LABELS.items()}
 
 

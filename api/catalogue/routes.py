@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -32,7 +32,7 @@ EXTENSIONS = {ImportFormat.CSV: "csv", ImportFormat.SEED_TABLE: "txt"}
 
 class CatalogueController(Controller):
     path = "/catalogue"
-    tags: ClassVar[list[str]] = ["catalogue 监管事项清单"]
+    tags = ("catalogue 监管事项清单",)
 
     @post("/", guards=[WRITERS], summary="新增监管事项 / add an item")
     async def create(self, db: Db, principal: Caller, data: JSONBody[CatalogueItemCreate]) -> CatalogueItemRead:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from collections.abc import Mapping
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -54,8 +54,8 @@ Cipher = NamedDependency[IdentityCipher]
 
 class ComplaintController(Controller):
     path = "/complaints"
-    tags: ClassVar[list[str]] = ["complaints 投诉举报"]
-    dependencies: ClassVar[dict] = {"cipher": Provide(provide_cipher, sync_to_thread=False)}
+    tags = ("complaints 投诉举报",)
+    dependencies: Mapping[str, Provide] = {"cipher": Provide(provide_cipher, sync_to_thread=False)}
 
     @post(
         "/submit",

@@ -9,12 +9,14 @@ document instead, as from the API.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Litestar, Request, Response
 from litestar.response import Redirect
+from litestar.types import ExceptionHandlersMap
 
 from api import errors
 from api.console.templating import render
@@ -63,8 +65,8 @@ class PageController(Controller):
     """Base of console pages: out of the OpenAPI document, errors shown as pages."""
 
     include_in_schema = False
-    opt: ClassVar[dict[str, Any]] = {PAGE: True}
-    exception_handlers: ClassVar[dict[type[Exception], Any]] = {Exception: page_error}
+    opt: Mapping[str, object] = {PAGE: True}
+    exception_handlers: ExceptionHandlersMap = {Exception: page_error}  # noqa: RUF012 (litestar's type; never changed)
 
 
 def collect_menu(app: Litestar) -> list[MenuEntry]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated, Any, ClassVar
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -70,7 +71,7 @@ def sign_in_page(
 
 class SignInController(PageController):
     path = "/"
-    opt: ClassVar[dict[str, Any]] = {PAGE: True, "public": True}
+    opt: Mapping[str, object] = {PAGE: True, "public": True}
 
     @get("/", summary="登录页 / sign-in page")
     async def page(self, request: Request, state: State, next: Annotated[str, QueryParameter()] = "") -> Response:

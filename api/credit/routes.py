@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -36,7 +36,7 @@ WRITERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 class CreditController(Controller):
     path = "/credit"
-    tags: ClassVar[list[str]] = ["credit 信用监管"]
+    tags = ("credit 信用监管",)
 
     @get("/subjects/{subject_id:uuid}", guards=[READERS], summary="信用档案 / a subject's credit profile")
     async def profile(self, db: Db, principal: Caller, subject_id: FromPath[uuid.UUID]) -> CreditProfile:

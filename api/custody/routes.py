@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
@@ -27,7 +26,7 @@ async def answer(db: Db, report: service.CustodyReport, owner: uuid.UUID, format
 
 class CustodyController(Controller):
     path = "/"
-    tags: ClassVar[list[str]] = ["evidence 证据"]
+    tags = ("evidence 证据",)
 
     @get("/evidence/{evidence_id:uuid}/custody", guards=[READERS], summary="证据保管链报告（留痕）/ custody report")
     async def item(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
@@ -20,7 +19,7 @@ READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.AD
 
 class BenchmarkController(Controller):
     path = "/discretion"
-    tags: ClassVar[list[str]] = ["discretion 裁量基准"]
+    tags = ("discretion 裁量基准",)
 
     @post("/versions", guards=[EDITORS], summary="导入新版本（CSV，草稿）/ import a draft version from CSV")
     async def import_csv(self, db: Db, principal: Caller, data: JSONBody[BenchmarkImport]) -> BenchmarkSummary:

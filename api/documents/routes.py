@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Response, get, post, put
@@ -46,7 +47,7 @@ def pdf_response(name: str, data: bytes) -> Response[bytes]:
 
 class DocumentController(Controller):
     path = "/"
-    tags: ClassVar[list[str]] = ["documents 执法文书"]
+    tags = ("documents 执法文书",)
 
     @get("/cases/{case_id:uuid}/documents", guards=[READERS], summary="案件文书 / the case's numbered documents")
     async def for_case(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[DocumentRead]:
@@ -82,7 +83,7 @@ class DocumentController(Controller):
 
 class DocumentSettingsController(Controller):
     path = "/departments/{department_id:uuid}/document-settings"
-    tags: ClassVar[list[str]] = ["documents 执法文书"]
+    tags = ("documents 执法文书",)
 
     @get("/", guards=[SETTERS], summary="文书设置（复议机关、人民法院、缴款银行）/ document settings")
     async def read(self, db: Db, principal: Caller, department_id: FromPath[uuid.UUID]) -> DocumentSettings:
@@ -107,9 +108,9 @@ class VerificationController(Controller):
     """文书核验: a public page, no sign-in; shows no personal data."""
 
     path = "/verify"
-    tags: ClassVar[list[str]] = ["documents 执法文书"]
-    opt: ClassVar[dict[str, object]] = {"public": True}
-    security: ClassVar[list[dict[str, list[str]]]] = [{}]
+    tags = ("documents 执法文书",)
+    opt: Mapping[str, object] = {"public": True}
+    security = ({},)
 
     @get("/{code:str}", media_type="text/html", summary="文书核验页 / public verification page")
     async def show(self, db: Db, code: FromPath[str]) -> Response[str]:
@@ -127,7 +128,7 @@ class VerificationController(Controller):
 
 class PublicationController(Controller):
     path = "/"
-    tags: ClassVar[list[str]] = ["publication 行政执法公示"]
+    tags = ("publication 行政执法公示",)
 
     @post("/cases/{case_id:uuid}/publication", guards=[HEADS], summary="公示决定（脱敏）/ publish the decision")
     async def publish(
@@ -151,9 +152,9 @@ class PublicFeedController(Controller):
     """公示栏: open to everyone, no sign-in (行政执法公示)."""
 
     path = "/public/decisions"
-    tags: ClassVar[list[str]] = ["publication 行政执法公示"]
-    opt: ClassVar[dict[str, object]] = {"public": True}
-    security: ClassVar[list[dict[str, list[str]]]] = [{}]  # OpenAPI: no bearer token needed here
+    tags = ("publication 行政执法公示",)
+    opt: Mapping[str, object] = {"public": True}
+    security = ({},)  # OpenAPI: no bearer token needed here
 
     @get("/", summary="公示栏 / public feed of decisions, newest first")
     async def feed(
@@ -176,7 +177,7 @@ class PublicFeedController(Controller):
 
 class ExportController(Controller):
     path = "/exports"
-    tags: ClassVar[list[str]] = ["export 互联网+监管"]
+    tags = ("export 互联网+监管",)
 
     @get(
         "/supervision-actions",

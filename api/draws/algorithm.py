@@ -124,7 +124,7 @@ def _eligible_pools(
 ) -> dict[str, list[tuple[uuid.UUID, list[uuid.UUID]]]]:
     """Per target, per department: the conflict-free inspectors, in published order."""
     barred = {(c.inspector_id, c.uscc) for c in conflicts}
-    pools = {}
+    pools: dict[str, list[tuple[uuid.UUID, list[uuid.UUID]]]] = {}
     for target in targets:
         pools[target.uscc] = []
         for department_id in departments(plan):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -30,7 +29,7 @@ MANAGERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 class DrawController(Controller):
     path = "/draws"
-    tags: ClassVar[list[str]] = ["draws 双随机一公开"]
+    tags = ("draws 双随机一公开",)
 
     @get("/targets", guards=[MANAGERS], summary="抽取对象及权重 / the register as the draw sees it, with weights")
     async def list_targets(self, db: Db, principal: Caller, region_prefix: FromQuery[str] = "") -> list[TargetRead]:

@@ -19,6 +19,7 @@ import msgspec
 
 from api.audit import trail
 from api.audit.trail import Actor
+from api.auth.principal import Principal
 from mobile_contract.evidence import CheckTrigger, IntegrityOutcome
 from mobile_contract.problems import ObjectStoreError
 from storage import audit, evidence
@@ -78,7 +79,7 @@ async def check_stored(store: ObjectStore, item: asyncpg.Record) -> Check:
 
 
 async def record_checks(
-    conn: Connection, checked: Sequence[tuple[asyncpg.Record, Check]], *, trigger: CheckTrigger, by: Actor
+    conn: Connection, checked: Sequence[tuple[asyncpg.Record, Check]], *, trigger: CheckTrigger, by: Actor | Principal
 ) -> None:
     """Store checks in the integrity history and audit each one (an evidence access)."""
     await evidence.add_checks(conn, checks=[_check_row(item, c, trigger, by) for item, c in checked])
@@ -93,7 +94,7 @@ async def verify_stored(
     record_id: uuid.UUID | None = None,
     after: uuid.UUID | None = None,
     limit: int = VERIFY_BATCH,
-    by: Actor,
+    by: Actor | Principal,
 ) -> list[CheckedItem]:
     """Re-check up to ``limit`` verified items (id order, after ``after``) and record every check."""
     rows = await evidence.list_verified(
@@ -126,7 +127,7 @@ async def verify_all(
         after = batch[-1].evidence_id
 
 
-def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor) -> dict:
+def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor | Principal) -> dict:
     return {
         "evidence_id": item["id"],
         "trigger": trigger.value,
@@ -141,7 +142,7 @@ def _check_row(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Ac
     }
 
 
-def _audit(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor) -> audit.AuditEntry:
+def _audit(item: asyncpg.Record, check: Check, trigger: CheckTrigger, by: Actor | Principal) -> audit.AuditEntry:
     return trail.entry(
         by,
         action=f"evidence.{trigger.value}",

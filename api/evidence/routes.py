@@ -6,7 +6,7 @@ There is deliberately no route that deletes, replaces or edits evidence.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi import ResponseSpec
@@ -36,7 +36,7 @@ HOLDERS = requires(Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 
 class EvidenceController(Controller):
     path = "/evidence"
-    tags: ClassVar[list[str]] = ["evidence 证据"]
+    tags = ("evidence 证据",)
 
     @post("/{evidence_id:uuid}/upload", guards=[UPLOADERS], status_code=200, summary="申请上传凭证 / upload ticket")
     async def upload(

@@ -198,6 +198,7 @@ async def _check_latest(store: ObjectStore, item: asyncpg.Record) -> Check:
             f"evidence {item['id']} has not been uploaded",
             code="evidence-not-uploaded",
         )
+    found: ObjectDigest | None
     if stored.sha256_b64 is not None:
         found = ObjectDigest(integrity.b64_to_hex(stored.sha256_b64), stored.size)
     else:

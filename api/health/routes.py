@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
 
 import msgspec
 from litestar import Controller, get
@@ -19,8 +19,8 @@ class Health(msgspec.Struct):
 
 class HealthController(Controller):
     path = "/health"
-    tags: ClassVar[list[str]] = ["health"]
-    opt: ClassVar[dict[str, object]] = {"public": True}
+    tags = ("health",)
+    opt: Mapping[str, object] = {"public": True}
 
     @get("/", summary="服务健康检查 / health check")
     async def health(self, state: State) -> Health:

@@ -27,7 +27,7 @@ from api.auth.principal import Principal
 from api.cases import workflow
 from api.custody import service as custody
 from mobile_contract.records import CaseContent, RecordContent
-from storage import documents, numbered_documents, packages, reviews
+from storage import audit, documents, numbered_documents, packages, reviews
 from storage import workflow as workflow_sql
 from storage.audit import GENESIS_HASH, StoredAuditEntry
 from storage.canonical import canonical_json
@@ -96,7 +96,7 @@ async def build(
     await _custody(conn, case_id, writer)
     writer.add("verify.py", VERIFIER.read_bytes(), "verifier")
     writer.add("README.txt", README.read_bytes(), "readme")
-    head = await packages.audit_head(conn)
+    head = await audit.head(conn)
     anchors = _seal(case.id, principal, writer, head, row["head_hash"] if row else GENESIS_HASH)
     archive = await asyncio.to_thread(_zip, writer.root, workdir / f"case-{case_id}.zip")
     return Built(

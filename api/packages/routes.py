@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, get
 from litestar.background_tasks import BackgroundTask
@@ -19,7 +18,7 @@ from mobile_contract.auth import Role
 
 class PackageController(Controller):
     path = "/cases/{case_id:uuid}/package"
-    tags: ClassVar[list[str]] = ["evidence package 证据包"]
+    tags = ("evidence package 证据包",)
 
     @get(
         "/",

@@ -204,13 +204,13 @@ def check_history(pkg: Package, anchors: dict, audit: list[dict], report: Report
         if body.get("seq") != n:
             report.fail(where, f"sequence number {body.get('seq')} where {n} was expected")
         events.append(body)
-        prev = event.get("event_hash")
+        prev = str(event.get("event_hash", ""))  # a missing hash breaks the chain at the next line, not the verifier
     if prev != anchors.get("case_chain_head"):
         report.fail("history.jsonl", "its last hash is not the case chain head in anchors.json")
     return events
 
 
-def content_hashes(audit: list[dict], entity_type: str, entity_id: str) -> list[str]:
+def content_hashes(audit: list[dict], entity_type: str, entity_id: str | None) -> list[str]:
     """The content hashes the chain recorded for a case or record, oldest first (create, then updates)."""
     actions = {f"{entity_type}.create", f"{entity_type}.update"}
     return [
@@ -220,8 +220,8 @@ def content_hashes(audit: list[dict], entity_type: str, entity_id: str) -> list[
     ]
 
 
-def check_records(pkg: Package, manifest: list[dict], audit: list[dict], report: Report) -> dict[str, dict]:
-    records = {}
+def check_records(pkg: Package, manifest: list[dict], audit: list[dict], report: Report) -> dict[str | None, dict]:
+    records: dict[str | None, dict] = {}
     for line in (m for m in manifest if m.get("kind") == "record"):
         data = pkg.files.get(line.get("path") or "", b"")
         hashes = content_hashes(audit, "record", line.get("record_id"))
@@ -242,7 +242,7 @@ def check_records(pkg: Package, manifest: list[dict], audit: list[dict], report:
 CAPTURE_FIELDS = ("sha256", "captured_at", "gps", "device_id", "media_type", "size")
 
 
-def check_evidence(manifest: list[dict], records: dict[str, dict], report: Report) -> None:
+def check_evidence(manifest: list[dict], records: dict[str | None, dict], report: Report) -> None:
     for line in (m for m in manifest if m.get("kind") == "evidence"):
         where = f"manifest.jsonl line {line['_line']} (evidence {line.get('evidence_id')})"
         record = records.get(line.get("record_id"), {})

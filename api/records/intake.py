@@ -116,10 +116,11 @@ async def settle(
     outcomes: dict[uuid.UUID, Outcome | AppError] = dict.fromkeys(inserted, Outcome.CREATED)
     for id in others:
         stored = existing.get(id)
-        same = stored is not None and stored["content_sha256"] == hashes[id]
-        outcomes[id] = (
-            Outcome.REPLAYED if same and stored["department_id"] == principal.department_id else id_conflict(entity, id)
+        replayed = stored is not None and (stored["content_sha256"], stored["department_id"]) == (
+            hashes[id],
+            principal.department_id,
         )
+        outcomes[id] = Outcome.REPLAYED if replayed else id_conflict(entity, id)
     return outcomes
 
 
@@ -160,8 +161,10 @@ async def edit_outcome(
         raise _version_ahead(entity, version, base_version)
     if base_version == version:
         return None
-    made = {"version": base_version + 1, "content_sha256": new_sha256, "changed_by": principal.user_id}
-    if await documents.version_exists(conn, table=table, id=current["id"], **made):
+    made = base_version + 1
+    if await documents.version_exists(
+        conn, table=table, id=current["id"], version=made, content_sha256=new_sha256, changed_by=principal.user_id
+    ):
         return Outcome.REPLAYED
     raise Conflict(
         f"该{entity}已被修改（当前版本 {version}，您基于版本 {base_version}），请先同步最新版本再修改",

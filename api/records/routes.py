@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -34,7 +34,7 @@ STATUS = {Outcome.CREATED: 201, Outcome.REPLAYED: 200, Outcome.UPDATED: 200}
 
 class RecordController(Controller):
     path = "/records"
-    tags: ClassVar[list[str]] = ["records 监管行为记录"]
+    tags = ("records 监管行为记录",)
 
     @post(
         "/",

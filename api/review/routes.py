@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
@@ -22,7 +21,7 @@ REVIEWERS = requires(Role.LEGAL_REVIEWER)
 
 class ReviewController(Controller):
     path = "/reviews"
-    tags: ClassVar[list[str]] = ["legal review 法制审核"]
+    tags = ("legal review 法制审核",)
     guards = [REVIEWERS]  # noqa: RUF012
 
     @get("/", summary="待审核案件 / the department's review queue")

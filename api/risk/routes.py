@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
@@ -22,7 +21,7 @@ SUPERVISORS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 class RiskController(Controller):
     path = "/risk"
-    tags: ClassVar[list[str]] = ["risk 风险预警与绩效"]
+    tags = ("risk 风险预警与绩效",)
 
     @get("/subjects/{subject_id:uuid}", guards=[READERS], summary="风险评分及构成 / a subject's risk score")
     async def score(self, db: Db, principal: Caller, subject_id: FromPath[uuid.UUID]) -> RiskScore:

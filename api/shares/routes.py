@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import shutil
 import uuid
-from typing import ClassVar
+from collections.abc import Mapping
 
 from litestar import Controller, Response, get, post, put
 from litestar.background_tasks import BackgroundTask
@@ -26,7 +26,7 @@ VIEWERS = requires(Role.SUPERVISOR, Role.LEGAL_REVIEWER)
 
 class ShareController(Controller):
     path = "/"
-    tags: ClassVar[list[str]] = ["evidence package 证据包"]
+    tags = ("evidence package 证据包",)
 
     @post("/cases/{case_id:uuid}/shares", guards=[HEADS], summary="共享案卷给检察院/法院（留痕）/ share the package")
     async def create(
@@ -63,9 +63,9 @@ class SharedController(Controller):
     """The recipient's side: no account, the link's token is the key; every use is audited."""
 
     path = "/shared"
-    tags: ClassVar[list[str]] = ["evidence package 证据包"]
-    opt: ClassVar[dict[str, object]] = {"public": True}
-    security: ClassVar[list[dict[str, list[str]]]] = [{}]
+    tags = ("evidence package 证据包",)
+    opt: Mapping[str, object] = {"public": True}
+    security = ({},)
 
     @get("/{token:str}", media_type="text/html", summary="共享页（留痕）/ the recipient's page, audited")
     async def page(self, db: Db, token: FromPath[str]) -> Response[str]:

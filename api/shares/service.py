@@ -101,7 +101,9 @@ async def revoke(conn: Connection, principal: Principal, share_id: uuid.UUID, re
         await trail.record(conn, principal, action="case.share_revoke", entity_type="case",
                            entity_id=str(row["case_id"]), department_id=row["department_id"],
                            detail={"share_id": str(share_id), "reason": reason})  # fmt: skip
-    return read(await shares.get(conn, id=share_id, department_id=None))
+    revoked = await shares.get(conn, id=share_id, department_id=None)
+    assert revoked is not None  # read above in this transaction
+    return read(revoked)
 
 
 async def open_share(conn: Connection, token: str) -> asyncpg.Record:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
@@ -24,7 +24,7 @@ SiteId = Annotated[str, PathParameter(max_length=64, description="点位编号 /
 
 class SiteController(Controller):
     path = "/sites"
-    tags: ClassVar[list[str]] = ["sites"]
+    tags = ("sites",)
 
     @post("/", guards=[requires(*EDITORS)], summary="登记点位 / register a site (config version 1)")
     async def create(self, db: Db, principal: Caller, data: JSONBody[SiteConfig]) -> SiteRead:

@@ -76,7 +76,7 @@ async def create(db: Connection, principal: Principal, config: SiteConfig) -> Si
     row = await sites.insert(
         db,
         id=config.id,
-        department_id=stored.department_id,
+        department_id=department_id,
         config=stored,
         config_sha256=digest,
         user_id=principal.user_id,

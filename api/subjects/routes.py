@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -32,7 +32,7 @@ WRITERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 class SubjectController(Controller):
     path = "/subjects"
-    tags: ClassVar[list[str]] = ["subjects 监管对象"]
+    tags = ("subjects 监管对象",)
 
     @post("/", guards=[WRITERS], summary="登记监管对象（已登记则加入本单位名录库）/ register a subject")
     async def register(self, db: Db, principal: Caller, data: JSONBody[SubjectCreate]) -> Response[SubjectRead]:
@@ -80,7 +80,7 @@ class SubjectController(Controller):
 
 class PermitController(Controller):
     path = "/permits"
-    tags: ClassVar[list[str]] = ["permits 采矿许可证"]
+    tags = ("permits 采矿许可证",)
 
     @post("/", guards=[WRITERS], summary="登记采矿许可证 / register a mining permit")
     async def create(self, db: Db, principal: Caller, data: JSONBody[PermitCreate]) -> PermitRead:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
@@ -17,7 +17,7 @@ from mobile_contract.sync import SyncPull, SyncPush, SyncPushResult
 
 class SyncController(Controller):
     path = "/sync"
-    tags: ClassVar[list[str]] = ["sync 离线同步"]
+    tags = ("sync 离线同步",)
     guards = [requires(Role.INSPECTOR)]  # noqa: RUF012 - Litestar reads it as a class attribute
 
     @post(

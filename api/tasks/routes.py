@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -18,7 +17,7 @@ from mobile_contract.tasks import TaskCreate, TaskRead, TaskStatus
 
 class TaskController(Controller):
     path = "/tasks"
-    tags: ClassVar[list[str]] = ["tasks 检查任务"]
+    tags = ("tasks 检查任务",)
 
     @post("/", guards=[requires(Role.SUPERVISOR, Role.ADMIN)], summary="派发任务 / assign a task to an inspector")
     async def create(self, db: Db, principal: Caller, data: JSONBody[TaskCreate]) -> TaskRead:

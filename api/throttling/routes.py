@@ -9,7 +9,7 @@ waits, by username, is for admins only (usernames of every department).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
@@ -30,7 +30,7 @@ Until = Annotated[dt.datetime | None, QueryParameter(description="至（不含�
 
 class ThrottlingController(Controller):
     path = "/throttling"
-    tags: ClassVar[list[str]] = ["throttling 限流"]
+    tags = ("throttling 限流",)
 
     @get("/refusals", guards=[FLOOD_WATCHERS], summary="被限流拒绝的请求（按地址、分钟）/ refused requests by address")
     async def refusals(

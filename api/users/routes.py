@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -33,7 +33,7 @@ DepartmentFilter = Annotated[
 
 class DepartmentController(Controller):
     path = "/departments"
-    tags: ClassVar[list[str]] = ["users"]
+    tags = ("users",)
 
     @post("/", guards=[ADMIN], summary="新建实施机构 / create a department")
     async def create(self, db: Db, principal: Caller, data: JSONBody[DepartmentCreate]) -> DepartmentRead:
@@ -52,7 +52,7 @@ class DepartmentController(Controller):
 
 class UserController(Controller):
     path = "/users"
-    tags: ClassVar[list[str]] = ["users"]
+    tags = ("users",)
 
     @get("/me", guards=[requires(*ALL_ROLES)], summary="当前用户 / the signed-in user")
     async def me(self, db: Db, principal: Caller) -> UserRead:
@@ -79,7 +79,7 @@ class UserController(Controller):
 
 class DeviceController(Controller):
     path = "/devices"
-    tags: ClassVar[list[str]] = ["users"]
+    tags = ("users",)
 
     @post("/", guards=[ADMIN], summary="登记执法终端并绑定执法人员 / register and bind a handheld")
     async def register(self, db: Db, principal: Caller, data: JSONBody[DeviceRegister]) -> DeviceRead:

@@ -6,13 +6,14 @@ later years are imported by an admin (``enforce calendar import``, docs/case-wor
 
 from importlib.metadata import version
 
+import psycopg
 from chinese_calendar import Holiday, constants
 from yoyo import step
 
 TITLE = "chinesecalendar {} 收录的历年国务院办公厅部分节假日安排通知"
 
 
-def seed(conn) -> None:
+def seed(conn: psycopg.Connection) -> None:
     days = [(d, "holiday", Holiday(h).chinese) for d, h in constants.holidays.items()]  # values: the English names
     days += [(d, "workday", Holiday(h).chinese) for d, h in constants.workdays.items()]
     years = sorted({d.year for d in constants.holidays})  # a year is covered when its notice is in the package

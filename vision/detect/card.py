@@ -59,7 +59,7 @@ def identity(config: DetectorConfig, card: ModelCard) -> ModelIdentity:
         version=card.version,
         weights_sha256=weights_sha256(Path(config.weights)),
         ultralytics_version=ultralytics.__version__,
-        backend=type(config).__struct_config__.tag,
+        backend=str(type(config).__struct_config__.tag),
         class_map={label: cls.value for label, cls in sorted(card.class_map.items())},
         thresholds={cls.value: threshold_for(card, cls) for cls in DomainClass},
     )

@@ -71,8 +71,8 @@ class YoloDetector:
     def _predict(self, images: list, imgsz: int) -> list:
         self.calls += 1
         # Class-agnostic suppression: one object is one box, even when the model hesitates between two classes.
-        return self.model.predict(
-            images, imgsz=imgsz, conf=self.floor, agnostic_nms=True, verbose=False, **self.options
+        return list(
+            self.model.predict(images, imgsz=imgsz, conf=self.floor, agnostic_nms=True, verbose=False, **self.options)
         )
 
     def _detections(self, result: Any, region: Box) -> list[Detection]:

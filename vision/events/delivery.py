@@ -97,7 +97,9 @@ class Delivery:
             stop=lambda _: stop.is_set(),
             sleep=sleep,
             reraise=True,
-            before_sleep=lambda state: log.warning("alert delivery paused: %s", state.outcome.exception()),
+            before_sleep=lambda state: log.warning(
+                "alert delivery paused: %s", state.outcome and state.outcome.exception()
+            ),
         )
         with contextlib.suppress(Unavailable):  # stopped while still unavailable: alerts wait for the next start
             await retrying(self.deliver_pending)

@@ -26,9 +26,10 @@ def plan_regions(boxes: list[Box], *, aspect: float, config: RegionConfig, zoom:
         crop = _square(box, aspect=aspect, min_side=min_side, margin=config.margin)
         if crop is None:
             return None
-        crops = _add(crops, crop, aspect=aspect)
-        if crops is None:
+        added = _add(crops, crop, aspect=aspect)
+        if added is None:
             return None
+        crops = added
     if len(crops) > config.max_regions or sum(c.area for c in crops) > config.max_area:
         return None
     return crops

@@ -65,8 +65,8 @@ class CameraRules:
         candidates += self.hours.evaluate(tracks, at)
         for line in self.lines:
             candidates += line.evaluate(tracks, at)
-        for rule in self.landform:
-            candidates += rule.evaluate(frame, tracks)
+        for landform in self.landform:
+            candidates += landform.evaluate(frame, tracks)
         return candidates
 
     def silence(self, silence: Silence, origin: dt.datetime) -> list[AlertCandidate]:

@@ -144,8 +144,8 @@ def _active(script: ClipScript, kind: TamperKind, t_s: float) -> Tamper | None:
 
 def _tamper_at(script: ClipScript, t_s: float) -> TamperKind | None:
     for kind in ("offline", "covered", "frozen", "defocused", "moved"):
-        if _active(script, kind, t_s) is not None:  # type: ignore[arg-type]
-            return kind  # type: ignore[return-value]
+        if _active(script, kind, t_s) is not None:
+            return kind
     return None
 
 
@@ -207,7 +207,9 @@ def iter_frames(script: ClipScript) -> Iterator[SynthFrame]:
 
 
 def _frame_of(image: np.ndarray, index: int, fps: int) -> av.VideoFrame:
-    frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+    frame = av.VideoFrame.from_ndarray(
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), np.uint8), format="yuv420p"
+    )
     frame.pts = index
     frame.time_base = Fraction(1, fps)
     return frame

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict
 
 import msgspec
 import numpy as np
@@ -46,7 +47,13 @@ def _drive(kind: ActorKind, start: Point, end: Point, t0: float, t1: float, **op
     return ActorPath(kind=kind, keyframes=keyframes, **options)  # type: ignore[arg-type]
 
 
-def _size(width: int, height: int, fps: int) -> dict[str, int]:
+class _Size(TypedDict):
+    width: int
+    height: int
+    fps: int
+
+
+def _size(width: int, height: int, fps: int) -> _Size:
     return {"width": width, "height": height, "fps": fps}
 
 
@@ -144,7 +151,7 @@ def forbidden_zone_dwell(
     )
 
 
-def _machinery(name: str, hour: int, light: float, duration_s: float, seed: int, size: dict[str, int]) -> Scenario:
+def _machinery(name: str, hour: int, light: float, duration_s: float, seed: int, size: _Size) -> Scenario:
     actors = [
         ActorPath(kind=ActorKind.EXCAVATOR, keyframes=[Keyframe(0.0, 0.35, 0.78)], working=True),
         _drive(ActorKind.DUMP_TRUCK, (1.2, 0.7), (0.62, 0.7), 0.0, 12.0),

@@ -41,7 +41,8 @@ def defocused(image: np.ndarray) -> np.ndarray:
 def view_shift(width: int, height: int, shift_x: float, shift_y: float, rotate_deg: float) -> np.ndarray:
     """The 2×3 affine map of a camera turned on its mount: rotation about the centre, then a pan/tilt."""
     matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), rotate_deg, 1.0)
-    matrix[:, 2] += (shift_x * width, shift_y * height)
+    matrix[0, 2] += shift_x * width
+    matrix[1, 2] += shift_y * height
     return matrix
 
 

@@ -158,5 +158,6 @@ def degrade(image: np.ndarray, blur: float, jpeg_quality: int) -> np.ndarray:
         image = cv2.GaussianBlur(image, (0, 0), blur)
     if jpeg_quality:
         ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-        image = cv2.imdecode(encoded, cv2.IMREAD_COLOR) if ok else image
+        if ok and (decoded := cv2.imdecode(encoded, cv2.IMREAD_COLOR)) is not None:
+            image = decoded
     return image

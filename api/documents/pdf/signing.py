@@ -144,12 +144,16 @@ def _make_identity(organ: str, issuer: SigningIdentity | None) -> SigningIdentit
         .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
     )  # fmt: skip
     is_root = issuer is None
-    builder = builder.issuer_name(name if is_root else issuer.chain[0].subject)
+    signer_name, signer_key, parents = (
+        (name, key, ()) if issuer is None else (issuer.chain[0].subject, issuer.key, issuer.chain)
+    )
+    builder = builder.issuer_name(signer_name)
     constraints = x509.BasicConstraints(ca=is_root, path_length=0 if is_root else None)
     builder = builder.add_extension(constraints, critical=True)
     builder = builder.add_extension(_key_usage(is_root), critical=True)
-    cert = builder.sign(key if is_root else issuer.key, hashes.SHA256())  # type: ignore[arg-type]
-    return SigningIdentity(key=key, chain=(cert,) if is_root else (cert, *issuer.chain))
+    # A key read from PEM is typed as any private key; ours are EC keys, which can sign certificates.
+    cert = builder.sign(signer_key, hashes.SHA256())  # type: ignore[arg-type]
+    return SigningIdentity(key=key, chain=(cert, *parents))
 
 
 def _key_usage(is_root: bool) -> x509.KeyUsage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pylopdf_fonts_zh_cn
 import typst
@@ -18,7 +18,7 @@ import typst
 TEMPLATE = Path(__file__).parent / "templates" / "document.typ"
 CUSTODY_TEMPLATE = Path(__file__).parent / "templates" / "custody.typ"
 FONT_DIR = pylopdf_fonts_zh_cn.serif_path().parent  # NotoSerifSC-Regular.otf, NotoSansSC-Regular.otf
-PDF_STANDARD = "a-2b"  # PDF/A-2b: every font embedded, no external resources
+PDF_STANDARD: Final = "a-2b"  # PDF/A-2b: every font embedded, no external resources
 
 
 class Typesetter:
@@ -29,12 +29,15 @@ class Typesetter:
     def pdf(self, content: dict[str, Any], qr_svg: str) -> bytes:
         """An archival PDF of ``content`` (the template's ``doc`` JSON)."""
         with self._lock:
-            return self._compiler.compile(sys_inputs=_inputs(content, qr_svg), pdf_standards=PDF_STANDARD)
+            pdf = self._compiler.compile(sys_inputs=_inputs(content, qr_svg), pdf_standards=PDF_STANDARD)
+        assert isinstance(pdf, bytes)  # a PDF is one document; only image formats give a list of pages
+        return pdf
 
     def png_pages(self, content: dict[str, Any], qr_svg: str, *, ppi: int = 72) -> list[bytes]:
         """Each page as PNG, rasterised by Typst itself (previews for the documentation)."""
         with self._lock:
             pages = self._compiler.compile(sys_inputs=_inputs(content, qr_svg), format="png", ppi=ppi)
+        assert pages is not None  # None only when Typst writes to a file
         return pages if isinstance(pages, list) else [pages]
 
 
