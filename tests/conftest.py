@@ -30,6 +30,7 @@ from mobile_contract.auth import Role
 from storage import numbered_documents, users
 from storage.db import create_pool
 from storage.embedded import free_port
+from tests.markers import pytest_collection_modifyitems, server_knocks  # noqa: F401 (the marker rule)
 
 TEST_PASSWORD = "correct horse battery"
 TEST_PROXY = "testclient"  # the peer address Litestar's test client reports

@@ -38,7 +38,6 @@ from mobile_contract.alerts import (
     Severity,
 )
 from mobile_contract.problems import ClientError, FieldError, InvalidInput
-from storage import alerts
 
 WALL_PAGE = 48
 OPEN_CRITICAL_SHOWN = 1000
@@ -105,10 +104,10 @@ class AlertPages(PageController):
         filters = WallFilters(
             site=site, camera=camera, kind=kind, severity=severity, state=alert_state, start=start, end=end
         )
-        after = await alerts.last_event_id(db)  # read first: what commits after it arrives by the stream
+        after = await service.last_event_id(db)  # read first: what commits after it arrives by the stream
         page = await service.list_page(db, principal, filters=filters.for_service(), cursor=cursor, limit=WALL_PAGE)
         sites = await sites_service.list_page(db, principal, active=None, cursor=None, limit=500)
-        critical = await alerts.open_critical_ids(db, department_id=service.scope(principal), limit=OPEN_CRITICAL_SHOWN)
+        critical = await service.open_critical_ids(db, principal, limit=OPEN_CRITICAL_SHOWN)
         return render(
             request,
             "alerts/wall.html",

@@ -36,7 +36,6 @@ from mobile_contract.alerts import (
 )
 from mobile_contract.auth import Role
 from mobile_contract.problems import FieldError, InvalidInput
-from storage import alerts
 from storage.db import Connection
 from storage.objects import ObjectStore
 
@@ -108,7 +107,7 @@ class AlertController(Controller):
         start = last_event_id if last_event_id is not None else after
         if start is None:  # a fresh subscriber gets live events only
             async with state.pool.acquire() as conn:
-                start = await alerts.last_event_id(conn)
+                start = await service.last_event_id(conn)
         return ServerSentEvent(stream.open_stream(state.alert_hub, principal.user_id, scope(principal), start))
 
     @get("/{alert_id:uuid}", guards=[requires(*READERS)], summary="预警详情 / one alert with media and revisions")

@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import asyncpg
 import msgspec
 
 from api.alerts import media
@@ -174,3 +175,20 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
         return dt.datetime.fromisoformat(created), uuid.UUID(alert_id)
     except (ValueError, binascii.Error) as exc:
         raise InvalidInput("分页游标无效，请从第一页重新查询", "invalid cursor") from exc
+
+
+async def last_event_id(db: Connection) -> int:
+    """The newest alert event's number: a stream opened now starts after it."""
+    return await alerts.last_event_id(db)
+
+
+async def open_critical_ids(db: Connection, principal: Principal, *, limit: int) -> list[uuid.UUID]:
+    """Critical alerts in the caller's scope nobody has taken on yet, newest first."""
+    return await alerts.open_critical_ids(db, department_id=scope(principal), limit=limit)
+
+
+async def latest_camera_snapshot(
+    db: Connection, principal: Principal, *, site_id: str, camera_id: str
+) -> asyncpg.Record | None:
+    """The newest verified snapshot of the camera in the caller's scope: (alert_id, media id)."""
+    return await alerts.latest_camera_snapshot(db, department_id=scope(principal), site_id=site_id, camera_id=camera_id)

@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
+from api.auth.roles import FILE_READERS
 from api.calendar import service as calendar
 from api.cases import clock, search, views, workflow
-from api.cases.routes import OVERSEERS, READERS
+from api.cases.routes import OVERSEERS
 from api.console.page import PageController, menu
 from api.console.templating import render
 from api.deps import Caller, Db
 from api.errors import msgspec_field_error
-from mobile_contract.auth import Role
+from api.users import service as users_service
+from mobile_contract.auth import Role, UserRead
 from mobile_contract.case_list import CaseQuery
 from mobile_contract.problems import ClientError, FieldError, InvalidInput
 from mobile_contract.workflow import CaseStage
-from storage import users
 
 LIST_PAGE = 30
 Filter = Annotated[str, QueryParameter()]
@@ -78,7 +79,7 @@ FIELD_LABELS = FORM_LABELS | {contract: FORM_LABELS[form] for contract, form in 
 class CasePages(PageController):
     path = "/console"
 
-    @get("/cases", guards=[READERS], opt=menu("案件查询", 30))
+    @get("/cases", guards=[FILE_READERS], opt=menu("案件查询", 30))
     async def case_list(
         self,
         request: Request,
@@ -112,7 +113,7 @@ class CasePages(PageController):
             field_labels=FIELD_LABELS,
         )
 
-    @get("/cases/{case_id:uuid}", guards=[READERS])
+    @get("/cases/{case_id:uuid}", guards=[FILE_READERS])
     async def case_page(self, request: Request, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> Response:
         view = await views.case_view(db, principal, case_id)
         return render(request, "cases/detail.html", view=view, role=principal.role)
@@ -138,10 +139,9 @@ class CasePages(PageController):
         )
 
 
-async def _officers(db: Db, principal: Caller) -> list[Any]:
+async def _officers(db: Db, principal: Caller) -> list[UserRead]:
     """The department's inspectors, for the officer filter (a name to pick, not an id to type)."""
-    found = await users.list_users(db, department_id=principal.department_scope)
-    return [u for u in found if u["role"] == Role.INSPECTOR.value]
+    return [u for u in await users_service.list_users(db, principal, None) if u.role is Role.INSPECTOR]
 
 
 def urgency(days_left: int | None, status: str) -> str:

@@ -10,10 +10,10 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS, INSPECTORS
 from api.cases import search, service, workflow
 from api.deps import Caller, Db
-from api.records.intake import Outcome, not_found
-from api.records.routes import READERS, STATUS, WRITERS
+from api.records.intake import HTTP_STATUS, Outcome, not_found
 from mobile_contract.auth import Role
 from mobile_contract.case_list import CasePage, CaseQuery, SearchText
 from mobile_contract.case_state import DepartmentDeadline, WorkflowRead
@@ -29,17 +29,19 @@ class CaseController(Controller):
     path = "/cases"
     tags = ("cases 案件",)
 
-    @post("/", guards=[WRITERS], summary="立案登记（可安全重发）/ open a case, safe to retry")
+    @post("/", guards=[INSPECTORS], summary="立案登记（可安全重发）/ open a case, safe to retry")
     async def create(self, db: Db, principal: Caller, data: JSONBody[CaseCreate]) -> Response[CaseRead]:
         outcome = (await service.create_cases(db, principal, [data]))[data.id]
         if isinstance(outcome, AppError):
             raise outcome
         read = (await service.read_cases(db, [data.id]))[data.id]
         return Response(
-            read, status_code=STATUS[outcome], headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()}
+            read,
+            status_code=HTTP_STATUS[outcome],
+            headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()},
         )
 
-    @get("/", guards=[READERS], summary="案件列表与查询（新的在前）/ list and search cases, newest first")
+    @get("/", guards=[FILE_READERS], summary="案件列表与查询（新的在前）/ list and search cases, newest first")
     async def list_cases(
         self,
         db: Db,
@@ -64,21 +66,21 @@ class CaseController(Controller):
         )
         return await search.search(db, principal, query, department_id=department_id, cursor=cursor, limit=limit)
 
-    @put("/{case_id:uuid}", guards=[WRITERS], summary="修改案件（须带基准版本）/ edit a case")
+    @put("/{case_id:uuid}", guards=[INSPECTORS], summary="修改案件（须带基准版本）/ edit a case")
     async def update(
         self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[CaseUpdate]
     ) -> Response[CaseRead]:
         outcome = await service.update_case(db, principal, case_id, data)
-        return Response((await service.read_cases(db, [case_id]))[case_id], status_code=STATUS[outcome])
+        return Response((await service.read_cases(db, [case_id]))[case_id], status_code=HTTP_STATUS[outcome])
 
-    @get("/{case_id:uuid}", guards=[READERS], summary="查看案件 / read a case")
+    @get("/{case_id:uuid}", guards=[FILE_READERS], summary="查看案件 / read a case")
     async def read(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> CaseRead:
         found = await service.read_cases(db, [case_id], principal.department_scope)
         if case_id not in found:
             raise not_found(service.ENTITY, case_id)
         return found[case_id]
 
-    @get("/{case_id:uuid}/versions", guards=[READERS], summary="历史版本 / every version")
+    @get("/{case_id:uuid}/versions", guards=[FILE_READERS], summary="历史版本 / every version")
     async def versions(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[CaseVersionRead]:
         return await service.list_versions(db, principal, case_id)
 
@@ -89,7 +91,7 @@ class CaseWorkflowController(Controller):
     path = "/cases/{case_id:uuid}"
     tags = ("case workflow 办案流程",)
 
-    @get("/workflow", guards=[READERS], summary="办案状态、期限与可执行步骤 / stage, deadlines and next steps")
+    @get("/workflow", guards=[FILE_READERS], summary="办案状态、期限与可执行步骤 / stage, deadlines and next steps")
     async def workflow(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> WorkflowRead:
         return await workflow.read(db, principal, case_id)
 
@@ -98,9 +100,9 @@ class CaseWorkflowController(Controller):
         self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[TransitionCreate]
     ) -> Response[WorkflowRead]:
         outcome = await workflow.advance(db, principal, case_id, data.id, data.step)
-        return Response(await workflow.read(db, principal, case_id), status_code=STATUS[outcome])
+        return Response(await workflow.read(db, principal, case_id), status_code=HTTP_STATUS[outcome])
 
-    @get("/history", guards=[READERS], summary="全过程记录 / every step of the case, hash-chained")
+    @get("/history", guards=[FILE_READERS], summary="全过程记录 / every step of the case, hash-chained")
     async def history(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[CaseEventRead]:
         return await workflow.history(db, principal, case_id)
 

@@ -22,7 +22,6 @@ from mobile_contract.catalogue import (
     ImportFormat,
     ImportResult,
 )
-from storage import catalogue
 
 READERS = requires(*HUMAN_ROLES)
 WRITERS = requires(Role.SUPERVISOR, Role.ADMIN)
@@ -57,11 +56,7 @@ class CatalogueController(Controller):
         cursor: Annotated[str | None, QueryParameter(pattern=r"^\d{14}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> CataloguePage:
-        found = await catalogue.list_for_department(
-            db, department_id=principal.department_scope, search=search, after_code=cursor, limit=limit
-        )
-        items = [service.item_read(r) for r in found]
-        return CataloguePage(items=items, next_cursor=items[-1].code if len(items) == limit else None)
+        return await service.list_page(db, principal, search=search, cursor=cursor, limit=limit)
 
     @get("/by-code/{code:str}", guards=[READERS], summary="按事项编码查看 / read by item code")
     async def by_code(self, db: Db, principal: Caller, code: FromPath[str]) -> CatalogueItemRead:

@@ -27,6 +27,7 @@ from mobile_contract.catalogue import (
     CatalogueItemRead,
     CatalogueItemUpdate,
     CatalogueItemVersion,
+    CataloguePage,
     ImportedItem,
     ImportFormat,
     ImportOutcome,
@@ -42,6 +43,17 @@ ENTITY = "监管事项"
 
 def item_read(row: asyncpg.Record) -> CatalogueItemRead:
     return msgspec.convert(dict(row) | {"updated_by": row["version_by"]}, CatalogueItemRead)
+
+
+async def list_page(
+    conn: Connection, principal: Principal, *, search: str | None, cursor: str | None, limit: int
+) -> CataloguePage:
+    """The department's catalogue (监管事项清单) in code order, a page after the code ``cursor``."""
+    found = await catalogue.list_for_department(
+        conn, department_id=principal.department_scope, search=search, after_code=cursor, limit=limit
+    )
+    items = [item_read(r) for r in found]
+    return CataloguePage(items=items, next_cursor=items[-1].code if len(items) == limit else None)
 
 
 async def create_item(conn: Connection, principal: Principal, data: CatalogueItemCreate) -> CatalogueItemRead:

@@ -116,6 +116,12 @@ async def file_request(conn: Connection, principal: Principal, data: CreditReque
     return request_read(await _request(conn, id))
 
 
+async def list_requests(conn: Connection, principal: Principal, state: RequestState | None) -> list[CreditRequestRead]:
+    """The department's objections and repair requests (异议与信用修复申请), in one state or all."""
+    found = await credit.list_requests(conn, department_id=principal.department_scope, subject_id=None, state=state)
+    return [request_read(r) for r in found]
+
+
 async def decide_request(
     conn: Connection, principal: Principal, id: uuid.UUID, decision: CreditRequestDecision
 ) -> CreditRequestRead:

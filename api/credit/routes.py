@@ -10,6 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.credit import collect, requests, service
 from api.deps import Caller, Db
 from mobile_contract.auth import Role
@@ -28,9 +29,7 @@ from mobile_contract.credit import (
     PlatformStatus,
     RequestState,
 )
-from storage import credit
 
-READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 WRITERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -38,7 +37,7 @@ class CreditController(Controller):
     path = "/credit"
     tags = ("credit 信用监管",)
 
-    @get("/subjects/{subject_id:uuid}", guards=[READERS], summary="信用档案 / a subject's credit profile")
+    @get("/subjects/{subject_id:uuid}", guards=[FILE_READERS], summary="信用档案 / a subject's credit profile")
     async def profile(self, db: Db, principal: Caller, subject_id: FromPath[uuid.UUID]) -> CreditProfile:
         return await service.profile(db, principal, subject_id)
 
@@ -46,7 +45,7 @@ class CreditController(Controller):
     async def record(self, db: Db, principal: Caller, data: JSONBody[CreditRecordCreate]) -> CreditRecordRead:
         return await service.record_fact(db, principal, data)
 
-    @get("/records/{record_id:uuid}", guards=[READERS], summary="查看信用记录 / read a credit record")
+    @get("/records/{record_id:uuid}", guards=[FILE_READERS], summary="查看信用记录 / read a credit record")
     async def read_record(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> CreditRecordRead:
         return await service.read_record(db, principal, record_id)
 
@@ -108,7 +107,4 @@ class CreditController(Controller):
         principal: Caller,
         request_state: Annotated[RequestState | None, QueryParameter(name="state")] = None,
     ) -> list[CreditRequestRead]:
-        found = await credit.list_requests(
-            db, department_id=principal.department_scope, subject_id=None, state=request_state
-        )
-        return [requests.request_read(r) for r in found]
+        return await requests.list_requests(db, principal, request_state)

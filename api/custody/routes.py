@@ -7,13 +7,10 @@ import uuid
 from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 
-from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.custody import service
 from api.deps import Caller, Db
-from mobile_contract.auth import Role
 from mobile_contract.documents import ReportFormat
-
-READERS = requires(Role.INSPECTOR, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN)
 
 
 async def answer(db: Db, report: service.CustodyReport, owner: uuid.UUID, format: ReportFormat, name: str) -> Response:
@@ -28,7 +25,9 @@ class CustodyController(Controller):
     path = "/"
     tags = ("evidence 证据",)
 
-    @get("/evidence/{evidence_id:uuid}/custody", guards=[READERS], summary="证据保管链报告（留痕）/ custody report")
+    @get(
+        "/evidence/{evidence_id:uuid}/custody", guards=[FILE_READERS], summary="证据保管链报告（留痕）/ custody report"
+    )
     async def item(
         self,
         db: Db,
@@ -39,7 +38,11 @@ class CustodyController(Controller):
         report, owner = await service.on_demand(db, principal, evidence_id=evidence_id)
         return await answer(db, report, owner, format, f"custody-{evidence_id}")
 
-    @get("/cases/{case_id:uuid}/custody", guards=[READERS], summary="案件证据保管链报告（留痕）/ case custody report")
+    @get(
+        "/cases/{case_id:uuid}/custody",
+        guards=[FILE_READERS],
+        summary="案件证据保管链报告（留痕）/ case custody report",
+    )
     async def case(
         self,
         db: Db,

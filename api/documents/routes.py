@@ -15,10 +15,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.cases import clock
 from api.deps import Caller, Db, Store
 from api.documents import export, publication, service, settings, verification
-from api.records.routes import READERS
 from mobile_contract.auth import Role
 from mobile_contract.documents import (
     DocumentRead,
@@ -49,30 +49,30 @@ class DocumentController(Controller):
     path = "/"
     tags = ("documents 执法文书",)
 
-    @get("/cases/{case_id:uuid}/documents", guards=[READERS], summary="案件文书 / the case's numbered documents")
+    @get("/cases/{case_id:uuid}/documents", guards=[FILE_READERS], summary="案件文书 / the case's numbered documents")
     async def for_case(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[DocumentRead]:
         return await service.for_case(db, principal, case_id)
 
-    @get("/documents/{document_id:uuid}", guards=[READERS], summary="文书信息 / one document")
+    @get("/documents/{document_id:uuid}", guards=[FILE_READERS], summary="文书信息 / one document")
     async def read(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> DocumentRead:
         return (await service.get(db, principal, document_id))[0]
 
     @get(
         "/documents/{document_id:uuid}/html",
-        guards=[READERS],
+        guards=[FILE_READERS],
         media_type="text/html",
         summary="可打印文书（A4 HTML）/ printable rendering",
     )
     async def html(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> str:
         return (await service.get(db, principal, document_id))[1]
 
-    @get("/documents/{document_id:uuid}/pdf", guards=[READERS], media_type=PDF, summary="签章 PDF / sealed PDF")
+    @get("/documents/{document_id:uuid}/pdf", guards=[FILE_READERS], media_type=PDF, summary="签章 PDF / sealed PDF")
     async def pdf(self, db: Db, principal: Caller, document_id: FromPath[uuid.UUID]) -> Response[bytes]:
         return pdf_response(*await service.pdf(db, principal, document_id))
 
     @get(
         "/documents/{document_id:uuid}/receipt-form",
-        guards=[READERS],
+        guards=[FILE_READERS],
         media_type=PDF,
         summary="空白送达回证（送达前打印，供受送达人签名）/ blank receipt to print before service",
     )

@@ -14,6 +14,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.deps import Caller, Db, Store
 from api.errors import problem_response
 from api.evidence import service, uploads
@@ -30,7 +31,6 @@ from mobile_contract.evidence import (
 from mobile_contract.problems import Problem, RangeNotSatisfiable
 
 UPLOADERS = requires(Role.INSPECTOR, Role.ADMIN)
-READERS = requires(Role.INSPECTOR, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN)
 HOLDERS = requires(Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 
 
@@ -60,13 +60,13 @@ class EvidenceController(Controller):
     async def finalize(self, db: Db, store: Store, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> EvidenceRead:
         return await uploads.finalize(db, store, principal, evidence_id)
 
-    @get("/{evidence_id:uuid}", guards=[READERS], summary="证据详情（留痕）/ metadata, audited")
+    @get("/{evidence_id:uuid}", guards=[FILE_READERS], summary="证据详情（留痕）/ metadata, audited")
     async def read(self, db: Db, principal: Caller, evidence_id: FromPath[uuid.UUID]) -> EvidenceRead:
         return await service.read(db, principal, evidence_id)
 
     @get(
         "/{evidence_id:uuid}/download",
-        guards=[READERS],
+        guards=[FILE_READERS],
         summary="下载证据原件（支持分段读取，每次下载、每次播放留痕）/ the verified bytes, whole or one range, audited",
         responses={
             200: ResponseSpec(

@@ -35,6 +35,9 @@ class Outcome(enum.StrEnum):
     UPDATED = "updated"
 
 
+HTTP_STATUS = {Outcome.CREATED: 201, Outcome.REPLAYED: 200, Outcome.UPDATED: 200}  # the answer to each outcome
+
+
 class NewDocument(msgspec.Struct, frozen=True):
     """A validated document ready to insert: its row and its content hash."""
 

@@ -8,13 +8,11 @@ from typing import Annotated
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.auth.guards import requires
+from api.auth.roles import FILE_READERS, INSPECTORS
 from api.body import direct
 from api.deps import Caller, Db
-from api.paging import decode_cursor, encode_cursor
-from api.records import service
-from api.records.intake import Outcome
-from mobile_contract.auth import Role
+from api.records import listing, service
+from api.records.intake import HTTP_STATUS, Outcome
 from mobile_contract.problems import AppError
 from mobile_contract.records import (
     EvidenceProgress,
@@ -25,11 +23,6 @@ from mobile_contract.records import (
     RecordUpdate,
     RecordVersionRead,
 )
-from storage import records
-
-READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
-WRITERS = requires(Role.INSPECTOR)
-STATUS = {Outcome.CREATED: 201, Outcome.REPLAYED: 200, Outcome.UPDATED: 200}
 
 
 class RecordController(Controller):
@@ -38,7 +31,7 @@ class RecordController(Controller):
 
     @post(
         "/",
-        guards=[WRITERS],
+        guards=[INSPECTORS],
         summary="提交记录（可安全重发）/ submit a record, safe to retry",
         dto=direct(RecordCreate),
         return_dto=None,
@@ -49,30 +42,32 @@ class RecordController(Controller):
             raise outcome
         read = reads[data.id]
         return Response(
-            read, status_code=STATUS[outcome], headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()}
+            read,
+            status_code=HTTP_STATUS[outcome],
+            headers={"Idempotent-Replay": str(outcome is Outcome.REPLAYED).lower()},
         )
 
-    @put("/{record_id:uuid}", guards=[WRITERS], summary="修改记录（须带基准版本）/ edit a record")
+    @put("/{record_id:uuid}", guards=[INSPECTORS], summary="修改记录（须带基准版本）/ edit a record")
     async def update(
         self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID], data: JSONBody[RecordUpdate]
     ) -> Response[RecordRead]:
         outcome = await service.update_record(db, principal, record_id, data)
         read = (await service.read_records(db, [record_id]))[record_id]
-        return Response(read, status_code=STATUS[outcome])
+        return Response(read, status_code=HTTP_STATUS[outcome])
 
-    @get("/{record_id:uuid}", guards=[READERS], summary="查看记录 / read a record")
+    @get("/{record_id:uuid}", guards=[FILE_READERS], summary="查看记录 / read a record")
     async def read(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> RecordRead:
         return await service.read_record(db, principal, record_id)
 
-    @get("/{record_id:uuid}/versions", guards=[READERS], summary="历史版本 / every version")
+    @get("/{record_id:uuid}/versions", guards=[FILE_READERS], summary="历史版本 / every version")
     async def versions(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> list[RecordVersionRead]:
         return await service.list_versions(db, principal, record_id)
 
-    @get("/{record_id:uuid}/evidence", guards=[READERS], summary="证据完整性 / what evidence is still missing")
+    @get("/{record_id:uuid}/evidence", guards=[FILE_READERS], summary="证据完整性 / what evidence is still missing")
     async def evidence(self, db: Db, principal: Caller, record_id: FromPath[uuid.UUID]) -> EvidenceProgress:
         return (await service.read_record(db, principal, record_id)).evidence
 
-    @get("/", guards=[READERS], summary="记录列表 / list records, newest first")
+    @get("/", guards=[FILE_READERS], summary="记录列表 / list records, newest first")
     async def list_records(
         self,
         db: Db,
@@ -82,9 +77,4 @@ class RecordController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> RecordPage:
-        ids = await records.list_page(db, department_id=principal.department_scope, kind=kind, case_id=case_id,
-                                      after=decode_cursor(cursor), limit=limit)  # fmt: skip
-        found = await service.read_records(db, ids)
-        items = [found[i] for i in ids]
-        last = items[-1] if len(items) == limit else None
-        return RecordPage(items=items, next_cursor=encode_cursor(last.created_at, last.id) if last else None)
+        return await listing.list_page(db, principal, kind=kind, case_id=case_id, cursor=cursor, limit=limit)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from api.auth.guards import requires
 from api.cases import workflow
 from api.deps import Caller, Db, Store
-from api.records.routes import STATUS
+from api.records.intake import HTTP_STATUS
 from api.review import service
 from mobile_contract.auth import Role
 from mobile_contract.case_state import WorkflowRead
@@ -37,4 +37,4 @@ class ReviewController(Controller):
         self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[ReviewDecision]
     ) -> Response[WorkflowRead]:
         outcome = await service.conclude(db, principal, case_id, data)
-        return Response(await workflow.read(db, principal, case_id), status_code=STATUS[outcome])
+        return Response(await workflow.read(db, principal, case_id), status_code=HTTP_STATUS[outcome])

@@ -10,12 +10,12 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.deps import Caller, Db
 from api.risk import chart, performance, service
 from mobile_contract.auth import Role
 from mobile_contract.risk import KeySubject, PerformanceReport, RiskScore
 
-READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 SUPERVISORS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -23,11 +23,11 @@ class RiskController(Controller):
     path = "/risk"
     tags = ("risk 风险预警与绩效",)
 
-    @get("/subjects/{subject_id:uuid}", guards=[READERS], summary="风险评分及构成 / a subject's risk score")
+    @get("/subjects/{subject_id:uuid}", guards=[FILE_READERS], summary="风险评分及构成 / a subject's risk score")
     async def score(self, db: Db, principal: Caller, subject_id: FromPath[uuid.UUID]) -> RiskScore:
         return await service.score_of(db, principal, subject_id)
 
-    @get("/key-subjects", guards=[READERS], summary="重点监管名单 / the key-supervision list")
+    @get("/key-subjects", guards=[FILE_READERS], summary="重点监管名单 / the key-supervision list")
     async def key_subjects(self, db: Db, principal: Caller) -> list[KeySubject]:
         return await service.key_subjects(db, principal)
 

@@ -14,6 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect
 
+from api.alerts import service as alert_service
 from api.auth.guards import requires
 from api.console.names import NameBook
 from api.console.page import PageController, menu
@@ -21,7 +22,6 @@ from api.console.templating import render
 from api.deps import Caller, Db
 from api.sites import service
 from api.sites.routes import EDITORS, READERS, SiteId
-from storage import alerts
 
 
 class SitePages(PageController):
@@ -43,9 +43,7 @@ class SitePages(PageController):
     ) -> Response:
         site = await service.get(db, principal, site_id)
         chosen = next((c for c in site.config.cameras if c.id == camera), site.config.cameras[0])
-        shot = await alerts.latest_camera_snapshot(
-            db, department_id=service.scope(principal), site_id=site.id, camera_id=chosen.id
-        )
+        shot = await alert_service.latest_camera_snapshot(db, principal, site_id=site.id, camera_id=chosen.id)
         history = await service.versions(db, principal, site_id)
         names = NameBook(db)
         return render(

@@ -10,11 +10,11 @@ from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth.guards import requires
+from api.auth.roles import FILE_READERS
 from api.deps import Caller, Db
 from api.subjects import service
 from mobile_contract.auth import Role
 from mobile_contract.parties import PartyKind
-from mobile_contract.problems import NotFound
 from mobile_contract.subjects import (
     PermitCreate,
     PermitRead,
@@ -24,9 +24,7 @@ from mobile_contract.subjects import (
     SubjectRead,
     SubjectUpdate,
 )
-from storage import subjects
 
-READERS = requires(Role.INSPECTOR, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN)
 WRITERS = requires(Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -39,7 +37,7 @@ class SubjectController(Controller):
         read, inserted = await service.register(db, principal, data)
         return Response(read, status_code=201 if inserted else 200)
 
-    @get("/", guards=[READERS], summary="检查对象名录库 / the department's target register")
+    @get("/", guards=[FILE_READERS], summary="检查对象名录库 / the department's target register")
     async def list_subjects(
         self,
         db: Db,
@@ -49,27 +47,19 @@ class SubjectController(Controller):
         cursor: FromQuery[uuid.UUID | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> SubjectPage:
-        found = await subjects.list_for_department(
-            db,
-            department_id=principal.department_scope,
-            kinds=[kind] if kind else None,
-            search=search,
-            after=cursor,
-            limit=limit,
-        )
-        items = [service.subject_read(r) for r in found]
-        return SubjectPage(items=items, next_cursor=str(items[-1].id) if len(items) == limit else None)
+        return await service.list_page(db, principal, kind=kind, search=search, cursor=cursor, limit=limit)
 
-    @get("/{subject_id:uuid}", guards=[READERS], summary="查看监管对象 / read a subject")
+    @get("/{subject_id:uuid}", guards=[FILE_READERS], summary="查看监管对象 / read a subject")
     async def read(self, db: Db, principal: Caller, subject_id: FromPath[uuid.UUID]) -> SubjectRead:
         return service.subject_read(await service.visible_subject(db, principal, subject_id))
 
-    @get("/by-key/{key:str}", guards=[READERS], summary="按统一社会信用代码或身份证号查找 / find by USCC or ID number")
+    @get(
+        "/by-key/{key:str}",
+        guards=[FILE_READERS],
+        summary="按统一社会信用代码或身份证号查找 / find by USCC or ID number",
+    )
     async def by_key(self, db: Db, principal: Caller, key: FromPath[str]) -> SubjectRead:
-        found = await subjects.get_by_key(db, key=key.upper(), department_id=principal.department_scope)
-        if found is None:
-            raise NotFound("本单位名录库中没有该代码的监管对象", "no subject with this key in the register")
-        return service.subject_read(found)
+        return await service.by_key(db, principal, key)
 
     @patch("/{subject_id:uuid}", guards=[WRITERS], summary="修改监管对象 / edit a subject")
     async def update(
@@ -105,11 +95,8 @@ class PermitController(Controller):
         valid_on: FromQuery[dt.date | None] = None,
         subject_id: FromQuery[uuid.UUID | None] = None,
     ) -> list[PermitRead]:
-        found = await subjects.list_permits(
-            db, department_id=principal.department_scope, valid_on=valid_on, subject_id=subject_id
-        )
-        return [service.permit_read(r) for r in found]
+        return await service.list_permits(db, principal, valid_on=valid_on, subject_id=subject_id)
 
-    @get("/{permit_id:uuid}", guards=[READERS], summary="查看采矿许可证 / read a permit")
+    @get("/{permit_id:uuid}", guards=[FILE_READERS], summary="查看采矿许可证 / read a permit")
     async def read(self, db: Db, principal: Caller, permit_id: FromPath[uuid.UUID]) -> PermitRead:
         return await service.read_permit(db, principal, permit_id)

@@ -18,12 +18,14 @@ import uuid_utils
 from api.audit import trail
 from api.auth.principal import Principal
 from api.records.intake import content_hash
+from mobile_contract.parties import PartyKind
 from mobile_contract.problems import Conflict, NotFound
 from mobile_contract.subjects import (
     PermitCreate,
     PermitRead,
     PermitUpdate,
     SubjectCreate,
+    SubjectPage,
     SubjectRead,
     SubjectUpdate,
     party_key,
@@ -51,6 +53,45 @@ def subject_read(row: asyncpg.Record) -> SubjectRead:
 
 def permit_read(row: asyncpg.Record) -> PermitRead:
     return msgspec.convert(dict(row), PermitRead)
+
+
+async def list_page(
+    conn: Connection,
+    principal: Principal,
+    *,
+    kind: PartyKind | None,
+    search: str | None,
+    cursor: uuid.UUID | None,
+    limit: int,
+) -> SubjectPage:
+    """The department's register (名录库), by name or key, a page after ``cursor``."""
+    found = await subjects.list_for_department(
+        conn,
+        department_id=principal.department_scope,
+        kinds=[kind] if kind else None,
+        search=search,
+        after=cursor,
+        limit=limit,
+    )
+    items = [subject_read(r) for r in found]
+    return SubjectPage(items=items, next_cursor=str(items[-1].id) if len(items) == limit else None)
+
+
+async def by_key(conn: Connection, principal: Principal, key: str) -> SubjectRead:
+    """The subject with this USCC or ID number in the caller's register."""
+    found = await subjects.get_by_key(conn, key=key.upper(), department_id=principal.department_scope)
+    if found is None:
+        raise NotFound("本单位名录库中没有该代码的监管对象", "no subject with this key in the register")
+    return subject_read(found)
+
+
+async def list_permits(
+    conn: Connection, principal: Principal, *, valid_on: dt.date | None, subject_id: uuid.UUID | None
+) -> list[PermitRead]:
+    found = await subjects.list_permits(
+        conn, department_id=principal.department_scope, valid_on=valid_on, subject_id=subject_id
+    )
+    return [permit_read(r) for r in found]
 
 
 async def register(conn: Connection, principal: Principal, data: SubjectCreate) -> tuple[SubjectRead, bool]:
