@@ -85,7 +85,7 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     }  # fmt: skip
     await approvals.insert_result(conn, row=row)
     detail = {"bureau_ref": data.bureau_ref, "subject_id": str(subject_id)}
-    await audit.append(conn, _entry(principal, "approval.receive", id, detail))
+    await audit.append(conn, trail.change(principal, "approval.receive", "approval", id, detail=detail))
     return await _read(conn, await approvals.get(conn, id=id)), True
 
 
@@ -130,19 +130,6 @@ async def _task(
     return task_id
 
 
-def _entry(principal: Principal, action: str, id: uuid.UUID, detail: dict | None = None) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type="approval",
-        entity_id=str(id),
-        department_id=principal.department_id,
-        before_hash=None,
-        after_hash=None,
-        detail=detail,
-    )
-
-
 async def _read(conn: Connection, row) -> ApprovalRead:
     found = [msgspec.convert(dict(r), FindingRead) for r in await approvals.findings(conn, approval_id=row["id"])]
     raised = [msgspec.convert(dict(r), ObjectionRead) for r in await approvals.objections(conn, approval_id=row["id"])]
@@ -169,7 +156,9 @@ async def report_finding(conn: Connection, principal: Principal, id: uuid.UUID, 
             await approvals.set_promise_status(conn, id=id, status=PROMISE_OF[data.kind])
             await _credit_fact(conn, principal, approval, data)
         await _enqueue(conn, principal, approval, "finding", msgspec.to_builtins(data))
-        await audit.append(conn, _entry(principal, "approval.finding", id, {"finding_id": str(data.id)}))
+        await audit.append(
+            conn, trail.change(principal, "approval.finding", "approval", id, detail={"finding_id": str(data.id)})
+        )
     return await read(conn, principal, id)
 
 
@@ -196,7 +185,9 @@ async def raise_objection(conn: Connection, principal: Principal, id: uuid.UUID,
     }  # fmt: skip
     if await approvals.insert_objection(conn, row=row):
         await _enqueue(conn, principal, approval, "objection", msgspec.to_builtins(data))
-        await audit.append(conn, _entry(principal, "approval.objection", id, {"objection_id": str(data.id)}))
+        await audit.append(
+            conn, trail.change(principal, "approval.objection", "approval", id, detail={"objection_id": str(data.id)})
+        )
     return await read(conn, principal, id)
 
 

@@ -79,6 +79,29 @@ def entry(
     )
 
 
+def change(
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    id: uuid.UUID,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> audit.AuditEntry:
+    """The entry of a change the caller made to one thing of their own department: its content hashes."""
+    return entry(
+        principal,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(id),
+        department_id=principal.department_id,
+        before_hash=before,
+        after_hash=after,
+        detail=detail,
+    )
+
+
 async def record(
     conn: Connection,
     actor: Actor | Principal,

@@ -32,7 +32,12 @@ async def create_cases(
     ]
     outcomes, inserted = await intake.create_many(conn, principal, table=CASES, entity=ENTITY, docs=docs)
     await audit.append_many(
-        conn, [_audit(principal, "case.create", d.id, None, d.content_sha256) for d in docs if d.id in inserted]
+        conn,
+        [
+            trail.change(principal, "case.create", "case", d.id, after=d.content_sha256)
+            for d in docs
+            if d.id in inserted
+        ],
     )
     return outcomes
 
@@ -51,7 +56,9 @@ async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, upd
         "version_device": principal.device_id,
     }
     await documents.replace_version(conn, table=CASES, current=current, changes=changes)
-    await audit.append(conn, _audit(principal, "case.update", id, current["content_sha256"], new_sha))
+    await audit.append(
+        conn, trail.change(principal, "case.update", "case", id, before=current["content_sha256"], after=new_sha)
+    )
     return Outcome.UPDATED
 
 
@@ -72,15 +79,3 @@ async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -
 
 def _read(row: asyncpg.Record) -> CaseRead:
     return msgspec.convert(dict(row), CaseRead)
-
-
-def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str | None) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type="case",
-        entity_id=str(id),
-        department_id=principal.department_id,
-        before_hash=before,
-        after_hash=after,
-    )

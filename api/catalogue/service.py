@@ -39,6 +39,7 @@ from storage.catalogue import CATALOGUE
 from storage.db import Connection
 
 ENTITY = "监管事项"
+CATALOGUE_ITEM = "catalogue_item"  # the audit trail's entity type
 
 
 def item_read(row: asyncpg.Record) -> CatalogueItemRead:
@@ -75,7 +76,12 @@ async def update_item(
     )
     if outcome is not Outcome.REPLAYED:
         await _new_version(conn, principal, current, data.content)
-        await audit.append(conn, _audit(principal, "catalogue.update", id, current["content_sha256"], new_sha))
+        await audit.append(
+            conn,
+            trail.change(
+                principal, "catalogue.update", CATALOGUE_ITEM, id, before=current["content_sha256"], after=new_sha
+            ),
+        )
     return await read_item(conn, principal, code=current["code"])
 
 
@@ -156,7 +162,9 @@ async def _apply(
         raise Conflict(
             "另一导入正在写入相同的事项编码，请稍后重试", "codes inserted concurrently", code="concurrent-import"
         )
-    entries = [_audit(principal, "catalogue.create", r["id"], None, r["content_sha256"]) for r in rows]
+    entries = [
+        trail.change(principal, "catalogue.create", CATALOGUE_ITEM, r["id"], after=r["content_sha256"]) for r in rows
+    ]
     outcomes = {c: (ImportOutcome.CREATED, 1) for c, _ in new}
     for code, item in items:
         current = existing.get(code)
@@ -167,7 +175,16 @@ async def _apply(
             outcomes[code] = (ImportOutcome.UNCHANGED, current["version"])
             continue
         await _new_version(conn, principal, current, item)
-        entries.append(_audit(principal, "catalogue.update", current["id"], current["content_sha256"], sha))
+        entries.append(
+            trail.change(
+                principal,
+                "catalogue.update",
+                CATALOGUE_ITEM,
+                current["id"],
+                before=current["content_sha256"],
+                after=sha,
+            )
+        )
         outcomes[code] = (ImportOutcome.UPDATED, current["version"] + 1)
     await audit.append_many(conn, entries)
     return [ImportedItem(code=c, name=item.name, outcome=outcomes[c][0], version=outcomes[c][1]) for c, item in items]
@@ -194,15 +211,3 @@ async def export_table(conn: Connection, principal: Principal, format: ImportFor
     if len(set(numbers)) != len(numbers):  # codes from several prefixes: number the rows afresh
         numbers = list(range(1, len(items) + 1))
     return seed_table.render(list(zip(numbers, [i.content for i in items], strict=True)))
-
-
-def _audit(principal: Principal, action: str, id: uuid.UUID, before: str | None, after: str) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type="catalogue_item",
-        entity_id=str(id),
-        department_id=principal.department_id,
-        before_hash=before,
-        after_hash=after,
-    )

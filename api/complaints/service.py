@@ -227,21 +227,10 @@ async def step(
     await complaints.add_event(
         conn, complaint_id=id, actor_id=principal.user_id, action=name, status_after=target, note=note, public=True
     )
-    await audit.append(conn, _entry(principal, f"complaint.{name}", id, changes))
-    return await read(conn, principal, id)
-
-
-def _entry(principal: Principal, action: str, id: uuid.UUID, detail: dict | None = None) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type="complaint",
-        entity_id=str(id),
-        department_id=principal.department_id,
-        before_hash=None,
-        after_hash=None,
-        detail=msgspec.to_builtins(detail or {}),
+    await audit.append(
+        conn, trail.change(principal, f"complaint.{name}", "complaint", id, detail=msgspec.to_builtins(changes))
     )
+    return await read(conn, principal, id)
 
 
 async def decide(conn: Connection, principal: Principal, id: uuid.UUID, accept: bool, reason: str) -> ComplaintRead:
@@ -279,7 +268,7 @@ async def supervise(conn: Connection, principal: Principal, id: uuid.UUID, note:
         conn, complaint_id=id, actor_id=principal.user_id, action="supervise", status_after=row["status"],
         note=note, public=False,
     )  # fmt: skip
-    await audit.append(conn, _entry(principal, "complaint.supervise", id))
+    await audit.append(conn, trail.change(principal, "complaint.supervise", "complaint", id))
     return await read(conn, principal, id)
 
 
@@ -319,5 +308,5 @@ async def identity(conn: Connection, principal: Principal, cipher: IdentityCiphe
         person = cipher.open(sealed["identity_ciphertext"], id, sealed["identity_key_id"])
     except KeyUnavailable as exc:
         raise UpstreamError("举报人信息暂时无法解密，请联系系统管理员", str(exc), code="identity-key") from exc
-    await audit.append(conn, _entry(principal, "complaint.identity.view", id))
+    await audit.append(conn, trail.change(principal, "complaint.identity.view", "complaint", id))
     return WhistleblowerRead(**msgspec.structs.asdict(person), complaint_id=id)

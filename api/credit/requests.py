@@ -82,7 +82,9 @@ async def enter_list(conn: Connection, principal: Principal, data: ListEntryCrea
     if not await credit.insert_list_entry(conn, row=row):
         raise Conflict("该对象已在此名录中", "subject already on this list", code="already-listed")
     await service.regrade(conn, [data.subject_id])
-    await audit.append(conn, _audit(principal, "credit.list.enter", "credit_list_entry", id, {"list": data.list}))
+    await audit.append(
+        conn, trail.change(principal, "credit.list.enter", "credit_list_entry", id, detail={"list": data.list.value})
+    )
     return entry_read(await _entry(conn, id))
 
 
@@ -95,7 +97,9 @@ async def exit_list(conn: Connection, principal: Principal, id: uuid.UUID, data:
         raise InvalidInput("移出日期不得早于列入日期", "exit before entry")
     await credit.exit_list_entry(conn, id=id, exited_on=data.exited_on, reason=data.reason, exited_by=principal.user_id)
     await service.regrade(conn, [entry["subject_id"]])
-    await audit.append(conn, _audit(principal, "credit.list.exit", "credit_list_entry", id, {"reason": data.reason}))
+    await audit.append(
+        conn, trail.change(principal, "credit.list.exit", "credit_list_entry", id, detail={"reason": data.reason})
+    )
     return entry_read(await _entry(conn, id))
 
 
@@ -112,7 +116,7 @@ async def file_request(conn: Connection, principal: Principal, data: CreditReque
     }
     if not await credit.insert_request(conn, row=row):
         raise Conflict("同一记录已有待办理的同类申请", "an open request of this kind exists", code="request-open")
-    await audit.append(conn, _audit(principal, f"credit.{data.kind}.file", "credit_request", id, {}))
+    await audit.append(conn, trail.change(principal, f"credit.{data.kind}.file", "credit_request", id))
     return request_read(await _request(conn, id))
 
 
@@ -134,7 +138,7 @@ async def decide_request(
     if decision.accept:
         await _apply(conn, principal, request, decision.reply)
     await service.regrade(conn, [request["subject_id"]])
-    await audit.append(conn, _audit(principal, f"credit.{request['kind']}.{state}", "credit_request", id, {}))
+    await audit.append(conn, trail.change(principal, f"credit.{request['kind']}.{state}", "credit_request", id))
     return request_read(await _request(conn, id))
 
 
@@ -218,14 +222,3 @@ def _own(principal: Principal, row: asyncpg.Record, what: str) -> asyncpg.Record
     if not principal.can_see_department(row["department_id"]):
         raise NotFound(f"{what}不存在或不属于本单位", f"{row['id']} not in caller's department")
     return row
-
-
-def _audit(principal: Principal, action: str, entity: str, id: uuid.UUID, detail: dict) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type=entity,
-        entity_id=str(id),
-        department_id=principal.department_id,
-        detail=msgspec.to_builtins(detail),
-    )

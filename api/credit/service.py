@@ -113,7 +113,9 @@ async def record_fact(conn: Connection, principal: Principal, data: CreditRecord
             code="credit-source-recorded",
         )
     await regrade(conn, [data.subject_id])
-    await audit.append(conn, _audit(principal, "credit.record", row["id"], {"kind": data.kind.value}))
+    await audit.append(
+        conn, trail.change(principal, "credit.record", "credit_record", row["id"], detail={"kind": data.kind.value})
+    )
     return record_read(await _record(conn, row["id"]))
 
 
@@ -147,7 +149,9 @@ async def mark_reported(
     await credit.update_record(
         conn, id=id, changes={"reported_at": report.reported_at, "report_receipt": report.receipt}
     )
-    await audit.append(conn, _audit(principal, "credit.reported", id, {"receipt": report.receipt}))
+    await audit.append(
+        conn, trail.change(principal, "credit.reported", "credit_record", id, detail={"receipt": report.receipt})
+    )
     return record_read(await _record(conn, id))
 
 
@@ -167,17 +171,6 @@ async def platform_status(
         on_time=sum(1 for r in found if r.reported_at is not None and not r.late),
         late=[r for r in found if r.late],
         pending=[r for r in found if r.reported_at is None and not r.late],
-    )
-
-
-def _audit(principal: Principal, action: str, id: uuid.UUID, detail: dict) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type="credit_record",
-        entity_id=str(id),
-        department_id=principal.department_id,
-        detail=detail,
     )
 
 

@@ -112,7 +112,7 @@ async def register(conn: Connection, principal: Principal, data: SubjectCreate) 
     found, inserted, linked = await subjects.ensure(conn, row=row, department_id=principal.department_id)
     if inserted or linked:
         action = "subject.create" if inserted else "subject.add_to_register"
-        await audit.append(conn, _audit(principal, action, "subject", found["id"]))
+        await audit.append(conn, trail.change(principal, action, "subject", found["id"]))
     return subject_read(found), inserted
 
 
@@ -122,7 +122,12 @@ async def update(conn: Connection, principal: Principal, id: uuid.UUID, data: Su
     if changes:
         await subjects.update(conn, id=id, changes=changes)
         after = subject_read(await visible_subject(conn, principal, id))
-        await audit.append(conn, _audit(principal, "subject.update", "subject", id, before, after))
+        await audit.append(
+            conn,
+            trail.change(
+                principal, "subject.update", "subject", id, before=content_hash(before), after=content_hash(after)
+            ),
+        )
     return subject_read(await visible_subject(conn, principal, id))
 
 
@@ -137,7 +142,9 @@ async def create_permit(conn: Connection, principal: Principal, data: PermitCrea
     if not await subjects.insert_permit(conn, row=row):
         raise Conflict(f"采矿许可证号 {data.permit_no} 已登记", "permit number exists", code="permit-exists")
     read = await read_permit(conn, principal, row["id"])
-    await audit.append(conn, _audit(principal, "permit.create", "mining_permit", read.id, None, read))
+    await audit.append(
+        conn, trail.change(principal, "permit.create", "mining_permit", read.id, after=content_hash(read))
+    )
     return read
 
 
@@ -158,7 +165,17 @@ async def update_permit(conn: Connection, principal: Principal, id: uuid.UUID, d
     changes["updated_by"] = principal.user_id
     await subjects.update_permit(conn, id=id, changes=changes)
     after = await read_permit(conn, principal, id)
-    await audit.append(conn, _audit(principal, "permit.update", "mining_permit", id, permit_read(current), after))
+    await audit.append(
+        conn,
+        trail.change(
+            principal,
+            "permit.update",
+            "mining_permit",
+            id,
+            before=content_hash(permit_read(current)),
+            after=content_hash(after),
+        ),
+    )
     return after
 
 
@@ -167,22 +184,3 @@ async def read_permit(conn: Connection, principal: Principal, id: uuid.UUID) -> 
     if found is None:
         raise NotFound("采矿许可证不存在或不属于本单位", f"permit {id} not found")
     return permit_read(found)
-
-
-def _audit(
-    principal: Principal,
-    action: str,
-    entity: str,
-    id: uuid.UUID,
-    before: msgspec.Struct | None = None,
-    after: msgspec.Struct | None = None,
-) -> audit.AuditEntry:
-    return trail.entry(
-        principal,
-        action=action,
-        entity_type=entity,
-        entity_id=str(id),
-        department_id=principal.department_id,
-        before_hash=content_hash(before) if before else None,
-        after_hash=content_hash(after) if after else None,
-    )
