@@ -46,8 +46,15 @@ def serve(
         typer.echo(f"s3: {ready.object_store.endpoint}")
         typer.echo(next_steps(f"http://{host or ready.host}:{port or ready.port}", embedded=settings.embedded))
         os.environ.update(settings_environment(ready))
-        uvicorn.run("api.asgi:create", factory=True, host=host or ready.host, port=port or ready.port,
-                    workers=workers, log_level="info", **server_options(ready.serving, keep_alive))  # fmt: skip
+        uvicorn.run(
+            "api.asgi:create",
+            factory=True,
+            host=host or ready.host,
+            port=port or ready.port,
+            workers=workers,
+            log_level="info",
+            **server_options(ready.serving, keep_alive),
+        )
 
 
 def next_steps(url: str, *, embedded: bool) -> str:

@@ -191,20 +191,33 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
 def settings_environment(settings: Settings) -> dict[str, str]:
     """The variables ``load_settings`` reads, for worker processes started after embedded servers."""
     db, s3, auth, docs = settings.database, settings.object_store, settings.auth, settings.documents
-    return {
-        "ENFORCE_DATA_DIR": str(settings.data_dir), "DATABASE_URL": db.url or "",
-        "DATABASE_POOL_MIN": str(db.pool_min), "DATABASE_POOL_MAX": str(db.pool_max),
-        "S3_ENDPOINT": s3.endpoint or "", "S3_ACCESS_KEY": s3.access_key, "S3_SECRET_KEY": s3.secret_key,
-        "S3_SECURE": str(s3.secure).lower(), "S3_REGION": s3.region, "S3_BUCKET": s3.bucket,
-        "S3_RETENTION_DAYS": str(s3.retention_days), "S3_PUBLIC_ENDPOINT": s3.public_url or "",
-        "JWT_SECRET": auth.jwt_secret, "AUDIT_SIGNING_KEY": auth.audit_signing_key,
-        "COMPLAINT_IDENTITY_KEY": auth.complaint_identity_key,
-        "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s), "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
-        "ENFORCE_PUBLIC_URL": docs.public_url, "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
-        "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
-    } | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()} | {
-        name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()
-    } | {name: str(getattr(settings.fleet, field)) for name, field in FLEET_VARIABLES.items()}  # fmt: skip
+    return (
+        {
+            "ENFORCE_DATA_DIR": str(settings.data_dir),
+            "DATABASE_URL": db.url or "",
+            "DATABASE_POOL_MIN": str(db.pool_min),
+            "DATABASE_POOL_MAX": str(db.pool_max),
+            "S3_ENDPOINT": s3.endpoint or "",
+            "S3_ACCESS_KEY": s3.access_key,
+            "S3_SECRET_KEY": s3.secret_key,
+            "S3_SECURE": str(s3.secure).lower(),
+            "S3_REGION": s3.region,
+            "S3_BUCKET": s3.bucket,
+            "S3_RETENTION_DAYS": str(s3.retention_days),
+            "S3_PUBLIC_ENDPOINT": s3.public_url or "",
+            "JWT_SECRET": auth.jwt_secret,
+            "AUDIT_SIGNING_KEY": auth.audit_signing_key,
+            "COMPLAINT_IDENTITY_KEY": auth.complaint_identity_key,
+            "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s),
+            "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
+            "ENFORCE_PUBLIC_URL": docs.public_url,
+            "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
+            "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
+        }
+        | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()}
+        | {name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()}
+        | {name: str(getattr(settings.fleet, field)) for name, field in FLEET_VARIABLES.items()}
+    )
 
 
 def local_audit_signing_key(data_dir: Path) -> str:

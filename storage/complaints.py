@@ -91,8 +91,13 @@ async def add_event(
     await conn.execute(
         "INSERT INTO complaint_events (complaint_id, seq, actor_id, action, status_after, note, public)"
         " SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM complaint_events WHERE complaint_id = $1",
-        complaint_id, actor_id, action, status_after, note, public,
-    )  # fmt: skip
+        complaint_id,
+        actor_id,
+        action,
+        status_after,
+        note,
+        public,
+    )
 
 
 async def events(conn: Connection, *, complaint_ids: list[uuid.UUID], public_only: bool) -> list[asyncpg.Record]:

@@ -169,8 +169,13 @@ async def insert_draw(
     await conn.execute(
         "INSERT INTO draws (id, plan_id, department_id, document, document_sha256, drawn_by)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
-        id, plan_id, department_id, document.decode(), sha256, drawn_by,
-    )  # fmt: skip
+        id,
+        plan_id,
+        department_id,
+        document.decode(),
+        sha256,
+        drawn_by,
+    )
     await conn.executemany(
         "INSERT INTO draw_visits (draw_id, uscc, year) VALUES ($1, $2, $3)", [(id, u, year) for u in usccs]
     )

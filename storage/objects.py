@@ -397,10 +397,10 @@ class ObjectStore:
         if credentials.session_token:  # temporary (STS) credentials sign with their token
             auth_query += f"&X-Amz-Security-Token={queryencode(credentials.session_token)}"
         full_query = f"{url.query}&{auth_query}" if url.query else auth_query
-        canonical_request = "\n".join(
-            [method, url.path or "/", signer._get_canonical_query_string(full_query), canonical_headers, "",
-             signed_names, "UNSIGNED-PAYLOAD"]
-        )  # fmt: skip
+        canonical_query = signer._get_canonical_query_string(full_query)
+        # The canonical request (AWS SigV4): method, path, query, headers, a blank line, their names, no payload hash.
+        lines = [method, url.path or "/", canonical_query, canonical_headers, "", signed_names, "UNSIGNED-PAYLOAD"]
+        canonical_request = "\n".join(lines)
         string_to_sign = signer._get_string_to_sign(now, scope, sha256_hash(canonical_request))
         signature = signer._get_signature(
             signer._get_signing_key(credentials.secret_key, now, region, "s3"), string_to_sign

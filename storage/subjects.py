@@ -71,11 +71,6 @@ async def get_by_key(conn: Connection, *, key: str, department_id: uuid.UUID | N
     )
 
 
-async def fetch_many(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
-    rows = await conn.fetch(f"SELECT {COLUMNS} FROM subjects s WHERE s.id = ANY($1::uuid[])", list(ids))  # noqa: S608
-    return {r["id"]: r for r in rows}
-
-
 async def list_for_department(
     conn: Connection,
     *,
@@ -100,16 +95,6 @@ async def list_for_department(
         after,
         limit,
     )
-
-
-async def departments_of(conn: Connection, *, subject_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Which departments hold each subject in their register."""
-    rows = await conn.fetch(
-        "SELECT subject_id, array_agg(department_id ORDER BY added_at) AS departments FROM subject_departments"
-        " WHERE subject_id = ANY($1::uuid[]) GROUP BY subject_id",
-        list(subject_ids),
-    )
-    return {r["subject_id"]: list(r["departments"]) for r in rows}
 
 
 async def update(conn: Connection, *, id: uuid.UUID, changes: dict[str, Any]) -> None:

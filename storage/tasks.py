@@ -34,8 +34,17 @@ async def create(
     inserted = await conn.fetchval(
         "INSERT INTO tasks (id, department_id, assignee_id, source, title, item_code, due_on, detail, created_by,"
         " alert_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING true",
-        id, department_id, assignee_id, source, title, item_code, due_on, detail, created_by, alert_id,
-    )  # fmt: skip
+        id,
+        department_id,
+        assignee_id,
+        source,
+        title,
+        item_code,
+        due_on,
+        detail,
+        created_by,
+        alert_id,
+    )
     return bool(inserted)
 
 

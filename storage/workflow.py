@@ -102,11 +102,6 @@ async def case_evidence(conn: Connection, *, case_id: uuid.UUID) -> list[asyncpg
     )
 
 
-async def event_actors(conn: Connection, *, case_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = await conn.fetch("SELECT DISTINCT actor_id FROM case_events WHERE case_id = $1", case_id)
-    return {r["actor_id"] for r in rows if r["actor_id"] is not None}
-
-
 async def replace_deadlines(
     conn: Connection, *, case_id: uuid.UUID, department_id: uuid.UUID, rows: Sequence[dict[str, Any]]
 ) -> None:
@@ -115,11 +110,20 @@ async def replace_deadlines(
         "INSERT INTO case_deadlines (case_id, rule, subject, department_id, obligor, anchor_on, due_on, done_on,"
         " status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         [
-            (case_id, r["rule"], r["subject"], department_id, r["obligor"], r["anchor_on"], r["due_on"],
-             r["done_on"], r["status"])
+            (
+                case_id,
+                r["rule"],
+                r["subject"],
+                department_id,
+                r["obligor"],
+                r["anchor_on"],
+                r["due_on"],
+                r["done_on"],
+                r["status"],
+            )
             for r in rows
         ],
-    )  # fmt: skip
+    )
 
 
 async def department_deadlines(

@@ -55,13 +55,8 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     """Store a pushed result and start supervision; (result, True) when new, (stored, False) on a replay."""
     await approvals.lock_ref(conn, bureau_ref=data.bureau_ref)
     sha256 = content_hash(data)
-    if existing := await approvals.get_by_ref(conn, bureau_ref=data.bureau_ref):
-        if existing["content_sha256"] != sha256 or existing["bureau_department_id"] != principal.department_id:
-            raise Conflict(
-                f"办件编号 {data.bureau_ref} 已推送过不同内容的审批结果", "bureau_ref exists with other content",
-                code="id-conflict",
-            )  # fmt: skip
-        return await _read(conn, existing), False
+    if (stored := await _stored(conn, principal, data, sha256)) is not None:
+        return stored, False
     department = await users.get_department_by_code(conn, code=data.department_code)
     if department is None:
         raise InvalidInput(f"监管部门编码 {data.department_code} 不存在", "unknown department_code")
@@ -74,19 +69,41 @@ async def receive(conn: Connection, principal: Principal, data: ApprovalPush) ->
     id = uuid.uuid4()
     verify_by = data.decided_on + dt.timedelta(days=data.verify_within_days) if data.commitment else None
     row = {
-        "id": id, "bureau_ref": data.bureau_ref, "content_sha256": sha256, "content": msgspec.to_builtins(data),
-        "commitment": data.commitment, "department_id": department["id"], "applicant_uscc": data.applicant_uscc,
+        "id": id,
+        "bureau_ref": data.bureau_ref,
+        "content_sha256": sha256,
+        "content": msgspec.to_builtins(data),
+        "commitment": data.commitment,
+        "department_id": department["id"],
+        "applicant_uscc": data.applicant_uscc,
         "bureau_department_id": principal.department_id,
-        "item_code": data.item_code, "decided_on": data.decided_on, "verify_by": verify_by,
+        "item_code": data.item_code,
+        "decided_on": data.decided_on,
+        "verify_by": verify_by,
         "promise_status": PromiseStatus.PENDING if data.commitment else None,
         "supervision_task_id": await _task(conn, principal, data, department["id"], assignee, id, None),
         "verification_task_id": await _task(conn, principal, data, department["id"], assignee, id, verify_by)
-        if data.commitment else None,
-    }  # fmt: skip
+        if data.commitment
+        else None,
+    }
     await approvals.insert_result(conn, row=row)
     detail = {"bureau_ref": data.bureau_ref, "subject_id": str(subject_id)}
     await audit.append(conn, trail.change(principal, "approval.receive", "approval", id, detail=detail))
     return await _read(conn, await approvals.get(conn, id=id)), True
+
+
+async def _stored(conn: Connection, principal: Principal, data: ApprovalPush, sha256: str) -> ApprovalRead | None:
+    """The result already stored under the push's bureau_ref, if this bureau pushed this content (a replay)."""
+    existing = await approvals.get_by_ref(conn, bureau_ref=data.bureau_ref)
+    if existing is None:
+        return None
+    if existing["content_sha256"] != sha256 or existing["bureau_department_id"] != principal.department_id:
+        raise Conflict(
+            f"办件编号 {data.bureau_ref} 已推送过不同内容的审批结果",
+            "bureau_ref exists with other content",
+            code="id-conflict",
+        )
+    return await _read(conn, existing)
 
 
 async def _register_applicant(
@@ -94,10 +111,13 @@ async def _register_applicant(
 ) -> uuid.UUID:
     """审管联动: the approved applicant joins the department's target register (检查对象名录库)."""
     row = {
-        "id": new_id(), "kind": data.applicant_kind, "subject_key": data.applicant_uscc, "name": data.applicant_name,
+        "id": new_id(),
+        "kind": data.applicant_kind,
+        "subject_key": data.applicant_uscc,
+        "name": data.applicant_name,
         "region_code": data.applicant_uscc[2:8],  # USCC characters 3–8: the registering authority's region
         "created_by": principal.user_id,
-    }  # fmt: skip
+    }
     subject, _, _ = await subjects.ensure(conn, row=row, department_id=department_id)
     return subject["id"]
 
@@ -149,8 +169,10 @@ async def report_finding(conn: Connection, principal: Principal, id: uuid.UUID, 
     if data.kind in PROMISE_OF and not approval.commitment:
         raise InvalidInput("该审批不是告知承诺制审批，没有承诺可核查", "not a commitment approval")
     row = msgspec.structs.asdict(data) | {
-        "approval_id": id, "department_id": principal.department_id, "created_by": principal.user_id,
-    }  # fmt: skip
+        "approval_id": id,
+        "department_id": principal.department_id,
+        "created_by": principal.user_id,
+    }
     if await approvals.insert_finding(conn, row=row):
         if data.kind in PROMISE_OF:
             await approvals.set_promise_status(conn, id=id, status=PROMISE_OF[data.kind])
@@ -170,19 +192,27 @@ async def _credit_fact(conn: Connection, principal: Principal, approval: Approva
         conn,
         principal,
         CreditRecordCreate(
-            subject_id=subject["id"], kind=CREDIT_OF[data.kind], decided_on=credit.today(), summary=data.summary,
-            source_kind="approval_finding", source_id=str(data.id),
+            subject_id=subject["id"],
+            kind=CREDIT_OF[data.kind],
+            decided_on=credit.today(),
+            summary=data.summary,
+            source_kind="approval_finding",
+            source_id=str(data.id),
         ),
-    )  # fmt: skip
+    )
 
 
 async def raise_objection(conn: Connection, principal: Principal, id: uuid.UUID, data: ObjectionCreate) -> ApprovalRead:
     """函告异议 (seed 001, 15): the bureau reviews the file and procedure and answers."""
     approval = await read(conn, principal, id)
     row = {
-        "id": data.id, "approval_id": id, "department_id": principal.department_id, "grounds": data.grounds,
-        "reason": data.reason, "raised_by": principal.user_id,
-    }  # fmt: skip
+        "id": data.id,
+        "approval_id": id,
+        "department_id": principal.department_id,
+        "grounds": data.grounds,
+        "reason": data.reason,
+        "raised_by": principal.user_id,
+    }
     if await approvals.insert_objection(conn, row=row):
         await _enqueue(conn, principal, approval, "objection", msgspec.to_builtins(data))
         await audit.append(
@@ -225,12 +255,11 @@ async def answer_objection(
     (row,) = await approvals.objections(conn, id=objection_id)
     await audit.append(
         conn,
-        trail.entry(
+        trail.change(
             principal,
-            action="approval.objection.answer",
-            entity_type="approval_objection",
-            entity_id=str(objection_id),
-            department_id=principal.department_id,
+            "approval.objection.answer",
+            "approval_objection",
+            objection_id,
             detail={"decision": data.decision},
         ),
     )

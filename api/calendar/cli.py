@@ -30,9 +30,13 @@ def import_file(
     """导入放假通知并重算未完成的期限 / load a year's notice and recompute open deadlines."""
     format = FileFormat.JSON if file.suffix.lower() == ".json" else FileFormat.CSV
     data = CalendarImport(
-        year=year, document_no=document_no, title=title, note=note, format=format,
+        year=year,
+        document_no=document_no,
+        title=title,
+        note=note,
+        format=format,
         text=file.read_text(encoding="utf-8-sig"),
-    )  # fmt: skip
+    )
 
     async def work(conn: Connection) -> CalendarImportResult:
         return await flows.import_notice(conn, Actor.command_line(), data)

@@ -68,10 +68,15 @@ async def add_notice(conn: Connection, actor: Principal | Actor, data: CalendarI
     """Store a year's notice as the next version (every bad line named in one 422); not yet audited."""
     days = notice.parse(data.year, data.format, data.text)
     version = await sql.add_version(
-        conn, years=[data.year], document_no=data.document_no.strip(), title=data.title.strip() or title_of(data.year),
-        note=data.note.strip(), file_sha256=hashlib.sha256(data.text.encode()).hexdigest(),
-        imported_by=actor.user_id, days=[(d.day, d.kind.value, d.name) for d in days],
-    )  # fmt: skip
+        conn,
+        years=[data.year],
+        document_no=data.document_no.strip(),
+        title=data.title.strip() or title_of(data.year),
+        note=data.note.strip(),
+        file_sha256=hashlib.sha256(data.text.encode()).hexdigest(),
+        imported_by=actor.user_id,
+        days=[(d.day, d.kind.value, d.name) for d in days],
+    )
     return await version_read(conn, version)
 
 
@@ -99,22 +104,34 @@ async def version_days(conn: Connection, version: int) -> list[CalendarDay]:
 def audit_entry(actor: Principal | Actor, read: CalendarVersionRead, changed: int) -> audit.AuditEntry:
     """``calendar.import``: who loaded which document for which year, and how many deadlines it moved."""
     detail = {
-        "years": read.years, "document_no": read.document_no, "title": read.title, "note": read.note,
-        "days": read.days, "deadlines_changed": changed,
-    }  # fmt: skip
+        "years": read.years,
+        "document_no": read.document_no,
+        "title": read.title,
+        "note": read.note,
+        "days": read.days,
+        "deadlines_changed": changed,
+    }
     return trail.entry(
-        actor, action="calendar.import", entity_type="calendar_version", entity_id=str(read.version),
-        department_id=None, after_hash=read.file_sha256, detail=detail,
-    )  # fmt: skip
+        actor,
+        action="calendar.import",
+        entity_type="calendar_version",
+        entity_id=str(read.version),
+        department_id=None,
+        after_hash=read.file_sha256,
+        detail=detail,
+    )
 
 
 async def status(conn: Connection, today: dt.date) -> CalendarStatus:
     calendar = await current(conn)
     missing = missing_years(calendar, today)
     return CalendarStatus(
-        today=today, years=sorted(calendar.years), missing=missing, warning=warning(missing),
+        today=today,
+        years=sorted(calendar.years),
+        missing=missing,
+        warning=warning(missing),
         versions=await versions(conn),
-    )  # fmt: skip
+    )
 
 
 def missing_years(calendar: WorkingCalendar, today: dt.date) -> list[int]:

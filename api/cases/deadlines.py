@@ -149,10 +149,13 @@ def _measures(state: WorkflowState) -> list[Occurrence]:
         rule = DeadlineRule.PRESERVATION_7 if m.kind == MeasureKind.PRESERVATION else DeadlineRule.MEASURE_30
         found.append(
             Occurrence(
-                spec=SPECS[rule], anchor_on=m.starts_on, days=m.days + m.extended_days, subject=str(m.id),
+                spec=SPECS[rule],
+                anchor_on=m.starts_on,
+                days=m.days + m.extended_days,
+                subject=str(m.id),
                 done_on=m.closed_on,
             )
-        )  # fmt: skip
+        )
     return found
 
 
@@ -182,10 +185,21 @@ def evaluate(o: Occurrence, state: WorkflowState, today: dt.date, calendar: Work
     extended = _extended(state, o)
     pauses = _pauses(state, o)
     read = DeadlineRead(
-        rule=o.spec.rule, subject=o.subject, title=o.spec.title, basis=o.spec.basis, obligor=o.spec.obligor,
-        unit=o.spec.unit, days=o.days, anchor_on=o.anchor_on, due_on=None, done_on=o.done_on,
-        status=DeadlineStatus.RUNNING, paused_days=0, extended_days=extended, days_left=None,
-    )  # fmt: skip
+        rule=o.spec.rule,
+        subject=o.subject,
+        title=o.spec.title,
+        basis=o.spec.basis,
+        obligor=o.spec.obligor,
+        unit=o.spec.unit,
+        days=o.days,
+        anchor_on=o.anchor_on,
+        due_on=None,
+        done_on=o.done_on,
+        status=DeadlineStatus.RUNNING,
+        paused_days=0,
+        extended_days=extended,
+        days_left=None,
+    )
     if o.done_on is None and not o.cancelled and any(p.covers(today) for p in pauses):
         read.status, read.note = DeadlineStatus.PAUSED, "暂停计算中（中止、听证或检测鉴定期间）"
         return read

@@ -214,9 +214,13 @@ def _extend_deadline(state: WorkflowState, _: WorkflowState, step: ExtendDeadlin
 def _apply_measure(state: WorkflowState, _: WorkflowState, step: ApplyMeasure, facts: Facts) -> WorkflowState:
     days = PRESERVATION_DAYS if step.kind is MeasureKind.PRESERVATION else step.days
     measure = Measure(
-        id=step.measure_id, kind=step.kind, objects=step.objects, starts_on=facts.today, days=days,
+        id=step.measure_id,
+        kind=step.kind,
+        objects=step.objects,
+        starts_on=facts.today,
+        days=days,
         record_id=step.record_id,
-    )  # fmt: skip
+    )
     return replace(state, measures=[*state.measures, measure])
 
 

@@ -58,8 +58,7 @@ async def on_transition(
             number = await numbered(DocumentKind.SERVICE_RECEIPT)
             return replace(after, service=replace(after.service, document_no=number))
         case (S.INVESTIGATING | S.NOTIFIED | S.REVIEWED, S.LEGAL_REVIEW):
-            await reviews.open_review(conn, case_id=case.id, department_id=case.department_id,
-                                      submitted_by=actor_id, grounds=sorted(after.review.grounds))  # fmt: skip
+            await _open_review(conn, case, actor_id, after)
         case (S.LEGAL_REVIEW, S.REVIEWED | S.INVESTIGATING):
             await _close_review(conn, case.id, step, actor_id)
             if isinstance(step, ReturnReview):  # the officers learn it on their handhelds (pull)
@@ -74,6 +73,13 @@ async def on_transition(
                     reviewer_id=actor_id,
                 )
     return after
+
+
+async def _open_review(conn: Connection, case: CaseFile, actor_id: uuid.UUID, after: WorkflowState) -> None:
+    grounds = sorted(after.review.grounds)
+    await reviews.open_review(
+        conn, case_id=case.id, department_id=case.department_id, submitted_by=actor_id, grounds=grounds
+    )
 
 
 async def _close_review(conn: Connection, case_id: uuid.UUID, step: Step, actor_id: uuid.UUID) -> None:

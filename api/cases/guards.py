@@ -33,7 +33,6 @@ from mobile_contract.workflow import (
 
 HEARING_REQUEST_DAYS = 5  # 第六十四条第一项：告知后五日内提出（第八十五条：工作日）
 HEARING_NOTICE_DAYS = 7  # 第六十四条第二项：举行听证的七日前通知
-MEASURE_EXTENSION_MAX = 30  # 行政强制法第二十五条
 EXTENDABLE_RULES = frozenset({"decide_90"})
 
 

@@ -108,10 +108,7 @@ async def advance(
 ) -> Outcome:
     """Take ``step`` on the case, or raise why not; a retry of a stored step is a replay."""
     case = await case_file(conn, principal, case_id)
-    await sql.ensure(conn, case_id=case_id, department_id=case.department_id, initial=encode_state(INITIAL),
-                     stage=INITIAL.stage.value)  # fmt: skip
-    row = await sql.lock(conn, case_id=case_id)
-    assert row is not None
+    row = await _locked(conn, case)
     if (replay := await _replay(conn, case_id, event_id, step)) is not None:
         return replay
     before = decode_state(row["state"])
@@ -119,26 +116,56 @@ async def advance(
     machine.check(before, step, facts, principal.role)
     after = machine.apply(before, step, facts)
     issued: list[DocumentRead] = []
-    after = await flows.on_transition(conn, case=case, before=before, after=after, step=step, event_id=event_id,
-                                      actor_id=principal.user_id, issued=issued)  # fmt: skip
+    after = await flows.on_transition(
+        conn,
+        case=case,
+        before=before,
+        after=after,
+        step=step,
+        event_id=event_id,
+        actor_id=principal.user_id,
+        issued=issued,
+    )
     event_hash = await _append_event(conn, principal, row, event_id, step, (before, after), issued)
-    await sql.save(conn, case_id=case_id, stage=after.stage.value, state=encode_state(after),
-                   event_count=row["event_count"] + 1, head_hash=event_hash)  # fmt: skip
+    await _save(conn, row, after, event_hash)
     await store_deadlines(conn, case_id, case.department_id, deadlines.deadlines(after, facts.today, facts.calendar))
     await audit.append(conn, _audit(principal, case_id, step, before, after, row["head_hash"], event_hash, event_id))
     return Outcome.CREATED
 
 
+async def _locked(conn: Connection, case: CaseFile) -> asyncpg.Record:
+    """The case's workflow row (made at its first step), locked until commit."""
+    initial = encode_state(INITIAL)
+    await sql.ensure(
+        conn, case_id=case.id, department_id=case.department_id, initial=initial, stage=INITIAL.stage.value
+    )
+    row = await sql.lock(conn, case_id=case.id)
+    assert row is not None
+    return row
+
+
+async def _save(conn: Connection, row: asyncpg.Record, after: WorkflowState, event_hash: str) -> None:
+    state, count = encode_state(after), row["event_count"] + 1
+    await sql.save(
+        conn, case_id=row["case_id"], stage=after.stage.value, state=state, event_count=count, head_hash=event_hash
+    )
+
+
 def _audit(
-    principal: Principal, case_id: uuid.UUID, step: Step, before: WorkflowState, after: WorkflowState,
-    prev_hash: str, event_hash: str, event_id: uuid.UUID,
-) -> audit.AuditEntry:  # fmt: skip
+    principal: Principal,
+    case_id: uuid.UUID,
+    step: Step,
+    before: WorkflowState,
+    after: WorkflowState,
+    prev_hash: str,
+    event_hash: str,
+    event_id: uuid.UUID,
+) -> audit.AuditEntry:
     """The audit entry of a step: its hashes tie the case's own chain into the global one."""
     detail = {"step": action_of(step), "from": before.stage.value, "to": after.stage.value, "event_id": str(event_id)}
-    return trail.entry(
-        principal, action=f"case.{action_of(step)}", entity_type="case", entity_id=str(case_id),
-        department_id=principal.department_id, before_hash=prev_hash, after_hash=event_hash, detail=detail,
-    )  # fmt: skip
+    return trail.change(
+        principal, f"case.{action_of(step)}", "case", case_id, before=prev_hash, after=event_hash, detail=detail
+    )
 
 
 async def _replay(conn: Connection, case_id: uuid.UUID, event_id: uuid.UUID, step: Step) -> Outcome | None:
@@ -156,9 +183,16 @@ async def _replay(conn: Connection, case_id: uuid.UUID, event_id: uuid.UUID, ste
 
 
 def event_body(
-    principal: Principal, case_id: uuid.UUID, seq: int, event_id: uuid.UUID, step: Step,
-    before: WorkflowState, after: WorkflowState, occurred_at: dt.datetime, issued: list[DocumentRead],
-) -> bytes:  # fmt: skip
+    principal: Principal,
+    case_id: uuid.UUID,
+    seq: int,
+    event_id: uuid.UUID,
+    step: Step,
+    before: WorkflowState,
+    after: WorkflowState,
+    occurred_at: dt.datetime,
+    issued: list[DocumentRead],
+) -> bytes:
     """The canonical bytes hashed for a step: sorted-key JSON, UTF-8, no spaces.
 
     It names the documents the step issued with the SHA-256 of their HTML and sealed PDF, so each is
@@ -169,30 +203,55 @@ def event_body(
         for d in issued
     ]
     body = {
-        "id": str(event_id), "case_id": str(case_id), "seq": seq, "action": action_of(step),
-        "from_stage": before.stage.value, "to_stage": after.stage.value,
-        "actor_id": str(principal.user_id), "actor_role": principal.role.value, "device_id": principal.device_id,
-        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(), "step": msgspec.to_builtins(step),
-        "state_sha256": hashlib.sha256(encode_state(after).encode()).hexdigest(), "documents": documents,
-    }  # fmt: skip
+        "id": str(event_id),
+        "case_id": str(case_id),
+        "seq": seq,
+        "action": action_of(step),
+        "from_stage": before.stage.value,
+        "to_stage": after.stage.value,
+        "actor_id": str(principal.user_id),
+        "actor_role": principal.role.value,
+        "device_id": principal.device_id,
+        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+        "step": msgspec.to_builtins(step),
+        "state_sha256": hashlib.sha256(encode_state(after).encode()).hexdigest(),
+        "documents": documents,
+    }
     return canonical_json(body)
 
 
 async def _append_event(
-    conn: Connection, principal: Principal, row: asyncpg.Record, event_id: uuid.UUID, step: Step,
-    states: tuple[WorkflowState, WorkflowState], issued: list[DocumentRead],
-) -> str:  # fmt: skip
+    conn: Connection,
+    principal: Principal,
+    row: asyncpg.Record,
+    event_id: uuid.UUID,
+    step: Step,
+    states: tuple[WorkflowState, WorkflowState],
+    issued: list[DocumentRead],
+) -> str:
     seq, prev_hash = row["event_count"] + 1, row["head_hash"]
     occurred_at = dt.datetime.now(dt.UTC)
     before, after = states
     body = event_body(principal, row["case_id"], seq, event_id, step, before, after, occurred_at, issued)
     event_hash = hashlib.sha256(prev_hash.encode() + body).hexdigest()
-    await sql.insert_event(conn, row={
-        "id": event_id, "case_id": row["case_id"], "seq": seq, "action": action_of(step),
-        "from_stage": before.stage.value, "to_stage": after.stage.value, "actor_id": principal.user_id,
-        "actor_role": principal.role.value, "device_id": principal.device_id, "occurred_at": occurred_at,
-        "body": body.decode(), "prev_hash": prev_hash, "event_hash": event_hash,
-    })  # fmt: skip
+    await sql.insert_event(
+        conn,
+        row={
+            "id": event_id,
+            "case_id": row["case_id"],
+            "seq": seq,
+            "action": action_of(step),
+            "from_stage": before.stage.value,
+            "to_stage": after.stage.value,
+            "actor_id": principal.user_id,
+            "actor_role": principal.role.value,
+            "device_id": principal.device_id,
+            "occurred_at": occurred_at,
+            "body": body.decode(),
+            "prev_hash": prev_hash,
+            "event_hash": event_hash,
+        },
+    )
     return event_hash
 
 
@@ -242,10 +301,19 @@ async def history(conn: Connection, principal: Principal, case_id: uuid.UUID) ->
 def event_read(row: asyncpg.Record) -> CaseEventRead:
     body = msgspec.json.decode(row["body"])
     return CaseEventRead(
-        id=row["id"], seq=row["seq"], action=row["action"], from_stage=row["from_stage"], to_stage=row["to_stage"],
-        actor_id=row["actor_id"], actor_role=row["actor_role"], device_id=row["device_id"],
-        occurred_at=row["occurred_at"], step=body["step"], prev_hash=row["prev_hash"], event_hash=row["event_hash"],
-    )  # fmt: skip
+        id=row["id"],
+        seq=row["seq"],
+        action=row["action"],
+        from_stage=row["from_stage"],
+        to_stage=row["to_stage"],
+        actor_id=row["actor_id"],
+        actor_role=row["actor_role"],
+        device_id=row["device_id"],
+        occurred_at=row["occurred_at"],
+        step=body["step"],
+        prev_hash=row["prev_hash"],
+        event_hash=row["event_hash"],
+    )
 
 
 async def department_deadlines(conn: Connection, principal: Principal, within_days: int) -> list[DepartmentDeadline]:
@@ -256,12 +324,17 @@ async def department_deadlines(conn: Connection, principal: Principal, within_da
     )
     return [
         DepartmentDeadline(
-            case_id=r["case_id"], case_title=r["title"], stage=r["stage"], rule=r["rule"], subject=r["subject"],
-            due_on=r["due_on"], days_left=(r["due_on"] - today).days if r["due_on"] else None,
+            case_id=r["case_id"],
+            case_title=r["title"],
+            stage=r["stage"],
+            rule=r["rule"],
+            subject=r["subject"],
+            due_on=r["due_on"],
+            days_left=(r["due_on"] - today).days if r["due_on"] else None,
             status="incalculable" if r["due_on"] is None else "overdue" if r["due_on"] < today else "due_soon",
         )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 async def refresh_deadlines(conn: Connection, calendar: WorkingCalendar) -> tuple[int, list[DeadlineChange]]:
@@ -289,9 +362,16 @@ def _change(
     if (due, status) == (new.due_on, new.status.value):
         return None
     return DeadlineChange(
-        case_id=case["case_id"], case_title=case["title"], filing_no=state.filing_document_no, rule=new.rule,
-        subject=new.subject, due_before=due, due_after=new.due_on, status_before=status, status_after=new.status,
-    )  # fmt: skip
+        case_id=case["case_id"],
+        case_title=case["title"],
+        filing_no=state.filing_document_no,
+        rule=new.rule,
+        subject=new.subject,
+        due_before=due,
+        due_after=new.due_on,
+        status_before=status,
+        status_after=new.status,
+    )
 
 
 def change_line(change: DeadlineChange) -> str:

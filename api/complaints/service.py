@@ -265,9 +265,14 @@ async def supervise(conn: Connection, principal: Principal, id: uuid.UUID, note:
         raise InvalidTransition("该事项未超期，无需督办", "only overdue complaints are supervised", code="not-overdue")
     await complaints.count_supervision(conn, id=id)
     await complaints.add_event(
-        conn, complaint_id=id, actor_id=principal.user_id, action="supervise", status_after=row["status"],
-        note=note, public=False,
-    )  # fmt: skip
+        conn,
+        complaint_id=id,
+        actor_id=principal.user_id,
+        action="supervise",
+        status_after=row["status"],
+        note=note,
+        public=False,
+    )
     await audit.append(conn, trail.change(principal, "complaint.supervise", "complaint", id))
     return await read(conn, principal, id)
 
@@ -291,9 +296,14 @@ async def dispatch(conn: Connection, principal: Principal, id: uuid.UUID, data: 
         ),
     )
     await complaints.add_event(
-        conn, complaint_id=id, actor_id=principal.user_id, action="dispatch", status_after=row["status"],
-        note=str(data.assignee_id), public=False,
-    )  # fmt: skip
+        conn,
+        complaint_id=id,
+        actor_id=principal.user_id,
+        action="dispatch",
+        status_after=row["status"],
+        note=str(data.assignee_id),
+        public=False,
+    )
     return task
 
 

@@ -90,25 +90,40 @@ def build(
     rows = [_captured(i, labels[i["id"]]) for i in items]
     rows += [_event(e, _items_of(e, by_record), labels, checks) for e in events]
     return CustodyReport(
-        title="证据保管链报告", organ=organ, subject=subject, generated_at=local_time(dt.datetime.now(dt.UTC)),
-        items=[_item(i, labels[i["id"]]) for i in items], events=rows,
-    )  # fmt: skip
+        title="证据保管链报告",
+        organ=organ,
+        subject=subject,
+        generated_at=local_time(dt.datetime.now(dt.UTC)),
+        items=[_item(i, labels[i["id"]]) for i in items],
+        events=rows,
+    )
 
 
 def _item(item: asyncpg.Record, label: str) -> CustodyItem:
     return CustodyItem(
-        label=label, evidence_id=item["id"], kind=EVIDENCE_KIND_ZH.get(item["kind"], item["kind"]),
-        description=item["description"], declared_sha256=item["sha256"],
+        label=label,
+        evidence_id=item["id"],
+        kind=EVIDENCE_KIND_ZH.get(item["kind"], item["kind"]),
+        description=item["description"],
+        declared_sha256=item["sha256"],
         status=STATUS_ZH.get(item["status"], item["status"]),
-    )  # fmt: skip
+    )
 
 
 def _captured(item: asyncpg.Record, label: str) -> CustodyEvent:
     return CustodyEvent(
-        seq=None, event=CAPTURED, action="captured", at=local_time(item["captured_at"]), items=[label], person="—",
-        role="—", certificate_no="—", device=item["device_id"], sha256=item["sha256"],
+        seq=None,
+        event=CAPTURED,
+        action="captured",
+        at=local_time(item["captured_at"]),
+        items=[label],
+        person="—",
+        role="—",
+        certificate_no="—",
+        device=item["device_id"],
+        sha256=item["sha256"],
         note="设备端拍摄时间与哈希，见登记记录",
-    )  # fmt: skip
+    )
 
 
 def _items_of(entry: asyncpg.Record, by_record: dict[uuid.UUID, list[asyncpg.Record]]) -> list[asyncpg.Record]:
@@ -123,12 +138,18 @@ def _event(
 ) -> CustodyEvent:
     detail = json.loads(entry["detail"] or "{}")
     return CustodyEvent(
-        seq=entry["seq"], event=_event_name(entry["action"], detail), action=entry["action"],
-        at=local_time(entry["occurred_at"]), items=[labels[i["id"]] for i in items], person=_person(entry, detail),
-        role=ROLE_ZH.get(entry["actor_role"], entry["actor_role"]), certificate_no=entry["certificate_no"] or "—",
-        device=_device(entry), sha256="；".join(_hash_at(i, entry["occurred_at"], checks) for i in items),
+        seq=entry["seq"],
+        event=_event_name(entry["action"], detail),
+        action=entry["action"],
+        at=local_time(entry["occurred_at"]),
+        items=[labels[i["id"]] for i in items],
+        person=_person(entry, detail),
+        role=ROLE_ZH.get(entry["actor_role"], entry["actor_role"]),
+        certificate_no=entry["certificate_no"] or "—",
+        device=_device(entry),
+        sha256="；".join(_hash_at(i, entry["occurred_at"], checks) for i in items),
         note=_note(detail),
-    )  # fmt: skip
+    )
 
 
 def _event_name(action: str, detail: dict) -> str:

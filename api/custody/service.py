@@ -53,10 +53,20 @@ async def report(
 def to_csv(report: CustodyReport) -> str:
     ids = {i.label: i.evidence_id for i in report.items}
     rows = [
-        [e.seq or "", e.event, e.at, "、".join(f"{x}（{ids[x]}）" for x in e.items), e.person, e.role,
-         e.certificate_no, e.device, e.sha256, e.note]
+        [
+            e.seq or "",
+            e.event,
+            e.at,
+            "、".join(f"{x}（{ids[x]}）" for x in e.items),
+            e.person,
+            e.role,
+            e.certificate_no,
+            e.device,
+            e.sha256,
+            e.note,
+        ]
         for e in report.events
-    ]  # fmt: skip
+    ]
     return csv_export.render(CSV_HEADER, rows)
 
 
@@ -75,9 +85,15 @@ async def on_demand(
         raise NotFound("证据或案件不存在，或不属于本单位", "no evidence in scope for this custody report")
     built, owner = found
     entries = [
-        trail.entry(principal, action="evidence.custody_report", entity_type="evidence", entity_id=str(i.evidence_id),
-                    department_id=owner, detail={"case_id": str(case_id)} if case_id else {})
+        trail.entry(
+            principal,
+            action="evidence.custody_report",
+            entity_type="evidence",
+            entity_id=str(i.evidence_id),
+            department_id=owner,
+            detail={"case_id": str(case_id)} if case_id else {},
+        )
         for i in built.items
-    ]  # fmt: skip
+    ]
     await audit.append_many(conn, entries)
     return built, owner

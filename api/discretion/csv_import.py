@@ -70,9 +70,15 @@ def _entry(line: int, row: dict[str, str]) -> tuple[BenchmarkEntry | None, list[
     if errors or circumstance is None or low is None or high is None:
         return None, errors
     entry = BenchmarkEntry(
-        violation_code=values["violation_code"], violation=values["violation"], legal_basis=values["legal_basis"],
-        circumstance=circumstance, kinds=kinds, fine_min_fen=low, fine_max_fen=high, note=values["note"],
-    )  # fmt: skip
+        violation_code=values["violation_code"],
+        violation=values["violation"],
+        legal_basis=values["legal_basis"],
+        circumstance=circumstance,
+        kinds=kinds,
+        fine_min_fen=low,
+        fine_max_fen=high,
+        note=values["note"],
+    )
     return entry, errors
 
 

@@ -36,9 +36,14 @@ async def import_csv(
     sha = hashlib.sha256(data.csv.encode()).hexdigest()
     imported_by = actor.user_id
     version = await discretion.create_draft(
-        conn, id=id, department_id=department_id, title=data.title, source_sha256=sha,
-        imported_by=imported_by, entries=[msgspec.structs.asdict(e) for e in entries],
-    )  # fmt: skip
+        conn,
+        id=id,
+        department_id=department_id,
+        title=data.title,
+        source_sha256=sha,
+        imported_by=imported_by,
+        entries=[msgspec.structs.asdict(e) for e in entries],
+    )
     detail = {"version": version, "entries": len(entries)}
     await audit.append(conn, _audit(actor, department_id, "discretion.import", id, sha, detail))
     row = await discretion.get_table(conn, id=id, department_id=None)
@@ -84,6 +89,11 @@ def _audit(
     actor: Principal | Actor, department_id: uuid.UUID, action: str, id: uuid.UUID, sha: str, detail: dict
 ) -> audit.AuditEntry:
     return trail.entry(
-        actor, action=action, entity_type="discretion_table", entity_id=str(id), department_id=department_id,
-        after_hash=sha, detail=detail,
-    )  # fmt: skip
+        actor,
+        action=action,
+        entity_type="discretion_table",
+        entity_id=str(id),
+        department_id=department_id,
+        after_hash=sha,
+        detail=detail,
+    )

@@ -115,12 +115,14 @@ def notice(case: CaseFile, state: WorkflowState, context: Context) -> Rendered:
     assert n is not None
     p = n.penalty
     paragraphs = [
-        f"经查，你（单位）{p.facts}。", "#以上事实有下列证据证明：", *evidence_paragraphs(context),
+        f"经查，你（单位）{p.facts}。",
+        "#以上事实有下列证据证明：",
+        *evidence_paragraphs(context),
         f"本机关认为，你（单位）的上述行为违反了{p.legal_basis}的规定。依据{p.legal_basis}，"
         f"本机关拟对你（单位）作出如下行政处罚：{penalty_text(p)}。",
         "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩。"
         f"请于{zh_date(n.statement_due)}前向本机关提出陈述、申辩意见；逾期未提出的，视为放弃上述权利。",
-    ]  # fmt: skip
+    ]
     if n.hearing_rights and n.hearing_due:
         paragraphs.append(
             "根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，你（单位）有权要求听证，"
@@ -144,12 +146,15 @@ def decision(case: CaseFile, state: WorkflowState, context: Context) -> Rendered
     p = d.penalty
     paragraphs = [
         f"本机关于{_on(state.filed_on)}对你（单位）{case.content.title}立案调查。经查，你（单位）{p.facts}。",
-        "#以上事实有下列证据证明：", *evidence_paragraphs(context), *_procedure(state),
+        "#以上事实有下列证据证明：",
+        *evidence_paragraphs(context),
+        *_procedure(state),
         f"本机关认为，你（单位）的上述行为违反了{p.legal_basis}的规定。依据{p.legal_basis}，"
         f"本机关决定对你（单位）作出如下行政处罚：{penalty_text(p)}。",
-        *_performance(p.kinds, p.fine_fen, settings), _remedies(settings),
+        *_performance(p.kinds, p.fine_fen, settings),
+        _remedies(settings),
         "逾期不申请行政复议、不提起行政诉讼，又不履行本决定的，本机关将依法申请人民法院强制执行。",
-    ]  # fmt: skip
+    ]
     return _content([*party_rows(case.content.party), officers_row(case)], paragraphs=paragraphs)
 
 
@@ -270,9 +275,15 @@ def _content(
     signatures: list[str] | None = None,
 ) -> Rendered:
     return Rendered(
-        title="", organ="", number="", issued_on=dt.date.min, rows=rows, paragraphs=paragraphs or [],
-        layout=layout, signatures=signatures or [],
-    )  # fmt: skip
+        title="",
+        organ="",
+        number="",
+        issued_on=dt.date.min,
+        rows=rows,
+        paragraphs=paragraphs or [],
+        layout=layout,
+        signatures=signatures or [],
+    )
 
 
 BUILDERS = {

@@ -28,16 +28,26 @@ def to_row(record: asyncpg.Record, reported_at: dt.datetime) -> ActionRow:
     code_type = PartyCodeType.USCC if party.uscc else PartyCodeType.ID_NUMBER
     penalty = content if isinstance(content, PenaltyContent) else None
     return ActionRow(
-        action_id=record["id"], action_kind=record["kind"], item_code=record["item_code"],
-        organ_name=record["organ_name"], organ_code=record["organ_code"], region_code=record["region_code"],
-        party_name=party.name, party_code_type=code_type, party_code=party.uscc or party.id_number or "",
-        action_time=content.occurred_at, place=content.place.address, result=content.result,
-        officer_names=[o.name for o in content.officers], certificate_nos=[o.certificate_no for o in content.officers],
+        action_id=record["id"],
+        action_kind=record["kind"],
+        item_code=record["item_code"],
+        organ_name=record["organ_name"],
+        organ_code=record["organ_code"],
+        region_code=record["region_code"],
+        party_name=party.name,
+        party_code_type=code_type,
+        party_code=party.uscc or party.id_number or "",
+        action_time=content.occurred_at,
+        place=content.place.address,
+        result=content.result,
+        officer_names=[o.name for o in content.officers],
+        certificate_nos=[o.certificate_no for o in content.officers],
         decision_no=(record["decision_no"] or penalty.decision_no) if penalty else "",
         penalty_kinds=sorted(penalty.penalty_kinds) if penalty else [],
         fine_yuan=f"{penalty.fine_fen / 100:.2f}" if penalty else "",
-        measure_kind=getattr(content, "measure_kind", "") or "", reported_at=reported_at,
-    )  # fmt: skip
+        measure_kind=getattr(content, "measure_kind", "") or "",
+        reported_at=reported_at,
+    )
 
 
 def problems(row: ActionRow) -> list[FieldError]:
@@ -77,9 +87,10 @@ async def export(
             errors=[FieldError(f"{r.action_id}.{e.field}", e.message) for r in rejected for e in r.errors],
         )
     detail = {"rows": len(rows), "rejected": len(rejected), "since": str(since), "until": str(until)}
-    await audit.append(conn, trail.entry(principal, action="export.supervision_actions", entity_type="export",
-                                         entity_id=str(principal.department_id),
-                                         department_id=principal.department_id, detail=detail))  # fmt: skip
+    await audit.append(
+        conn,
+        trail.change(principal, "export.supervision_actions", "export", principal.department_id, detail=detail),
+    )
     return ActionExport(reported_at=reported_at, rows=rows, rejected=rejected)
 
 

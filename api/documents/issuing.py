@@ -62,20 +62,45 @@ async def issue(
         conn, department_id=case.department_id, year=issued_on.year, kind=kind.value
     )
     number = f"{dept['code']}{ABBREVIATIONS[kind]}〔{issued_on.year}〕{serial}号"
-    body = msgspec.structs.replace(body, title=TITLES[kind], organ=dept["name"], number=number, issued_on=issued_on,
-                                   verification_code=press.new_verification_code())  # fmt: skip
+    body = msgspec.structs.replace(
+        body,
+        title=TITLES[kind],
+        organ=dept["name"],
+        number=number,
+        issued_on=issued_on,
+        verification_code=press.new_verification_code(),
+    )
     html = to_html(body)
     sealed = await seal(body, dept["code"], case.content.place.address)
     read = DocumentRead(
-        id=uuid.uuid4(), case_id=case.id, kind=kind, number=number, year=issued_on.year, serial=serial,
-        issued_at=issued_at, html_sha256=hashlib.sha256(html.encode()).hexdigest(), pdf_sha256=sealed.sha256,
+        id=uuid.uuid4(),
+        case_id=case.id,
+        kind=kind,
+        number=number,
+        year=issued_on.year,
+        serial=serial,
+        issued_at=issued_at,
+        html_sha256=hashlib.sha256(html.encode()).hexdigest(),
+        pdf_sha256=sealed.sha256,
         verification_code=sealed.verification_code,
-    )  # fmt: skip
-    row = msgspec.structs.asdict(read) | {"department_id": case.department_id, "event_id": event_id}
-    extra = {"kind": kind.value, "data": msgspec.json.encode(body), "html": html, "pdf": sealed.pdf,
-             "signer_certificate_sha256": sealed.certificate_sha256}  # fmt: skip
-    await numbered_documents.insert(conn, row=row | extra)
+    )
+    await _store(conn, read, case.department_id, event_id, body, html, sealed)
     return read
+
+
+async def _store(
+    conn: Connection,
+    read: DocumentRead,
+    department_id: uuid.UUID,
+    event_id: uuid.UUID,
+    body: Rendered,
+    html: str,
+    sealed: press.IssuedPdf,
+) -> None:
+    """Keep the document as issued: its content, HTML and sealed PDF, under the step that issued it."""
+    row = msgspec.structs.asdict(read) | {"department_id": department_id, "event_id": event_id}
+    kept = {"kind": read.kind.value, "data": msgspec.json.encode(body), "html": html, "pdf": sealed.pdf}
+    await numbered_documents.insert(conn, row=row | kept | {"signer_certificate_sha256": sealed.certificate_sha256})
 
 
 async def seal(body: Rendered, department_code: str, location: str) -> press.IssuedPdf:

@@ -62,17 +62,29 @@ async def publish(
         name, code, address = public_party(case.content.party)
         penalty = state.decision.penalty
         public = PublicDecision(
-            document_no=document["number"], organ=dept["name"], party_name=name, party_code=code,
-            party_address=address, facts=scrub(penalty.facts, case.content.party),
-            legal_basis=scrub(penalty.legal_basis, case.content.party), penalty=penalty_text(penalty),
+            document_no=document["number"],
+            organ=dept["name"],
+            party_name=name,
+            party_code=code,
+            party_address=address,
+            facts=scrub(penalty.facts, case.content.party),
+            legal_basis=scrub(penalty.legal_basis, case.content.party),
+            penalty=penalty_text(penalty),
             decided_on=state.decision.decided_on,
             images=[f"/public/decisions/{id}/images/{n}" for n in range(1, len(photos) + 1)],
-        )  # fmt: skip
-        await publications.insert(conn, row={
-            "id": id, "case_id": case_id, "department_id": case.department_id, "document_id": document["id"],
-            "region_code": case.content.region_code, "public": msgspec.json.encode(public).decode(),
-            "published_by": principal.user_id,
-        })  # fmt: skip
+        )
+        await publications.insert(
+            conn,
+            row={
+                "id": id,
+                "case_id": case_id,
+                "department_id": case.department_id,
+                "document_id": document["id"],
+                "region_code": case.content.region_code,
+                "public": msgspec.json.encode(public).decode(),
+                "published_by": principal.user_id,
+            },
+        )
         await _publish_photos(conn, store, principal, id, photos)
     await workflow.advance(conn, principal, case_id, id, Publish(publication_id=id))  # refuses when nothing to publish
     return await _get(conn, id, principal.department_scope)
@@ -87,8 +99,9 @@ async def _photos(conn: Connection, case_id: uuid.UUID, ids: list[uuid.UUID]) ->
         if i not in items or items[i]["kind"] != "photo" or items[i]["status"] != "verified"
     ]
     if errors:
-        raise InvalidInput("所选公示照片有误，请选择本案已核验的照片", "photos not verified photos of the case",
-                           errors=errors)  # fmt: skip
+        raise InvalidInput(
+            "所选公示照片有误，请选择本案已核验的照片", "photos not verified photos of the case", errors=errors
+        )
     return [items[i] for i in ids]
 
 
@@ -104,15 +117,30 @@ async def _publish_photos(
             raise NotFound("照片原件不在证据存储中", f"evidence {item['id']} object missing")
         data = b"".join([chunk async for chunk in stream.chunks()])
         redacted = await asyncio.to_thread(redaction.redact, data)
-        await publications.insert_image(conn, row={
-            "publication_id": id, "n": n, "evidence_id": item["id"], "jpeg": redacted.jpeg,
-            "sha256": hashlib.sha256(redacted.jpeg).hexdigest(), "faces": len(redacted.faces),
-            "plates": len(redacted.plates),
-        })  # fmt: skip
+        await publications.insert_image(
+            conn,
+            row={
+                "publication_id": id,
+                "n": n,
+                "evidence_id": item["id"],
+                "jpeg": redacted.jpeg,
+                "sha256": hashlib.sha256(redacted.jpeg).hexdigest(),
+                "faces": len(redacted.faces),
+                "plates": len(redacted.plates),
+            },
+        )
         detail = {"publication_id": str(id), "faces": len(redacted.faces), "plates": len(redacted.plates)}
-        await audit.append(conn, trail.entry(principal, action="evidence.publication_image", entity_type="evidence",
-                                             entity_id=str(item["id"]), department_id=item["department_id"],
-                                             detail=detail))  # fmt: skip
+        await audit.append(
+            conn,
+            trail.entry(
+                principal,
+                action="evidence.publication_image",
+                entity_type="evidence",
+                entity_id=str(item["id"]),
+                department_id=item["department_id"],
+                detail=detail,
+            ),
+        )
 
 
 async def public_image(conn: Connection, publication_id: uuid.UUID, n: int) -> bytes:

@@ -74,9 +74,13 @@ def redact(photo: bytes) -> Redacted:
 
 def find_faces(rgb: np.ndarray) -> list[Box]:
     found = _faces_cascade().detect_multi_scale(
-        img=color.rgb2gray(rgb), scale_factor=1.2, step_ratio=1, min_size=(20, 20),
-        max_size=(rgb.shape[0] // 3, rgb.shape[0] // 3), min_neighbor_number=2,
-    )  # fmt: skip
+        img=color.rgb2gray(rgb),
+        scale_factor=1.2,
+        step_ratio=1,
+        min_size=(20, 20),
+        max_size=(rgb.shape[0] // 3, rgb.shape[0] // 3),
+        min_neighbor_number=2,
+    )
     return [Box(f["c"], f["r"], f["width"], f["height"]) for f in found]
 
 

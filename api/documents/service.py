@@ -62,7 +62,11 @@ async def receipt_form(conn: Connection, principal: Principal, id: uuid.UUID) ->
     dept = await numbered_documents.department(conn, id=case.department_id)
     form = content.receipt_form(case, TITLES[document.kind], document.number)
     form = msgspec.structs.replace(
-        form, title="送达回证", organ=dept["name"], number="（送达时编号）",
-        issued_on=document.issued_at.astimezone(CHINA).date(), verification_code=document.verification_code or "",
-    )  # fmt: skip
+        form,
+        title="送达回证",
+        organ=dept["name"],
+        number="（送达时编号）",
+        issued_on=document.issued_at.astimezone(CHINA).date(),
+        verification_code=document.verification_code or "",
+    )
     return document.number, await asyncio.to_thread(press.current().unsealed, form)

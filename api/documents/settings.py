@@ -64,10 +64,15 @@ async def save(
         conn, department_id=department_id, values=values, by=principal.user_id
     )
     await trail.record(
-        conn, principal, action="department.document_settings", entity_type="department",
-        entity_id=str(department_id), department_id=department_id, before=dict(before) if before else None,
+        conn,
+        principal,
+        action="department.document_settings",
+        entity_type="department",
+        entity_id=str(department_id),
+        department_id=department_id,
+        before=dict(before) if before else None,
         after=values,
-    )  # fmt: skip
+    )
     return msgspec.convert(values, DocumentSettings)
 
 

@@ -72,8 +72,11 @@ def _details(row: asyncpg.Record | None) -> str:
     if row is None:
         return ""
     items = [
-        ("文书编号", row["number"]), ("文书种类", TITLES[DocumentKind(row["kind"])]), ("签发机关", row["organ"]),
-        ("签发日期", zh_date(row["issued_on"])), ("文件 SHA-256", row["pdf_sha256"]),
+        ("文书编号", row["number"]),
+        ("文书种类", TITLES[DocumentKind(row["kind"])]),
+        ("签发机关", row["organ"]),
+        ("签发日期", zh_date(row["issued_on"])),
+        ("文件 SHA-256", row["pdf_sha256"]),
         ("签章证书指纹", row["signer_certificate_sha256"]),
-    ]  # fmt: skip
+    ]
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{html.escape(v)}</dd>" for k, v in items) + "</dl>"

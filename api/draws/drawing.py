@@ -81,10 +81,19 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
     ]
     k = algorithm.sample_size(plan.sampling_permille, len(register), len(targets))
     return DrawDocument(
-        draw_id=uuid.uuid4(), algorithm=algorithm.ALGORITHM, seed=seed, drawn_at=dt.datetime.now(dt.UTC), plan=spec,
-        population=len(register), sample_size=k, capped=capped, targets=targets, inspectors=inspectors,
-        conflicts=conflicts, visits=_visits(seed, spec, targets, inspectors, conflicts, k),
-    )  # fmt: skip
+        draw_id=uuid.uuid4(),
+        algorithm=algorithm.ALGORITHM,
+        seed=seed,
+        drawn_at=dt.datetime.now(dt.UTC),
+        plan=spec,
+        population=len(register),
+        sample_size=k,
+        capped=capped,
+        targets=targets,
+        inspectors=inspectors,
+        conflicts=conflicts,
+        visits=_visits(seed, spec, targets, inspectors, conflicts, k),
+    )
 
 
 def _visits(seed: str, spec: DrawPlan, targets: list, inspectors: list, conflicts: list, k: int) -> list[Visit]:
@@ -146,28 +155,15 @@ def _task_detail(document: DrawDocument, visit: Visit) -> dict:
 def _audit_entries(
     principal: Principal, document: DrawDocument, sha256: str, task_ids: list[uuid.UUID]
 ) -> list[audit.AuditEntry]:
-    drawn = trail.entry(
+    drawn = trail.change(
         principal,
-        action="draw.run",
-        entity_type="draw",
-        entity_id=str(document.draw_id),
-        department_id=principal.department_id,
-        before_hash=None,
-        after_hash=sha256,
+        "draw.run",
+        "draw",
+        document.draw_id,
+        after=sha256,
         detail={"plan_id": str(document.plan.id), "seed": document.seed, "visits": len(document.visits)},
     )
-    created = [
-        trail.entry(
-            principal,
-            action="task.create",
-            entity_type="task",
-            entity_id=str(t),
-            department_id=principal.department_id,
-            before_hash=None,
-            after_hash=None,
-        )
-        for t in task_ids
-    ]
+    created = [trail.change(principal, "task.create", "task", t) for t in task_ids]
     return [drawn, *created]
 
 

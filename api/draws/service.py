@@ -56,10 +56,16 @@ async def register(conn: Connection, department_id: uuid.UUID, region_prefix: st
         grade, score = grades[r["id"]].grade, risks[r["id"]]
         targets.append(
             TargetRead(
-                subject_id=r["id"], uscc=r["key"], name=r["name"], region_code=r["region_code"], credit_grade=grade,
-                risk_score=score.score, risk_level=score.level, weight=algorithm.weight(grade, score.level),
+                subject_id=r["id"],
+                uscc=r["key"],
+                name=r["name"],
+                region_code=r["region_code"],
+                credit_grade=grade,
+                risk_score=score.score,
+                risk_level=score.level,
+                weight=algorithm.weight(grade, score.level),
             )
-        )  # fmt: skip
+        )
     return targets
 
 
@@ -69,14 +75,11 @@ async def enrol_inspector(conn: Connection, principal: Principal, data: Inspecto
     await draws.enrol_inspector(conn, department_id=principal.department_id, **msgspec.structs.asdict(data))
     await audit.append(
         conn,
-        trail.entry(
+        trail.change(
             principal,
-            action="draw_inspector.enrol",
-            entity_type="user",
-            entity_id=str(data.user_id),
-            department_id=principal.department_id,
-            before_hash=None,
-            after_hash=None,
+            "draw_inspector.enrol",
+            "user",
+            data.user_id,
             detail={"skills": data.skills, "active": data.active},
         ),
     )
@@ -100,14 +103,11 @@ async def declare_conflict(conn: Connection, principal: Principal, data: Conflic
     await draws.declare_conflict(conn, declared_by=principal.user_id, **msgspec.structs.asdict(data))
     await audit.append(
         conn,
-        trail.entry(
+        trail.change(
             principal,
-            action="draw_conflict.declare",
-            entity_type="user",
-            entity_id=str(data.inspector_id),
-            department_id=principal.department_id,
-            before_hash=None,
-            after_hash=None,
+            "draw_conflict.declare",
+            "user",
+            data.inspector_id,
             detail={"uscc": data.uscc},
         ),
     )
@@ -123,14 +123,11 @@ async def create_plan(conn: Connection, principal: Principal, data: PlanCreate) 
     if await draws.create_plan(conn, row=row, items=items):
         await audit.append(
             conn,
-            trail.entry(
+            trail.change(
                 principal,
-                action="draw_plan.create",
-                entity_type="draw_plan",
-                entity_id=str(plan_id),
-                department_id=principal.department_id,
-                before_hash=None,
-                after_hash=None,
+                "draw_plan.create",
+                "draw_plan",
+                plan_id,
                 detail={"departments": sorted(map(str, departments))},
             ),
         )

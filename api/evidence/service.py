@@ -162,9 +162,14 @@ async def download(
         await body.aclose()
         raise
     return Download(
-        id=id, version_id=item["version_id"], sha256=item["sha256"], size=item["size"],
-        media_type=item["media_type"], part=part, body=body,
-    )  # fmt: skip
+        id=id,
+        version_id=item["version_id"],
+        sha256=item["sha256"],
+        size=item["size"],
+        media_type=item["media_type"],
+        part=part,
+        body=body,
+    )
 
 
 async def set_legal_hold(

@@ -228,10 +228,15 @@ async def sign_parts(
     parts = {p.part_number: p.sha256 for p in request.parts}
     await evidence.save_part_checksums(conn, upload_id=upload["upload_id"], parts=sorted(parts.items()))
     urls = [
-        PartUrl(part_number=n, put=signed_url("PUT", store.presign_part(
-            item["object_key"], upload_id=upload["upload_id"], part_number=n, sha256_hex=sha)))
+        PartUrl(
+            part_number=n,
+            put=signed_url(
+                "PUT",
+                store.presign_part(item["object_key"], upload_id=upload["upload_id"], part_number=n, sha256_hex=sha),
+            ),
+        )
         for n, sha in sorted(parts.items())
-    ]  # fmt: skip
+    ]
     detail = {"upload_id": upload["upload_id"], "parts": sorted(parts)}
     await audit_access(conn, principal, item, "part_urls", detail)
     return PartUrls(upload_id=upload["upload_id"], parts=urls)

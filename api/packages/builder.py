@@ -88,8 +88,9 @@ async def build(
     await _documents(conn, case_id, writer)
     row = await workflow_sql.fetch(conn, case_id=case_id)
     events = await workflow_sql.list_events(conn, case_id=case_id)
-    history = [{"seq": e["seq"], "prev_hash": e["prev_hash"], "event_hash": e["event_hash"], "body": e["body"]}
-               for e in events]  # fmt: skip
+    history = [
+        {"seq": e["seq"], "prev_hash": e["prev_hash"], "event_hash": e["event_hash"], "body": e["body"]} for e in events
+    ]
     writer.add("history.jsonl", _jsonl(history), "history")
     excerpt = await packages.audit_excerpt(conn, case_id=case_id, record_ids=list(records), evidence_ids=evidence_ids)
     writer.add("audit.jsonl", _jsonl([_audit_line(StoredAuditEntry(**dict(r))) for r in excerpt]), "audit")
@@ -100,9 +101,11 @@ async def build(
     anchors = _seal(case.id, principal, writer, head, row["head_hash"] if row else GENESIS_HASH)
     archive = await asyncio.to_thread(_zip, writer.root, workdir / f"case-{case_id}.zip")
     return Built(
-        archive=archive, anchors_sha256=hashlib.sha256(anchors).hexdigest(), evidence_ids=exported,
+        archive=archive,
+        anchors_sha256=hashlib.sha256(anchors).hexdigest(),
+        evidence_ids=exported,
         files=len(writer.lines) + 1,
-    )  # fmt: skip
+    )
 
 
 async def _case_versions(conn: Connection, case_id: uuid.UUID, writer: Writer) -> None:
@@ -139,10 +142,13 @@ async def _evidence(
         content = records[item["record_id"]]
         declared = next(e for e in content["evidence"] if e["id"] == str(item["id"]))
         meta = {
-            "evidence_id": str(item["id"]), "record_id": str(item["record_id"]), "status": item["status"],
-            "declared_sha256": declared["sha256"], "officers": content["officers"],
+            "evidence_id": str(item["id"]),
+            "record_id": str(item["record_id"]),
+            "status": item["status"],
+            "declared_sha256": declared["sha256"],
+            "officers": content["officers"],
             **{k: declared.get(k) for k in ("captured_at", "gps", "device_id", "media_type", "size")},
-        }  # fmt: skip
+        }
         ids.append(item["id"])
         if item["id"] in withheld:
             writer.listed(None, "evidence", **meta, withheld=True)
@@ -153,8 +159,9 @@ async def _evidence(
         path = f"evidence/{item['id']}{mimetypes.guess_extension(item['media_type']) or '.bin'}"
         target = writer.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        await store.call(store.client.fget_object, store.bucket, item["object_key"], str(target),
-                         version_id=item["version_id"])  # fmt: skip
+        await store.call(
+            store.client.fget_object, store.bucket, item["object_key"], str(target), version_id=item["version_id"]
+        )
         digest = await asyncio.to_thread(_file_sha256, target)
         writer.listed(path, "evidence", **(meta | {"sha256": digest, "size": target.stat().st_size}))
         exported.append(item["id"])

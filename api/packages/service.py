@@ -24,13 +24,12 @@ async def export(conn: Connection, store: ObjectStore, principal: Principal, cas
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     entries = [
-        trail.entry(principal, action="evidence.export", entity_type="evidence", entity_id=str(i),
-                    department_id=principal.department_id, detail={"case_id": str(case_id)})
+        trail.change(principal, "evidence.export", "evidence", i, detail={"case_id": str(case_id)})
         for i in built.evidence_ids
-    ]  # fmt: skip
+    ]
     detail = {"files": built.files, "evidence": len(built.evidence_ids)}
-    entries.append(trail.entry(principal, action="case.package_export", entity_type="case", entity_id=str(case_id),
-                               department_id=principal.department_id, after_hash=built.anchors_sha256,
-                               detail=detail))  # fmt: skip
+    entries.append(
+        trail.change(principal, "case.package_export", "case", case_id, after=built.anchors_sha256, detail=detail)
+    )
     await audit.append_many(conn, entries)
     return built

@@ -284,10 +284,11 @@ def check_custody(pkg: Package, manifest: list[dict], audit: list[dict], report:
     items = {m.get("evidence_id") for m in manifest if m.get("kind") == "evidence"}
     records = {m.get("record_id") for m in manifest if m.get("kind") == "evidence"}
     expected = {
-        e["seq"] for e in audit
+        e["seq"]
+        for e in audit
         if (e["entity_type"] == "evidence" and e["entity_id"] in items)
         or (e["entity_type"] == "record" and e["entity_id"] in records and e["action"] in CUSTODY_RECORD_ACTIONS)
-    }  # fmt: skip
+    }
     listed = [int(r["序号"]) for r in rows if r.get("序号")]
     if items and (sorted(listed) != sorted(expected) or len(set(listed)) != len(listed)):
         report.fail("custody/custody.csv", "its events are not the package's audit entries one to one")

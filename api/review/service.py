@@ -48,12 +48,16 @@ async def queue(conn: Connection, principal: Principal) -> list[ReviewQueueItem]
     rows = await reviews.queue(conn, department_id=principal.department_scope)
     return [
         ReviewQueueItem(
-            review_id=r["id"], case_id=r["case_id"], title=r["title"], grounds=r["grounds"],
-            submitted_at=r["submitted_at"], submitted_by=r["submitted_by"],
+            review_id=r["id"],
+            case_id=r["case_id"],
+            title=r["title"],
+            grounds=r["grounds"],
+            submitted_at=r["submitted_at"],
+            submitted_by=r["submitted_by"],
             own_case=principal.user_id in await reviews.involved_users(conn, case_id=r["case_id"]),
         )
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 async def _under_review(conn: Connection, principal: Principal, case_id: uuid.UUID) -> asyncpg.Record:
@@ -76,8 +80,14 @@ async def open_dossier(conn: Connection, store: ObjectStore, principal: Principa
     records = await workflow_sql.case_records(conn, case_id=case_id)
     checked = [c for r in records for c in await _recheck(conn, store, principal, r["id"])]
     failed = [c.evidence_id for c in checked if c.check.outcome is not IntegrityOutcome.OK]
-    await reviews.record_opening(conn, review_id=review["id"], reviewer_id=principal.user_id,
-                                 device_id=principal.device_id, checked=len(checked), failed=failed)  # fmt: skip
+    await reviews.record_opening(
+        conn,
+        review_id=review["id"],
+        reviewer_id=principal.user_id,
+        device_id=principal.device_id,
+        checked=len(checked),
+        failed=failed,
+    )
     dossier = ReviewDossier(
         case=(await read_cases(conn, [case_id]))[case_id],
         workflow=await workflow.read(conn, principal, case_id),
@@ -88,8 +98,10 @@ async def open_dossier(conn: Connection, store: ObjectStore, principal: Principa
         failed=failed,
     )
     detail = {"review_id": str(review["id"]), "checked": len(checked), "failed": [str(i) for i in failed]}
-    await audit.append(conn, trail.entry(principal, action="review.open", entity_type="case", entity_id=str(case_id),
-                                         department_id=principal.department_id, detail=detail))  # fmt: skip
+    await audit.append(
+        conn,
+        trail.change(principal, "review.open", "case", case_id, detail=detail),
+    )
     return dossier
 
 
@@ -121,13 +133,15 @@ async def _evidence(conn: Connection, case_id: uuid.UUID, checked: dict[uuid.UUI
             outcome = CheckOutcome.MISMATCH
         result.append(
             EvidenceCheck(
-                declaration=(await read_item(conn, item)).declaration, record_id=item["record_id"],
-                status=EvidenceStatus(item["status"]), outcome=outcome,
+                declaration=(await read_item(conn, item)).declaration,
+                record_id=item["record_id"],
+                status=EvidenceStatus(item["status"]),
+                outcome=outcome,
                 actual_sha256=check.check.actual_sha256 if check else None,
                 detail=check.check.detail if check else (item["failure_reason"] or ""),
                 custody=by_entity[str(item["record_id"])] + by_entity[str(item["id"])],
             )
-        )  # fmt: skip
+        )
     return result
 
 

@@ -33,8 +33,9 @@ class ShareController(Controller):
         self, db: Db, state: State, principal: Caller, case_id: FromPath[uuid.UUID], data: JSONBody[ShareCreate]
     ) -> ShareRead:
         settings = state.settings
-        return await service.create(db, principal, case_id, data, secret=settings.auth.jwt_secret,
-                                    public_url=settings.documents.public_url)  # fmt: skip
+        return await service.create(
+            db, principal, case_id, data, secret=settings.auth.jwt_secret, public_url=settings.documents.public_url
+        )
 
     @get("/cases/{case_id:uuid}/shares", guards=[VIEWERS], summary="案卷的共享 / the case's shares")
     async def list_for_case(self, db: Db, principal: Caller, case_id: FromPath[uuid.UUID]) -> list[ShareRead]:
@@ -46,8 +47,12 @@ class ShareController(Controller):
     ) -> ShareRead:
         return await service.revoke(db, principal, share_id, data.reason)
 
-    @put("/evidence/{evidence_id:uuid}/disclosure", guards=[VIEWERS], status_code=204,
-         summary="不予披露（共享时不含此证据）/ withhold an item from shares")  # fmt: skip
+    @put(
+        "/evidence/{evidence_id:uuid}/disclosure",
+        guards=[VIEWERS],
+        status_code=204,
+        summary="不予披露（共享时不含此证据）/ withhold an item from shares",
+    )
     async def withhold(
         self, db: Db, principal: Caller, evidence_id: FromPath[uuid.UUID], data: JSONBody[Withholding]
     ) -> None:
@@ -85,6 +90,8 @@ class SharedController(Controller):
     async def package(self, db: Db, store: Store, token: FromPath[str]) -> File:
         built = await service.package(db, store, token)
         return File(
-            built.archive, filename=built.archive.name, media_type="application/zip",
+            built.archive,
+            filename=built.archive.name,
+            media_type="application/zip",
             background=BackgroundTask(shutil.rmtree, built.archive.parent, ignore_errors=True),
-        )  # fmt: skip
+        )

@@ -58,14 +58,22 @@ async def create(
     case = await workflow.case_file(conn, principal, case_id)
     token = token_for(secret, data.id)
     row = {
-        "id": data.id, "case_id": case_id, "department_id": case.department_id, "token_sha256": token_hash(token),
-        "recipient_name": data.recipient_name, "recipient_organ": data.recipient_organ, "purpose": data.purpose,
-        "expires_at": dt.datetime.now(dt.UTC) + dt.timedelta(days=data.days), "created_by": principal.user_id,
-    }  # fmt: skip
+        "id": data.id,
+        "case_id": case_id,
+        "department_id": case.department_id,
+        "token_sha256": token_hash(token),
+        "recipient_name": data.recipient_name,
+        "recipient_organ": data.recipient_organ,
+        "purpose": data.purpose,
+        "expires_at": dt.datetime.now(dt.UTC) + dt.timedelta(days=data.days),
+        "created_by": principal.user_id,
+    }
     stored, created = await shares.insert(conn, row=row)
     if (stored["case_id"], stored["recipient_name"], stored["recipient_organ"]) != (
-        case_id, data.recipient_name, data.recipient_organ,
-    ):  # fmt: skip
+        case_id,
+        data.recipient_name,
+        data.recipient_organ,
+    ):
         raise Conflict("该共享编号已用于其他共享", f"share {data.id} exists with other content", code="id-conflict")
     if created:
         await _audit_created(conn, principal, stored)
@@ -73,17 +81,36 @@ async def create(
 
 
 async def _audit_created(conn: Connection, principal: Principal, share: asyncpg.Record) -> None:
-    detail = {"share_id": str(share["id"]), "recipient": share["recipient_name"],
-              "recipient_organ": share["recipient_organ"], "expires_at": share["expires_at"].isoformat()}  # fmt: skip
+    detail = {
+        "share_id": str(share["id"]),
+        "recipient": share["recipient_name"],
+        "recipient_organ": share["recipient_organ"],
+        "expires_at": share["expires_at"].isoformat(),
+    }
     withheld = await shares.withheld(conn, case_id=share["case_id"])
     items = await custody.items(conn, case_id=share["case_id"], evidence_id=None, department_id=None)
-    entries = [trail.entry(principal, action="case.share", entity_type="case", entity_id=str(share["case_id"]),
-                           department_id=share["department_id"], detail=detail)]  # fmt: skip
+    entries = [
+        trail.entry(
+            principal,
+            action="case.share",
+            entity_type="case",
+            entity_id=str(share["case_id"]),
+            department_id=share["department_id"],
+            detail=detail,
+        )
+    ]
     entries += [
-        trail.entry(principal, action="evidence.shared", entity_type="evidence", entity_id=str(i["id"]),
-                    department_id=share["department_id"], detail=detail)
-        for i in items if i["id"] not in withheld
-    ]  # fmt: skip
+        trail.entry(
+            principal,
+            action="evidence.shared",
+            entity_type="evidence",
+            entity_id=str(i["id"]),
+            department_id=share["department_id"],
+            detail=detail,
+        )
+        for i in items
+        if i["id"] not in withheld
+    ]
     await audit.append_many(conn, entries)
 
 
@@ -98,9 +125,15 @@ async def revoke(conn: Connection, principal: Principal, share_id: uuid.UUID, re
         raise NotFound("共享不存在或不属于本单位", f"share {share_id} not found")
     if row["revoked_at"] is None:
         await shares.revoke(conn, id=share_id, by=principal.user_id, reason=reason)
-        await trail.record(conn, principal, action="case.share_revoke", entity_type="case",
-                           entity_id=str(row["case_id"]), department_id=row["department_id"],
-                           detail={"share_id": str(share_id), "reason": reason})  # fmt: skip
+        await trail.record(
+            conn,
+            principal,
+            action="case.share_revoke",
+            entity_type="case",
+            entity_id=str(row["case_id"]),
+            department_id=row["department_id"],
+            detail={"share_id": str(share_id), "reason": reason},
+        )
     revoked = await shares.get(conn, id=share_id, department_id=None)
     assert revoked is not None  # read above in this transaction
     return read(revoked)
@@ -124,22 +157,38 @@ def china_time(at: dt.datetime) -> str:
 
 def recipient(share: asyncpg.Record) -> Actor:
     """The recipient as the audit log names them: no account, their name and organ in the detail."""
-    detail = {"share_id": str(share["id"]), "recipient": share["recipient_name"],
-              "recipient_organ": share["recipient_organ"]}  # fmt: skip
+    detail = {
+        "share_id": str(share["id"]),
+        "recipient": share["recipient_name"],
+        "recipient_organ": share["recipient_organ"],
+    }
     return Actor(user_id=None, role=RECIPIENT_ROLE, detail=detail)
 
 
 async def record_view(conn: Connection, share: asyncpg.Record) -> None:
-    await audit.append(conn, trail.entry(recipient(share), action="case.share_access", entity_type="case",
-                                         entity_id=str(share["case_id"]), department_id=share["department_id"],
-                                         detail={"what": "page"}))  # fmt: skip
+    await audit.append(
+        conn,
+        trail.entry(
+            recipient(share),
+            action="case.share_access",
+            entity_type="case",
+            entity_id=str(share["case_id"]),
+            department_id=share["department_id"],
+            detail={"what": "page"},
+        ),
+    )
 
 
 async def package(conn: Connection, store: ObjectStore, token: str) -> Built:
     """Build the shared package (without withheld items) and audit the download under the recipient."""
     share = await open_share(conn, token)
-    scope = Principal(user_id=share["created_by"], username=f"share-{share['id']}", role=Role.SUPERVISOR,
-                      department_id=share["department_id"], region_code="000000")  # fmt: skip
+    scope = Principal(
+        user_id=share["created_by"],
+        username=f"share-{share['id']}",
+        role=Role.SUPERVISOR,
+        department_id=share["department_id"],
+        region_code="000000",
+    )
     withheld = frozenset(await shares.withheld(conn, case_id=share["case_id"]))
     workdir = Path(tempfile.mkdtemp(prefix="shared-package-"))
     try:
@@ -147,15 +196,36 @@ async def package(conn: Connection, store: ObjectStore, token: str) -> Built:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    who, dept = recipient(share), share["department_id"]
-    entries = [trail.entry(who, action="evidence.share_access", entity_type="evidence", entity_id=str(i),
-                           department_id=dept, detail={"what": "package"}) for i in built.evidence_ids]  # fmt: skip
-    entries.append(
-        trail.entry(who, action="case.share_access", entity_type="case", entity_id=str(share["case_id"]),
-                    department_id=dept, after_hash=built.anchors_sha256, detail={"what": "package"})
-    )  # fmt: skip
-    await audit.append_many(conn, entries)
+    await audit.append_many(conn, _package_access(share, built))
     return built
+
+
+def _package_access(share: asyncpg.Record, built: Built) -> list[audit.AuditEntry]:
+    """The recipient's download, audited on every item in it and on the case."""
+    who, dept = recipient(share), share["department_id"]
+    entries = [
+        trail.entry(
+            who,
+            action="evidence.share_access",
+            entity_type="evidence",
+            entity_id=str(i),
+            department_id=dept,
+            detail={"what": "package"},
+        )
+        for i in built.evidence_ids
+    ]
+    entries.append(
+        trail.entry(
+            who,
+            action="case.share_access",
+            entity_type="case",
+            entity_id=str(share["case_id"]),
+            department_id=dept,
+            after_hash=built.anchors_sha256,
+            detail={"what": "package"},
+        )
+    )
+    return entries
 
 
 async def set_withheld(conn: Connection, principal: Principal, evidence_id: uuid.UUID, data: Withholding) -> None:
@@ -163,8 +233,15 @@ async def set_withheld(conn: Connection, principal: Principal, evidence_id: uuid
     found = await custody.items(conn, case_id=None, evidence_id=evidence_id, department_id=principal.department_scope)
     if not found:
         raise NotFound("证据不存在或不属于本单位", f"evidence {evidence_id} not found")
-    await shares.set_withheld(conn, evidence_id=evidence_id, withheld=data.withheld, reason=data.reason,
-                              by=principal.user_id)  # fmt: skip
-    await trail.record(conn, principal, action="evidence.withheld" if data.withheld else "evidence.disclosed",
-                       entity_type="evidence", entity_id=str(evidence_id), department_id=found[0]["department_id"],
-                       detail={"reason": data.reason})  # fmt: skip
+    await shares.set_withheld(
+        conn, evidence_id=evidence_id, withheld=data.withheld, reason=data.reason, by=principal.user_id
+    )
+    await trail.record(
+        conn,
+        principal,
+        action="evidence.withheld" if data.withheld else "evidence.disclosed",
+        entity_type="evidence",
+        entity_id=str(evidence_id),
+        department_id=found[0]["department_id"],
+        detail={"reason": data.reason},
+    )

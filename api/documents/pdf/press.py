@@ -56,9 +56,11 @@ class Press:
         unsealed = self.typesetter.pdf(template_data(document), self.qr_svg(document.verification_code))
         pdf = self.sealer.seal(unsealed, identity, reason=SEAL_REASON, location=location)
         return IssuedPdf(
-            pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), verification_code=document.verification_code,
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            verification_code=document.verification_code,
             certificate_sha256=identity.certificate_sha256,
-        )  # fmt: skip
+        )
 
     def report(self, data: dict[str, Any], *, department_code: str, organ: str) -> bytes:
         """A report (the chain-of-custody table) typeset and sealed by the department, as documents are."""

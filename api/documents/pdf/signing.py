@@ -79,9 +79,12 @@ class PadesSealer:
 
     def seal(self, pdf: bytes, identity: SigningIdentity, *, reason: str, location: str) -> bytes:
         meta = signers.PdfSignatureMetadata(
-            field_name="OrganSeal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-            reason=reason, location=location,
-        )  # fmt: skip
+            field_name="OrganSeal",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+        )
         signer = signers.PdfSigner(meta, _signer(identity))
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         return signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES).getvalue()
@@ -95,9 +98,10 @@ def _signer(identity: SigningIdentity) -> signers.SimpleSigner:
     # Intermediates travel in the signature; a root does not (a validator must already trust it).
     intermediates = [c for c in chain[1:] if c.self_signed == "no"]  # asn1crypto answers no, maybe or yes
     return signers.SimpleSigner(
-        signing_cert=chain[0], signing_key=asn1_keys.PrivateKeyInfo.load(key),
+        signing_cert=chain[0],
+        signing_key=asn1_keys.PrivateKeyInfo.load(key),
         cert_registry=SimpleCertificateStore.from_certs(intermediates),
-    )  # fmt: skip
+    )
 
 
 class IdentityStore:
@@ -139,10 +143,13 @@ def _make_identity(organ: str, issuer: SigningIdentity | None) -> SigningIdentit
     )
     now = dt.datetime.now(dt.UTC)
     builder = (
-        x509.CertificateBuilder().subject_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
-    )  # fmt: skip
+    )
     is_root = issuer is None
     signer_name, signer_key, parents = (
         (name, key, ()) if issuer is None else (issuer.chain[0].subject, issuer.key, issuer.chain)
@@ -158,10 +165,16 @@ def _make_identity(organ: str, issuer: SigningIdentity | None) -> SigningIdentit
 
 def _key_usage(is_root: bool) -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=not is_root, content_commitment=not is_root, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=is_root, crl_sign=is_root,
-        encipher_only=False, decipher_only=False,
-    )  # fmt: skip
+        digital_signature=not is_root,
+        content_commitment=not is_root,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=is_root,
+        crl_sign=is_root,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def _write_new(path: Path, identity: SigningIdentity, password: bytes | None) -> None:
