@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
+import msgspec
 from msgspec import Meta
 
 ItemCode = Annotated[
@@ -51,3 +52,10 @@ ClientId = Annotated[
     Meta(description="客户端生成的 UUIDv7 / identifier generated on the device (UUIDv7)"),
 ]
 Timestamp = Annotated[dt.datetime, Meta(tz=True, description="带时区的时间 / time with a UTC offset (RFC 3339)")]
+
+
+def tag_of(kind: type[msgspec.Struct]) -> str:
+    """The tag naming a tagged Struct on the wire (an operation, a step, a zone's kind)."""
+    tag = kind.__struct_config__.tag
+    assert isinstance(tag, str)  # every tagged Struct of the contract is tagged by name
+    return tag

@@ -20,7 +20,7 @@ import msgspec
 from msgspec import Meta
 
 from mobile_contract.records import AmountFen, PenaltyKind
-from mobile_contract.types import ClientId, LongText, ShortText
+from mobile_contract.types import ClientId, LongText, ShortText, tag_of
 
 Reason = Annotated[str, Meta(min_length=2, max_length=2000, description="书面理由 / written reason")]
 Note = Annotated[str, Meta(max_length=2000)]
@@ -398,13 +398,7 @@ Step = ClientStep | PassReview | ReturnReview | Publish | WithdrawPublication
 
 
 def action_of(step: Step) -> str:
-    return action_of_kind(type(step))
-
-
-def action_of_kind(kind: type[Step]) -> str:
-    tag = kind.__struct_config__.tag
-    assert isinstance(tag, str)  # every step is tagged with its action's name
-    return tag
+    return tag_of(type(step))
 
 
 class TransitionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

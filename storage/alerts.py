@@ -144,11 +144,13 @@ async def set_handling(conn: Connection, *, id: uuid.UUID, state: str, **columns
 
 async def set_result(conn: Connection, *, id: uuid.UUID, result: Any) -> asyncpg.Record:
     """Keep the inspector's result on the alert (核查结果反馈); the handling state does not change."""
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         f"UPDATE alerts SET result = $2, updated_at = now() WHERE id = $1 RETURNING {ALERT_COLUMNS}",  # noqa: S608
         id,
         result,
     )
+    assert row is not None  # the caller holds the alert row locked
+    return row
 
 
 async def latest_verified_snapshot(conn: Connection, *, alert_id: uuid.UUID) -> asyncpg.Record | None:

@@ -256,9 +256,7 @@ class ObjectStore:
         metadata = found.metadata or {}
         checksum = metadata.get(SHA256_HEADER)
         # A multipart object's checksum is a checksum of part checksums ("…-3", type COMPOSITE).
-        composite = checksum is not None and (
-            "-" in checksum or metadata.get("x-amz-checksum-type") == "COMPOSITE"
-        )
+        composite = checksum is not None and ("-" in checksum or metadata.get("x-amz-checksum-type") == "COMPOSITE")
         return StoredObject(found.version_id, found.size or 0, None if composite else checksum)
 
     async def sha256_of(self, key: str, version_id: str | None) -> ObjectDigest | None:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
+import hypothesis
 import msgspec
 import pytest
 import uvicorn
@@ -31,6 +32,12 @@ from storage import numbered_documents, users
 from storage.db import create_pool
 from storage.embedded import free_port
 from tests.markers import pytest_collection_modifyitems, server_knocks  # noqa: F401 (the marker rule)
+
+# Two cores shared by several test runs: how fast examples are drawn says nothing about the code under test.
+hypothesis.settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("shared-machine")
 
 TEST_PASSWORD = "correct horse battery"
 TEST_PROXY = "testclient"  # the peer address Litestar's test client reports

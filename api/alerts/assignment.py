@@ -28,6 +28,7 @@ def snapshot_path(alert_id: uuid.UUID, media_id: int) -> str:
 
 async def task_detail(db: Connection, principal: Principal, alert: AlertRead, note: str) -> AlertTaskDetail:
     site_row = await sites.get(db, id=alert.site_id, department_id=alert.department_id)
+    assert site_row is not None  # an alert's site is kept (a foreign key)
     site = msgspec.convert(site_row["config"], SiteConfig)
     camera = next((c for c in site.cameras if c.id == alert.camera_id), None)
     shot = await alerts.latest_verified_snapshot(db, alert_id=alert.id)
@@ -62,6 +63,7 @@ async def dispatched(db: Connection, principal: Principal, before: AlertRead, st
         return current.id
     if current is not None:
         inspector = await users.get_user(db, id=step.inspector_id)
+        assert inspector is not None  # the step's guard admitted only an active inspector
         await tasks.withdraw(db, principal, current, f"预警已改派给{inspector['display_name']}")
     detail = await task_detail(db, principal, before, step.note)
     work = tasks.Assignment(

@@ -81,7 +81,7 @@ RULES: dict[type, Rule] = {
         (feedback_given,),
     ),
 }
-STATE_NAMES = {
+STATE_NAMES: dict[object, str] = {
     AlertState.OPEN: "待处理",
     AlertState.ACKNOWLEDGED: "已确认",
     AlertState.DISPATCHED: "已派遣",

@@ -33,7 +33,8 @@ from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.parties import Officer
 from mobile_contract.problems import Conflict
 from mobile_contract.records import CaseContent
-from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of, action_of_kind
+from mobile_contract.types import tag_of
+from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of
 from storage import audit, documents
 from storage import workflow as sql
 from storage.canonical import canonical_json
@@ -288,7 +289,7 @@ def next_steps(state: WorkflowState, facts: Facts) -> list[NextStep]:
             for guard in rule.guards
             if guard not in machine.PAYLOAD_GUARDS and (r := guard(state, None, facts))  # type: ignore[arg-type]
         ]
-        found.append(NextStep(action=action_of_kind(kind), roles=sorted(rule.roles), blocked_by=blocked))
+        found.append(NextStep(action=tag_of(kind), roles=sorted(rule.roles), blocked_by=blocked))
     return found
 
 

@@ -51,7 +51,7 @@ from mobile_contract.problems import (
     TooManyRequests,
     UpstreamError,
 )
-from mobile_contract.tasks import TaskCreate, TaskRead
+from mobile_contract.tasks import TaskCreate, TaskRead, TaskSource
 from storage import audit, complaints, draws
 from storage.db import Connection
 
@@ -290,7 +290,7 @@ async def dispatch(conn: Connection, principal: Principal, id: uuid.UUID, data: 
             id=data.task_id,
             assignee_id=data.assignee_id,
             title=f"投诉举报核查：{row['subject_name']}"[:200],
-            source="complaint",
+            source=TaskSource.COMPLAINT,
             due_on=data.due_on or row["handling_due_on"],
             detail=detail | {"complaint_id": str(id)},
         ),

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from mobile_contract.sites import CameraConfig, CountLine
+from mobile_contract.types import tag_of
 
 ARROW = 0.05  # length of the outbound arrow of a count line, in picture widths
 
@@ -53,7 +54,7 @@ def shapes_of(camera: CameraConfig | None) -> list[Shape]:
         return []
     shapes = []
     for zone in camera.zones:
-        kind = str(type(zone).__struct_config__.tag)
+        kind = tag_of(type(zone))
         if isinstance(zone, CountLine):
             shapes.append(Shape(kind, zone.name, svg_points([zone.a, zone.b]), outbound_arrow(zone)))
         else:

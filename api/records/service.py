@@ -33,6 +33,7 @@ from mobile_contract.records import (
     RecordUpdate,
     RecordVersionRead,
 )
+from mobile_contract.types import tag_of
 from storage import audit, documents, records
 from storage.db import Connection
 from storage.documents import RECORDS
@@ -187,7 +188,7 @@ def _fresh_read(row: dict[str, Any], content: RecordContent, created_at: dt.date
 def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict[str, Any]:
     row = intake.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
     return row | {
-        "kind": type(content).__struct_config__.tag,
+        "kind": tag_of(type(content)),
         "case_id": content.case_id,
         "item_code": content.item_code,
         "region_code": content.region_code,

@@ -40,6 +40,7 @@ from mobile_contract.sync import (
     UpdateCase,
     UpdateRecord,
 )
+from mobile_contract.types import tag_of
 from storage import documents
 from storage import sync as sync_sql
 from storage.db import Connection
@@ -185,7 +186,7 @@ def _target(op: SyncOperation) -> uuid.UUID:
 def _item_result(
     index: int, op: SyncOperation | None, result: Result, versions: dict[uuid.UUID, int]
 ) -> SyncItemResult:
-    op_name = type(op).__struct_config__.tag if op is not None else None
+    op_name = tag_of(type(op)) if op is not None else None
     target = _target(op) if op is not None else None
     if isinstance(result, AppError):
         return SyncItemResult(

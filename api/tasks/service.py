@@ -79,8 +79,15 @@ async def audit_change(
     conn: Connection, actor: Principal | trail.Actor, task: TaskRead, action: str, **change: Any
 ) -> None:
     """One audit entry on the task; ``change`` holds ``before``/``after`` states or a ``detail``."""
-    kind = {"entity_type": "task", "entity_id": str(task.id), "department_id": task.department_id}
-    await trail.record(conn, actor, action=action, **kind, **change)
+    await trail.record(
+        conn,
+        actor,
+        action=action,
+        entity_type="task",
+        entity_id=str(task.id),
+        department_id=task.department_id,
+        **change,
+    )
 
 
 async def _audit_created(

@@ -16,6 +16,7 @@ import ultralytics
 
 from mobile_contract.alerts import ModelIdentity
 from mobile_contract.sites import DomainClass
+from mobile_contract.types import tag_of
 from vision.config import DetectorConfig, ModelCard
 
 
@@ -59,7 +60,7 @@ def identity(config: DetectorConfig, card: ModelCard) -> ModelIdentity:
         version=card.version,
         weights_sha256=weights_sha256(Path(config.weights)),
         ultralytics_version=ultralytics.__version__,
-        backend=str(type(config).__struct_config__.tag),
+        backend=tag_of(type(config)),
         class_map={label: cls.value for label, cls in sorted(card.class_map.items())},
         thresholds={cls.value: threshold_for(card, cls) for cls in DomainClass},
     )
