@@ -61,6 +61,7 @@ async def test_search_the_list_and_open_a_case_where_it_stands(client, make_desk
     review_steps = page.locator('#next-steps tr[data-step="pass_review"]')
     await expect(review_steps).to_contain_text("法制审核人员")
     await expect(review_steps).to_contain_text("您的角色不能执行")
+    await expect(review_steps).to_contain_text("条件已满足")  # the guards allow it; not "可以执行" for this role
     await expect(page.locator("#documents")).to_contain_text("行政处罚告知书")
     await expect(page.locator("#history li")).to_have_count(5)
     await expect(page.locator("#history li").first).to_contain_text("监管负责人")
