@@ -1,6 +1,6 @@
 """SQL for the supervision item catalogue (监管事项清单).
 
-Items are versioned documents (storage/documents.py) with a unique 14-digit
+Items are versioned documents (storage/versioned.py) with a unique 14-digit
 code; other domains look items up with ``fetch_by_codes`` and
 ``list_for_department``.
 """
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import asyncpg
 
 from storage.db import Connection
-from storage.documents import READ_COLUMNS, DocumentTable
+from storage.versioned import READ_COLUMNS, VersionedTable
 
-CATALOGUE = DocumentTable("catalogue_items", "catalogue_item_versions", "item_id", (("code", "text"),))
+CATALOGUE = VersionedTable("catalogue_items", "catalogue_item_versions", "item_id", (("code", "text"),))
 COLUMNS = f"{READ_COLUMNS}, code"
 
 

@@ -24,7 +24,7 @@ import msgspec
 from api.audit import trail
 from api.auth.principal import Principal
 from api.credit import service as credit
-from api.records.intake import content_hash
+from api.idempotency import content_hash
 from api.subjects.service import new_id
 from mobile_contract.approvals import (
     ApprovalPush,

@@ -13,7 +13,7 @@ from api.auth.guards import requires
 from api.auth.roles import FILE_READERS, INSPECTORS
 from api.cases import search, service, workflow
 from api.deps import Caller, Db
-from api.records.intake import HTTP_STATUS, Outcome, not_found
+from api.idempotency import HTTP_STATUS, Outcome, not_found
 from mobile_contract.auth import Role
 from mobile_contract.case_list import CasePage, CaseQuery, SearchText
 from mobile_contract.case_state import DepartmentDeadline, WorkflowRead

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from api import idempotency
 from api.audit import trail
 from api.auth.principal import Principal
-from api.records import intake
-from api.records.intake import NewDocument, Outcome
+from api.idempotency import NewDocument, Outcome
 from mobile_contract.problems import AppError
 from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
-from storage import audit, documents
+from storage import audit, versioned
 from storage.db import Connection
-from storage.documents import CASES
+from storage.versioned import CASES
 
 ENTITY = "案件"
 
@@ -26,11 +26,13 @@ async def create_cases(
 ) -> dict[uuid.UUID, Outcome | AppError]:
     docs = [
         NewDocument(
-            c.id, intake.new_row(principal, c.content, id=c.id, participants=[]), intake.content_hash(c.content)
+            c.id,
+            idempotency.new_row(principal, c.content, id=c.id, participants=[]),
+            idempotency.content_hash(c.content),
         )
         for c in creates
     ]
-    outcomes, inserted = await intake.create_many(conn, principal, table=CASES, entity=ENTITY, docs=docs)
+    outcomes, inserted = await idempotency.create_many(conn, principal, table=CASES, entity=ENTITY, docs=docs)
     await audit.append_many(
         conn,
         [
@@ -43,19 +45,19 @@ async def create_cases(
 
 
 async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, update: CaseUpdate) -> Outcome:
-    current = await intake.lock_for_edit(conn, principal, table=CASES, entity=ENTITY, id=id)
-    new_sha = intake.content_hash(update.content)
-    if replay := await intake.edit_outcome(
+    current = await idempotency.lock_for_edit(conn, principal, table=CASES, entity=ENTITY, id=id)
+    new_sha = idempotency.content_hash(update.content)
+    if replay := await idempotency.edit_outcome(
         conn, current, principal, table=CASES, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
     ):
         return replay
     changes = {
-        "content": intake.canonical(update.content)[0],
+        "content": idempotency.canonical(update.content)[0],
         "content_sha256": new_sha,
         "version_by": principal.user_id,
         "version_device": principal.device_id,
     }
-    await documents.replace_version(conn, table=CASES, current=current, changes=changes)
+    await versioned.replace_version(conn, table=CASES, current=current, changes=changes)
     await audit.append(
         conn, trail.change(principal, "case.update", "case", id, before=current["content_sha256"], after=new_sha)
     )
@@ -65,16 +67,16 @@ async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, upd
 async def read_cases(
     conn: Connection, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, CaseRead]:
-    rows = await documents.fetch_current(conn, table=CASES, ids=ids, department_id=department_id)
+    rows = await versioned.fetch_current(conn, table=CASES, ids=ids, department_id=department_id)
     return {id: _read(row) for id, row in rows.items()}
 
 
 async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -> list[CaseVersionRead]:
-    head = await documents.fetch_current(conn, table=CASES, ids=[id], department_id=principal.department_scope)
+    head = await versioned.fetch_current(conn, table=CASES, ids=[id], department_id=principal.department_scope)
     if id not in head:
-        raise intake.not_found(ENTITY, id)
-    older = [msgspec.convert(dict(r), CaseVersionRead) for r in await documents.list_versions(conn, table=CASES, id=id)]
-    return [*older, msgspec.convert(intake.as_version(head[id]), CaseVersionRead)]
+        raise idempotency.not_found(ENTITY, id)
+    older = [msgspec.convert(dict(r), CaseVersionRead) for r in await versioned.list_versions(conn, table=CASES, id=id)]
+    return [*older, msgspec.convert(idempotency.as_version(head[id]), CaseVersionRead)]
 
 
 def _read(row: asyncpg.Record) -> CaseRead:

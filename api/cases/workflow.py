@@ -16,6 +16,7 @@ import uuid
 import asyncpg
 import msgspec
 
+from api import idempotency
 from api.audit import trail
 from api.auth.principal import Principal
 from api.calendar import service as calendar
@@ -24,8 +25,7 @@ from api.cases import clock, deadlines, flows, machine
 from api.cases.guards import Facts, ReviewCheck
 from api.discretion import service as discretion
 from api.documents.issuing import CaseFile
-from api.records import intake
-from api.records.intake import Outcome
+from api.idempotency import Outcome
 from mobile_contract.calendar import DeadlineChange
 from mobile_contract.case_state import DeadlineRead, DepartmentDeadline, NextStep, WorkflowRead, WorkflowState
 from mobile_contract.documents import DocumentRead
@@ -35,11 +35,11 @@ from mobile_contract.problems import Conflict
 from mobile_contract.records import CaseContent
 from mobile_contract.types import tag_of
 from mobile_contract.workflow import CaseEventRead, Decide, Notify, Step, action_of
-from storage import audit, documents
+from storage import audit, versioned
 from storage import workflow as sql
 from storage.canonical import canonical_json
 from storage.db import Connection
-from storage.documents import CASES
+from storage.versioned import CASES
 
 ENTITY = "案件"
 INITIAL = WorkflowState()
@@ -56,9 +56,9 @@ def decode_state(raw: object) -> WorkflowState:
 
 async def case_file(conn: Connection, principal: Principal, case_id: uuid.UUID) -> CaseFile:
     """The case in the caller's scope, with the officers named on its records; 404 otherwise."""
-    found = await documents.fetch_current(conn, table=CASES, ids=[case_id], department_id=principal.department_scope)
+    found = await versioned.fetch_current(conn, table=CASES, ids=[case_id], department_id=principal.department_scope)
     if case_id not in found:
-        raise intake.not_found(ENTITY, case_id)
+        raise idempotency.not_found(ENTITY, case_id)
     row = found[case_id]
     officers: dict[uuid.UUID, Officer] = {}
     for listed in await sql.case_officers(conn, case_id=case_id):

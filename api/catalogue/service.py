@@ -14,11 +14,11 @@ import uuid
 import asyncpg
 import msgspec
 
+from api import idempotency
 from api.audit import trail
 from api.auth.principal import Principal
 from api.catalogue import csv_table, seed_table
-from api.records import intake
-from api.records.intake import Outcome
+from api.idempotency import Outcome
 from api.subjects.service import new_id
 from mobile_contract.catalogue import (
     CatalogueImport,
@@ -34,7 +34,7 @@ from mobile_contract.catalogue import (
     ImportResult,
 )
 from mobile_contract.problems import Conflict, InvalidInput, NotFound
-from storage import audit, catalogue, documents
+from storage import audit, catalogue, versioned
 from storage.catalogue import CATALOGUE
 from storage.db import Connection
 
@@ -69,9 +69,9 @@ async def update_item(
     conn: Connection, principal: Principal, id: uuid.UUID, data: CatalogueItemUpdate
 ) -> CatalogueItemRead:
     """修改监管事项, based on the version the caller read; the old version is kept."""
-    current = await intake.lock_for_edit(conn, principal, table=CATALOGUE, entity=ENTITY, id=id)
-    new_sha = intake.content_hash(data.content)
-    outcome = await intake.edit_outcome(
+    current = await idempotency.lock_for_edit(conn, principal, table=CATALOGUE, entity=ENTITY, id=id)
+    new_sha = idempotency.content_hash(data.content)
+    outcome = await idempotency.edit_outcome(
         conn, current, principal, table=CATALOGUE, base_version=data.base_version, new_sha256=new_sha, entity=ENTITY
     )
     if outcome is not Outcome.REPLAYED:
@@ -93,16 +93,16 @@ async def read_item(conn: Connection, principal: Principal, *, code: str) -> Cat
 
 
 async def read_by_id(conn: Connection, principal: Principal, id: uuid.UUID) -> CatalogueItemRead:
-    found = await documents.fetch_current(conn, table=CATALOGUE, ids=[id], department_id=principal.department_scope)
+    found = await versioned.fetch_current(conn, table=CATALOGUE, ids=[id], department_id=principal.department_scope)
     if id not in found:
-        raise intake.not_found(ENTITY, id)
+        raise idempotency.not_found(ENTITY, id)
     return item_read(found[id])
 
 
 async def versions(conn: Connection, principal: Principal, id: uuid.UUID) -> list[CatalogueItemVersion]:
     """Every version, oldest first, the current one last."""
     current = await read_by_id(conn, principal, id)
-    rows = await documents.list_versions(conn, table=CATALOGUE, id=id)
+    rows = await versioned.list_versions(conn, table=CATALOGUE, id=id)
     older = [msgspec.convert(dict(r), CatalogueItemVersion) for r in rows]
     latest = CatalogueItemVersion(
         version=current.version,
@@ -157,8 +157,8 @@ async def _apply(
             extra={"codes": foreign},
         )
     new = [(c, item) for c, item in items if c not in existing]
-    rows = [intake.new_row(principal, item, id=new_id(), participants=[]) | {"code": c} for c, item in new]
-    if len(await documents.insert_new(conn, table=CATALOGUE, rows=rows)) != len(rows):
+    rows = [idempotency.new_row(principal, item, id=new_id(), participants=[]) | {"code": c} for c, item in new]
+    if len(await versioned.insert_new(conn, table=CATALOGUE, rows=rows)) != len(rows):
         raise Conflict(
             "另一导入正在写入相同的事项编码，请稍后重试", "codes inserted concurrently", code="concurrent-import"
         )
@@ -170,7 +170,7 @@ async def _apply(
         current = existing.get(code)
         if current is None:
             continue
-        sha = intake.content_hash(item)
+        sha = idempotency.content_hash(item)
         if sha == current["content_sha256"] or not allow_change:
             outcomes[code] = (ImportOutcome.UNCHANGED, current["version"])
             continue
@@ -194,12 +194,12 @@ async def _new_version(
     conn: Connection, principal: Principal, current: asyncpg.Record, content: CatalogueItemContent
 ) -> None:
     changes = {
-        "content": intake.canonical(content)[0],
-        "content_sha256": intake.canonical(content)[1],
+        "content": idempotency.canonical(content)[0],
+        "content_sha256": idempotency.canonical(content)[1],
         "version_by": principal.user_id,
         "version_device": principal.device_id,
     }
-    await documents.replace_version(conn, table=CATALOGUE, current=current, changes=changes)
+    await versioned.replace_version(conn, table=CATALOGUE, current=current, changes=changes)
 
 
 async def export_table(conn: Connection, principal: Principal, format: ImportFormat) -> str:

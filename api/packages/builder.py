@@ -27,13 +27,13 @@ from api.auth.principal import Principal
 from api.cases import workflow
 from api.custody import service as custody
 from mobile_contract.records import CaseContent, RecordContent
-from storage import audit, documents, numbered_documents, packages, reviews
+from storage import audit, numbered_documents, packages, reviews, versioned
 from storage import workflow as workflow_sql
 from storage.audit import GENESIS_HASH, StoredAuditEntry
 from storage.canonical import canonical_json
 from storage.db import Connection
-from storage.documents import CASES
 from storage.objects import ObjectStore
+from storage.versioned import CASES
 
 VERIFIER = Path(__file__).with_name("verifier.py")
 README = Path(__file__).with_name("README.txt")
@@ -109,8 +109,8 @@ async def build(
 
 
 async def _case_versions(conn: Connection, case_id: uuid.UUID, writer: Writer) -> None:
-    current = (await documents.fetch_current(conn, table=CASES, ids=[case_id]))[case_id]
-    versions = [*await documents.list_versions(conn, table=CASES, id=case_id), current]
+    current = (await versioned.fetch_current(conn, table=CASES, ids=[case_id]))[case_id]
+    versions = [*await versioned.list_versions(conn, table=CASES, id=case_id), current]
     for v in versions:
         data = canonical_json(msgspec.convert(v["content"], CaseContent))
         writer.add(f"case/v{v['version']}.json", data, "case_version", case_id=str(case_id), version=v["version"])

@@ -11,8 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from api.auth.roles import FILE_READERS, INSPECTORS
 from api.body import direct
 from api.deps import Caller, Db
+from api.idempotency import HTTP_STATUS, Outcome
 from api.records import listing, service
-from api.records.intake import HTTP_STATUS, Outcome
 from mobile_contract.problems import AppError
 from mobile_contract.records import (
     EvidenceProgress,

@@ -17,10 +17,10 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from api import idempotency
 from api.audit import trail
 from api.auth.principal import Principal
-from api.records import intake
-from api.records.intake import Outcome
+from api.idempotency import Outcome
 from api.tasks import results as task_results
 from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
 from mobile_contract.problems import AppError, Conflict, FieldError, InvalidInput
@@ -34,9 +34,9 @@ from mobile_contract.records import (
     RecordVersionRead,
 )
 from mobile_contract.types import tag_of
-from storage import audit, documents, records
+from storage import audit, records, versioned
 from storage.db import Connection
-from storage.documents import RECORDS
+from storage.versioned import RECORDS
 
 ENTITY = "记录"
 
@@ -61,11 +61,11 @@ async def create_records(
     facts = await records.intake_facts(conn, _facts_query(principal, contents.values()))
     problems = _problems(principal, contents.items(), _claimed_in_submission(facts, contents))
     rows = {id: _row(principal, id, content) for id, content in contents.items() if id not in problems}
-    inserted = await documents.insert_new(conn, table=RECORDS, rows=list(rows.values()))
+    inserted = await versioned.insert_new(conn, table=RECORDS, rows=list(rows.values()))
     manifest = [_manifest_row(principal, id, item) for id in inserted for item in contents[id].evidence]
     await records.declare_evidence(conn, items=manifest)
     hashes = {id: row["content_sha256"] for id, row in rows.items()}
-    outcomes = await intake.settle(conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=inserted)
+    outcomes = await idempotency.settle(conn, principal, table=RECORDS, entity=ENTITY, hashes=hashes, inserted=inserted)
     reads = await _read_back(conn, rows, contents, inserted) if read_back else {}
     await audit.append_many(conn, [_audit(principal, "record.create", id, None, hashes[id]) for id in inserted])
     await task_results.records_filed(conn, principal, {id: contents[id] for id in inserted})
@@ -94,9 +94,9 @@ async def _read_back(
 
 
 async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, update: RecordUpdate) -> Outcome:
-    current = await intake.lock_for_edit(conn, principal, table=RECORDS, entity=ENTITY, id=id)
-    new_sha = intake.content_hash(update.content)
-    if replay := await intake.edit_outcome(
+    current = await idempotency.lock_for_edit(conn, principal, table=RECORDS, entity=ENTITY, id=id)
+    new_sha = idempotency.content_hash(update.content)
+    if replay := await idempotency.edit_outcome(
         conn, current, principal, table=RECORDS, base_version=update.base_version, new_sha256=new_sha, entity=ENTITY
     ):
         return replay
@@ -111,7 +111,7 @@ async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, u
         if k not in ("id", "department_id", "created_by", "device_id")
     }
     changes |= {"version_by": principal.user_id, "version_device": principal.device_id}
-    await documents.replace_version(conn, table=RECORDS, current=current, changes=changes)
+    await versioned.replace_version(conn, table=RECORDS, current=current, changes=changes)
     added = [e for e in update.content.evidence if e.id not in {o.id for o in old.evidence}]
     await records.declare_evidence(conn, items=[_manifest_row(principal, id, e) for e in added])
     await audit.append(conn, _audit(principal, "record.update", id, current["content_sha256"], new_sha))
@@ -121,7 +121,7 @@ async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, u
 async def read_records(
     conn: Connection, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, RecordRead]:
-    rows = await documents.fetch_current(conn, table=RECORDS, ids=ids, department_id=department_id)
+    rows = await versioned.fetch_current(conn, table=RECORDS, ids=ids, department_id=department_id)
     progress = await evidence_progress(conn, list(rows))
     return {id: _read(row, progress[id]) for id, row in rows.items()}
 
@@ -130,7 +130,7 @@ async def read_record(conn: Connection, principal: Principal, id: uuid.UUID) -> 
     """One record, if the caller's department may see it (else 404, never 403: ids do not leak)."""
     found = await read_records(conn, [id], principal.department_scope)
     if id not in found:
-        raise intake.not_found(ENTITY, id)
+        raise idempotency.not_found(ENTITY, id)
     return found[id]
 
 
@@ -146,11 +146,11 @@ async def list_versions(conn: Connection, principal: Principal, id: uuid.UUID) -
     """Every version, oldest first, the current one last."""
     current = (await read_records(conn, [id], principal.department_scope)).get(id)
     if current is None:
-        raise intake.not_found(ENTITY, id)
-    rows = await documents.list_versions(conn, table=RECORDS, id=id)
+        raise idempotency.not_found(ENTITY, id)
+    rows = await versioned.list_versions(conn, table=RECORDS, id=id)
     older = [msgspec.convert(dict(r), RecordVersionRead) for r in rows]
-    head = await documents.fetch_current(conn, table=RECORDS, ids=[id])
-    return [*older, msgspec.convert(intake.as_version(head[id]), RecordVersionRead)]
+    head = await versioned.fetch_current(conn, table=RECORDS, ids=[id])
+    return [*older, msgspec.convert(idempotency.as_version(head[id]), RecordVersionRead)]
 
 
 def _progress(statuses: dict[str, EvidenceStatus]) -> EvidenceProgress:
@@ -186,7 +186,7 @@ def _fresh_read(row: dict[str, Any], content: RecordContent, created_at: dt.date
 
 
 def _row(principal: Principal, id: uuid.UUID, content: RecordContent) -> dict[str, Any]:
-    row = intake.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
+    row = idempotency.new_row(principal, content, id=id, participants=[o.user_id for o in content.officers])
     return row | {
         "kind": tag_of(type(content)),
         "case_id": content.case_id,

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from api.auth.guards import requires
 from api.cases import workflow
 from api.deps import Caller, Db, Store
-from api.records.intake import HTTP_STATUS
+from api.idempotency import HTTP_STATUS
 from api.review import service
 from mobile_contract.auth import Role
 from mobile_contract.case_state import WorkflowRead

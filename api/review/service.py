@@ -22,7 +22,7 @@ from api.cases.guards import ReviewCheck
 from api.cases.service import read_cases
 from api.evidence.integrity import CheckedItem, verify_stored
 from api.evidence.service import read_item
-from api.records.intake import Outcome
+from api.idempotency import Outcome
 from api.records.service import read_records
 from mobile_contract.evidence import EvidenceStatus, IntegrityOutcome
 from mobile_contract.problems import Forbidden, InvalidTransition

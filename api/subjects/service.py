@@ -17,7 +17,7 @@ import uuid_utils
 
 from api.audit import trail
 from api.auth.principal import Principal
-from api.records.intake import content_hash
+from api.idempotency import content_hash
 from mobile_contract.parties import PartyKind
 from mobile_contract.problems import Conflict, NotFound
 from mobile_contract.subjects import (

@@ -18,12 +18,12 @@ from typing import TypeVar
 import asyncpg
 import msgspec
 
+from api import idempotency
 from api.auth.principal import Principal
 from api.cases import service as cases
 from api.errors import msgspec_field_error
-from api.records import intake
+from api.idempotency import Outcome
 from api.records import service as records
-from api.records.intake import Outcome
 from api.tasks import notices
 from api.tasks import results as task_results
 from api.tasks import service as tasks
@@ -41,11 +41,11 @@ from mobile_contract.sync import (
     UpdateRecord,
 )
 from mobile_contract.types import tag_of
-from storage import documents
 from storage import sync as sync_sql
+from storage import versioned
 from storage.db import Connection
-from storage.documents import CASES, RECORDS
 from storage.sync import PullPosition
+from storage.versioned import CASES, RECORDS
 
 Result = Outcome | AppError
 Op = TypeVar("Op")
@@ -136,7 +136,7 @@ async def _bulk(
 def _answer(op: Create, first: Mapping[uuid.UUID, Create], by_id: Mapping[uuid.UUID, Result]) -> Result:
     """The answer to the first operation with this id; a later one with other content conflicts with it."""
     id, content, entity = _created(op)
-    return by_id[id] if content == _created(first[id])[1] else intake.id_conflict(entity, id)
+    return by_id[id] if content == _created(first[id])[1] else idempotency.id_conflict(entity, id)
 
 
 async def _single(create: Callable[[Sequence[Create]], Awaitable[dict[uuid.UUID, Result]]], op: Create) -> Outcome:
@@ -167,8 +167,8 @@ async def _versions(conn: Connection, ops: Sequence[SyncOperation]) -> dict[uuid
         if not isinstance(op, CompleteTask):  # a task has no version
             ids["case" if isinstance(op, CreateCase | UpdateCase) else "record"].append(_target(op))
     rows = {
-        **await documents.fetch_current(conn, table=CASES, ids=ids["case"]),
-        **await documents.fetch_current(conn, table=RECORDS, ids=ids["record"]),
+        **await versioned.fetch_current(conn, table=CASES, ids=ids["case"]),
+        **await versioned.fetch_current(conn, table=RECORDS, ids=ids["record"]),
     }
     return {id: row["version"] for id, row in rows.items()}
 

@@ -15,15 +15,15 @@ from collections.abc import Mapping
 
 from api.alerts import flows as alert_flows
 from api.auth.principal import Principal
-from api.records.intake import Outcome
+from api.idempotency import Outcome
 from api.tasks.service import audit_change, own_task, read_tasks, to_read
 from mobile_contract.problems import Conflict, FieldError, InvalidInput
 from mobile_contract.records import RecordContent
 from mobile_contract.task_results import TaskOutcome, TaskReport, TaskResult
 from mobile_contract.tasks import TaskRead, TaskStatus
-from storage import documents, tasks, users
+from storage import tasks, users, versioned
 from storage.db import Connection
-from storage.documents import CASES, RECORDS
+from storage.versioned import CASES, RECORDS
 
 NEEDS = {TaskOutcome.RECORD_FILED: ("record_id", "记录"), TaskOutcome.CASE_OPENED: ("case_id", "案件")}
 
@@ -95,7 +95,7 @@ async def _require_target(conn: Connection, principal: Principal, report: TaskRe
             f"{field} is required for outcome {report.outcome}",
             errors=[FieldError(field, f"请填写{entity}编号")],
         )
-    if wanted not in await documents.fetch_current(
+    if wanted not in await versioned.fetch_current(
         conn, table=table, ids=[wanted], department_id=principal.department_id
     ):
         raise Conflict(

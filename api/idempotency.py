@@ -23,10 +23,10 @@ import msgspec
 
 from api.auth.principal import Principal
 from mobile_contract.problems import AppError, Conflict, NotFound
-from storage import documents
+from storage import versioned
 from storage.canonical import canonical_json
 from storage.db import Connection
-from storage.documents import DocumentTable
+from storage.versioned import VersionedTable
 
 
 class Outcome(enum.StrEnum):
@@ -89,13 +89,13 @@ def id_conflict(entity: str, id: uuid.UUID) -> Conflict:
 
 
 async def create_many(
-    conn: Connection, principal: Principal, *, table: DocumentTable, entity: str, docs: Sequence[NewDocument]
+    conn: Connection, principal: Principal, *, table: VersionedTable, entity: str, docs: Sequence[NewDocument]
 ) -> tuple[dict[uuid.UUID, Outcome | AppError], dict[uuid.UUID, dt.datetime]]:
     """Insert new documents; classify the rest as replays or conflicts.
 
     Returns (outcomes, inserted): the ids inserted now, with their created_at.
     """
-    inserted = await documents.insert_new(conn, table=table, rows=[d.row for d in docs])
+    inserted = await versioned.insert_new(conn, table=table, rows=[d.row for d in docs])
     hashes = {d.id: d.content_sha256 for d in docs}
     return await settle(conn, principal, table=table, entity=entity, hashes=hashes, inserted=inserted), inserted
 
@@ -104,7 +104,7 @@ async def settle(
     conn: Connection,
     principal: Principal,
     *,
-    table: DocumentTable,
+    table: VersionedTable,
     entity: str,
     hashes: Mapping[uuid.UUID, str],
     inserted: Mapping[uuid.UUID, Any],
@@ -115,7 +115,7 @@ async def settle(
     content in the caller's department is a replay, anything else an id conflict.
     """
     others = [id for id in hashes if id not in inserted]
-    existing = await documents.fetch_current(conn, table=table, ids=others)
+    existing = await versioned.fetch_current(conn, table=table, ids=others)
     outcomes: dict[uuid.UUID, Outcome | AppError] = dict.fromkeys(inserted, Outcome.CREATED)
     for id in others:
         stored = existing.get(id)
@@ -132,9 +132,9 @@ def not_found(entity: str, id: uuid.UUID) -> NotFound:
 
 
 async def lock_for_edit(
-    conn: Connection, principal: Principal, *, table: DocumentTable, entity: str, id: uuid.UUID
+    conn: Connection, principal: Principal, *, table: VersionedTable, entity: str, id: uuid.UUID
 ) -> asyncpg.Record:
-    current = await documents.lock_current(conn, table=table, id=id)
+    current = await versioned.lock_current(conn, table=table, id=id)
     if current is None or not principal.can_see_department(current["department_id"]):
         raise not_found(entity, id)
     return current
@@ -145,7 +145,7 @@ async def edit_outcome(
     current: asyncpg.Record,
     principal: Principal,
     *,
-    table: DocumentTable,
+    table: VersionedTable,
     base_version: int,
     new_sha256: str,
     entity: str,
@@ -165,7 +165,7 @@ async def edit_outcome(
     if base_version == version:
         return None
     made = base_version + 1
-    if await documents.version_exists(
+    if await versioned.version_exists(
         conn, table=table, id=current["id"], version=made, content_sha256=new_sha256, changed_by=principal.user_id
     ):
         return Outcome.REPLAYED

@@ -1,6 +1,6 @@
-"""Versioned, client-identified documents: cases (案件) and supervision records.
+"""Versioned, client-identified documents: cases (案件), supervision records and catalogue items.
 
-Both follow one rule set, so one piece of SQL serves both tables:
+All follow one rule set, so one piece of SQL serves every table:
 - a new document is inserted with ``ON CONFLICT (id) DO NOTHING``, so any
   number of concurrent retries yield exactly one row;
 - the current version lives in the main table, superseded versions in the
@@ -21,15 +21,15 @@ from storage import bulk
 from storage.db import Connection
 
 
-class DocumentTable(msgspec.Struct, frozen=True):
+class VersionedTable(msgspec.Struct, frozen=True):
     name: str
     versions: str
     foreign_key: str
     extra: tuple[tuple[str, str], ...] = ()  # (column, PostgreSQL type) beyond the common ones
 
 
-CASES = DocumentTable("cases", "case_versions", "case_id")
-RECORDS = DocumentTable(
+CASES = VersionedTable("cases", "case_versions", "case_id")
+RECORDS = VersionedTable(
     "records",
     "record_versions",
     "record_id",
@@ -57,16 +57,16 @@ READ_COLUMNS = (
 )
 
 
-def _columns(table: DocumentTable) -> tuple[tuple[str, str], ...]:
+def _columns(table: VersionedTable) -> tuple[tuple[str, str], ...]:
     return COMMON + table.extra
 
 
-def _read_columns(table: DocumentTable) -> str:
+def _read_columns(table: VersionedTable) -> str:
     return READ_COLUMNS + "".join(f", {name}" for name, _ in table.extra)
 
 
 async def insert_new(
-    conn: Connection, *, table: DocumentTable, rows: Sequence[dict[str, Any]]
+    conn: Connection, *, table: VersionedTable, rows: Sequence[dict[str, Any]]
 ) -> dict[uuid.UUID, dt.datetime]:
     """Insert version 1 of each row unless its id exists; returns the ids inserted now, with their created_at."""
     if not rows:
@@ -90,7 +90,7 @@ def _wire_value(value: Any, pg: str) -> Any:
 
 
 async def fetch_current(
-    conn: Connection, *, table: DocumentTable, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
+    conn: Connection, *, table: VersionedTable, ids: Sequence[uuid.UUID], department_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, asyncpg.Record]:
     """Current versions by id; with ``department_id``, only that department's."""
     if not ids:
@@ -104,7 +104,7 @@ async def fetch_current(
     return {r["id"]: r for r in rows}
 
 
-async def lock_current(conn: Connection, *, table: DocumentTable, id: uuid.UUID) -> asyncpg.Record | None:
+async def lock_current(conn: Connection, *, table: VersionedTable, id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"SELECT {_read_columns(table)} FROM {table.name} WHERE id = $1 FOR UPDATE",  # noqa: S608
         id,
@@ -112,7 +112,7 @@ async def lock_current(conn: Connection, *, table: DocumentTable, id: uuid.UUID)
 
 
 async def replace_version(
-    conn: Connection, *, table: DocumentTable, current: asyncpg.Record, changes: dict[str, Any]
+    conn: Connection, *, table: VersionedTable, current: asyncpg.Record, changes: dict[str, Any]
 ) -> None:
     """Archive the locked current version and write the next one.
 
@@ -139,7 +139,7 @@ async def replace_version(
     )
 
 
-async def list_versions(conn: Connection, *, table: DocumentTable, id: uuid.UUID) -> list[asyncpg.Record]:
+async def list_versions(conn: Connection, *, table: VersionedTable, id: uuid.UUID) -> list[asyncpg.Record]:
     """Superseded versions, oldest first (the current one is in the main table)."""
     return await conn.fetch(
         f"SELECT version, content_sha256, content, changed_by, device_id, changed_at FROM {table.versions}"  # noqa: S608
@@ -149,7 +149,7 @@ async def list_versions(conn: Connection, *, table: DocumentTable, id: uuid.UUID
 
 
 async def version_exists(
-    conn: Connection, *, table: DocumentTable, id: uuid.UUID, version: int, content_sha256: str, changed_by: uuid.UUID
+    conn: Connection, *, table: VersionedTable, id: uuid.UUID, version: int, content_sha256: str, changed_by: uuid.UUID
 ) -> bool:
     """Whether a superseded version with this number and content was made by ``changed_by``."""
     value: bool = await conn.fetchval(
