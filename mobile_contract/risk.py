@@ -19,6 +19,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from mobile_contract.case_state import DepartmentDeadline
 from mobile_contract.credit import CreditGrade, CreditRecordRead
 
 
@@ -70,6 +71,16 @@ class AlertRef(msgspec.Struct, kw_only=True):
     started_at: dt.datetime
 
 
+class OverdueComplaint(msgspec.Struct, kw_only=True):
+    """转办本部门、办理期限已过的投诉举报 (no complainant's identity, only the matter)."""
+
+    id: uuid.UUID
+    reference_no: str
+    subject_name: Annotated[str, Meta(description="被投诉举报对象")]
+    handling_due_on: dt.date | None
+    supervision_count: Annotated[int, Meta(description="已督办次数")]
+
+
 class DepartmentPerformance(msgspec.Struct, kw_only=True):
     """One department's figures for the period."""
 
@@ -80,6 +91,13 @@ class DepartmentPerformance(msgspec.Struct, kw_only=True):
     items_without_records: Annotated[list[ItemRef], Meta(description="无监管行为的事项（不作为）/ inaction")]
     late_credit_reports: Annotated[list[CreditRecordRead], Meta(description="逾期上传信用平台 / reported late")]
     alerts_not_handled: Annotated[list[AlertRef], Meta(description="未反馈办结的预警 / alerts without feedback")]
+    overdue_cases: Annotated[
+        list[DepartmentDeadline],
+        Meta(description="办案期限已过的案件（机关一方的期限）/ the organ's overdue case limits"),
+    ]
+    overdue_complaints: Annotated[
+        list[OverdueComplaint], Meta(description="转办本部门、逾期未办结的投诉举报 / overdue complaints")
+    ]
 
 
 class PerformanceReport(msgspec.Struct, kw_only=True):
@@ -89,4 +107,3 @@ class PerformanceReport(msgspec.Struct, kw_only=True):
     period_to: dt.date
     as_of: dt.date
     departments: list[DepartmentPerformance]
-    pending: Annotated[list[str], Meta(description="尚未纳入的指标 / figures not yet available, and why")]

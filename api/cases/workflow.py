@@ -320,9 +320,15 @@ def event_read(row: asyncpg.Record) -> CaseEventRead:
 async def department_deadlines(conn: Connection, principal: Principal, within_days: int) -> list[DepartmentDeadline]:
     """督办: the organ's limits that are overdue, due within ``within_days``, or cannot be computed."""
     today = clock.today()
-    rows = await sql.department_deadlines(
-        conn, department_id=principal.department_scope, until=today + dt.timedelta(days=within_days)
-    )
+    until = today + dt.timedelta(days=within_days)
+    return await deadlines_due(conn, department_id=principal.department_scope, today=today, until=until)
+
+
+async def deadlines_due(
+    conn: Connection, *, department_id: uuid.UUID | None, today: dt.date, until: dt.date
+) -> list[DepartmentDeadline]:
+    """The organ's limits of one department (or all) due by ``until``, overdue ones included, as of ``today``."""
+    rows = await sql.department_deadlines(conn, department_id=department_id, until=until)
     return [
         DepartmentDeadline(
             case_id=r["case_id"],

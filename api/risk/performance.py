@@ -6,9 +6,11 @@ For a period of local days and each department in scope:
 - late credit reports: penalty and licence records due in the period that
   reached the credit platform after their 7-day deadline, or have not yet;
 - alerts not handled: camera alerts that started in the period and are not
-  closed with feedback (seed 001, 18: 及时反馈处理结果).
-Overdue complaints and cases live in other modules; ``PENDING`` names them
-until those modules are merged.
+  closed with feedback (seed 001, 18: 及时反馈处理结果);
+- overdue cases: the organ's case limits (立案、决定、送达 …) past their due date
+  as of today, whatever the period (an overdue limit is inaction until it is met);
+- overdue complaints: complaints transferred to the department and not handled
+  by their handling date (the complainant's identity is never part of it).
 """
 
 from __future__ import annotations
@@ -20,16 +22,14 @@ import asyncpg
 import msgspec
 
 from api.auth.principal import Principal
-from api.credit.service import record_read, today
+from api.cases import clock
+from api.cases.workflow import deadlines_due
+from api.credit.service import record_read
 from mobile_contract.problems import InvalidInput
-from mobile_contract.risk import AlertRef, DepartmentPerformance, ItemRef, PerformanceReport
-from storage import credit, risk
+from mobile_contract.risk import AlertRef, DepartmentPerformance, ItemRef, OverdueComplaint, PerformanceReport
+from storage import complaints, credit, risk
 from storage.db import Connection
 
-PENDING = [
-    "逾期未办结的投诉举报：投诉举报模块合并后纳入 / overdue complaints: added once the complaints module is merged",
-    "逾期未结案件：案件流程模块合并后纳入 / overdue cases: added once the case workflow module is merged",
-]
 MAX_DAYS = 366
 
 
@@ -40,14 +40,12 @@ async def report(
     if not period_from <= period_to <= period_from + dt.timedelta(days=MAX_DAYS):
         raise InvalidInput("统计期间无效：起始日不得晚于截止日，且不超过一年", "invalid period")
     scope = department_id if principal.department_scope is None else principal.department_id
-    as_of = today()
+    as_of = clock.today()
     found = [
         await _department(conn, row, period_from, period_to, as_of)
         for row in await risk.departments(conn, department_id=scope)
     ]
-    return PerformanceReport(
-        period_from=period_from, period_to=period_to, as_of=as_of, departments=found, pending=PENDING
-    )
+    return PerformanceReport(period_from=period_from, period_to=period_to, as_of=as_of, departments=found)
 
 
 async def _department(
@@ -59,6 +57,11 @@ async def _department(
         conn, department_id=id, due_from=period_from, due_to=period_to, as_of=as_of
     )
     alerts = await risk.alerts_not_handled(conn, department_id=id, period_from=period_from, period_to=period_to)
+    yesterday = as_of - dt.timedelta(days=1)
+    late_cases = await deadlines_due(conn, department_id=id, today=as_of, until=yesterday)
+    late_complaints = await complaints.list_for(
+        conn, today=as_of, region_code=None, department_id=id, status=None, overdue_only=True
+    )
     return DepartmentPerformance(
         department_id=id,
         department_code=department["code"],
@@ -67,4 +70,6 @@ async def _department(
         items_without_records=[ItemRef(code=i["code"], name=i["name"]) for i in items if i["records"] == 0],
         late_credit_reports=[record_read(r) for r in platform if r["late"]],
         alerts_not_handled=[msgspec.convert(dict(a), AlertRef) for a in alerts],
+        overdue_cases=[d for d in late_cases if d.status == "overdue"],
+        overdue_complaints=[msgspec.convert(dict(c), OverdueComplaint, strict=False) for c in late_complaints],
     )

@@ -39,6 +39,7 @@ async def test_the_performance_report_draws_its_chart_and_lists_the_inaction(
     )
     section = page.locator(f'section[data-department="{department.code}"]')
     await expect(section.locator(".inaction-count")).to_have_text("2")
+    await expect(section.locator("strong.overdue-cases")).to_have_text("0")
     await expect(section.locator("table.inaction")).to_contain_text("矿山地质环境治理")
     await expect(section.locator("table.inaction")).not_to_contain_text("采矿许可后续监管")
     await screenshot(page, "performance", viewport)

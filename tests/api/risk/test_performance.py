@@ -5,7 +5,10 @@ import random
 
 import pytest
 
+from api.cases import clock
 from mobile_contract.auth import Role
+from tests.api.cases.support import PINNED_TODAY, open_case, take
+from tests.api.complaints.test_complaints import submission
 from tests.api.credit.helpers import LOCAL, days_ago, new_subject, record_fact, today
 from tests.api.risk.helpers import close_alert, permitted_site, raise_alert
 from tests.factories import record_create
@@ -99,7 +102,6 @@ async def test_scope_admin_sees_every_department_supervisors_their_own(
     assert [d["department_id"] for d in chosen["departments"]] == [str(other.id)]
     own = await period(client, supervisor, department_id=str(other.id))
     assert [d["department_id"] for d in own["departments"]] == [str(supervisor.principal.department_id)]
-    assert own["pending"], "figures not yet available are named"
     refused = await client.get(
         "/risk/performance", params={"period_from": days_ago(0), "period_to": days_ago(5)}, headers=supervisor.headers
     )
@@ -114,3 +116,43 @@ async def test_chart_is_a_png(client, make_user, department, supervisor, tmp_pat
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "image/png"
     assert answer.content.startswith(PNG_MAGIC) and len(answer.content) > 5000
+
+
+async def test_overdue_case_limits_and_complaints_are_inaction_as_of_today(
+    client, make_user, make_department, department, supervisor, monkeypatch
+) -> None:
+    inspector, partner = [await make_user(Role.INSPECTOR, department) for _ in range(2)]
+    monkeypatch.setattr(clock, "today", lambda: PINNED_TODAY)
+    case_id = await open_case(client, inspector, partner)
+    await take(client, supervisor, case_id, {"action": "file"})  # 立案: ninety days to decide
+    office = await make_user(Role.COMPLAINT_OFFICER, await make_department())
+    reference_no = await transferred_complaint(client, office, department)
+    [before] = (await period(client, supervisor))["departments"]
+    assert (before["overdue_cases"], before["overdue_complaints"]) == ([], [])
+
+    monkeypatch.setattr(clock, "today", lambda: PINNED_TODAY + dt.timedelta(days=120))
+    [mine] = (await period(client, supervisor))["departments"]
+    assert [(d["case_id"], d["rule"], d["status"]) for d in mine["overdue_cases"]] == [
+        (case_id, "decide_90", "overdue")
+    ]
+    assert [c["reference_no"] for c in mine["overdue_complaints"]] == [reference_no]
+    assert "identity" not in str(mine["overdue_complaints"]) and "13800138000" not in str(mine)
+    [other] = (await period(client, await make_user(Role.SUPERVISOR, await make_department())))["departments"]
+    assert (other["overdue_cases"], other["overdue_complaints"]) == ([], []), "another department's are not its own"
+
+
+async def transferred_complaint(client, office, department) -> str:
+    """A complaint accepted by the office and transferred to ``department`` with the default handling period."""
+    receipt = await client.post("/complaints/submit", json=submission(office.principal.region_code))
+    assert receipt.status_code == 201, receipt.text
+    reference_no = receipt.json()["reference_no"]
+    [found] = [
+        c for c in (await client.get("/complaints", headers=office.headers)).json() if c["reference_no"] == reference_no
+    ]
+    for name, body in (
+        ("decision", {"accept": True, "reason": "属于本机关职责范围"}),
+        ("transfer", {"department_id": str(department.id)}),
+    ):
+        answer = await client.post(f"/complaints/{found['id']}/{name}", json=body, headers=office.headers)
+        assert answer.status_code == 200, answer.text
+    return reference_no
