@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -47,16 +48,38 @@ def _decode_jsonb(data: bytes) -> Any:
     return msgspec.json.decode(data[1:])
 
 
+class LoopBoundPool(asyncpg.Pool):
+    """asyncpg's pool, refusing to lend a connection to an event loop other than the one it was made on.
+
+    A connection's protocol runs on its pool's loop; a second loop on it (an app object served by a
+    second server or a second test client) shares its buffers between two threads and, now and then,
+    crashed the whole process (segmentation fault) instead of raising.
+    """
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        if asyncio.get_running_loop() is not self._loop:
+            raise RuntimeError("this connection pool belongs to another event loop (another thread's server?)")
+        return super().acquire(timeout=timeout)
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """Open the application's pool; raises DatabaseUnavailable when unreachable."""
+    pool = LoopBoundPool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        max_queries=50_000,  # asyncpg's defaults from here to record_class
+        max_inactive_connection_lifetime=300.0,
+        loop=None,  # the running one
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        init=_init_connection,
+        command_timeout=60,
+    )
     try:
-        pool = await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
-        )
+        return await pool
     except CONNECTION_ERRORS as exc:
         raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"cannot reach database: {exc}") from exc
-    assert pool is not None
-    return pool
 
 
 @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -38,6 +39,15 @@ hypothesis.settings.register_profile(
     "shared-machine", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
 )
 hypothesis.settings.load_profile("shared-machine")
+
+# Properties fail for a wrong answer, never for a slow one: the gate runs on 2 shared, often loaded cores, where
+# hypothesis's 200 ms deadline and its too-slow check failed tests that were right. A hang still ends the run
+# (CI's time limit). `HYPOTHESIS_PROFILE=full` tries ten times as many examples (docs/testing.md).
+hypothesis.settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow], print_blob=True
+)
+hypothesis.settings.register_profile("full", hypothesis.settings.get_profile("ci"), max_examples=1000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TEST_PASSWORD = "correct horse battery"
 TEST_PROXY = "testclient"  # the peer address Litestar's test client reports

@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.cli import GRACEFUL_SHUTDOWN_S
 from tests.api.serving import Served, gone
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 STREAMS = 3
+UVICORN_CUT_OFF = "timeout graceful shutdown exceeded"  # uvicorn's words when open answers outlast its time-out
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -39,5 +39,7 @@ def test_open_alert_streams_end_and_the_server_exits_promptly(tmp_path: Path) ->
         took = served.stop(signal.SIGTERM)
         ends = [list(line) for line in lines]  # each stream comes to its end instead of hanging
     print(f"\nshutdown with {STREAMS} alert streams open: {took:.2f} s")
-    assert took < GRACEFUL_SHUTDOWN_S, served.output()  # not cut off by uvicorn's time-out: ended by the hub
+    # Ended by the hub, not cut off by uvicorn after GRACEFUL_SHUTDOWN_S (which it logs). The time it took says
+    # little on a loaded machine: it includes stopping PostgreSQL and S3 (12 s once at load 15).
+    assert UVICORN_CUT_OFF not in served.output(), served.output()
     assert len(ends) == STREAMS

@@ -25,6 +25,7 @@ from tests.api.conftest import put_evidence, s3  # noqa: F401 - fixtures shared
 from tests.conftest import TEST_PASSWORD, Caller
 from tests.console.chromium import CHROMIUM, launch
 from tests.console.desk import make_desk  # noqa: F401 - fixture shared by the desk pages' tests
+from tests.pictures import write_picture
 
 VIEWPORTS = {"desktop": {"width": 1920, "height": 1080}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "img" / "console"
@@ -84,9 +85,8 @@ def signed_in(contexts) -> Callable[..., Awaitable[Page]]:
 
 
 async def screenshot(page: Page, name: str, size: str) -> None:
-    """The page as it looks now, into docs/img/console/ (the README shows these)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=size == "phone")
+    """The page as it looks now, into docs/img/console/ (the README shows these) unless it looks as before."""
+    write_picture(SCREENSHOTS / f"{name}-{size}.png", await page.screenshot(full_page=size == "phone"))
 
 
 def scene_jpeg(width: int = 1280, height: int = 720) -> bytes:

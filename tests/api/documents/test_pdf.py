@@ -15,6 +15,7 @@ from tests.api.cases.support import open_case, penalty, take, to_notified, waive
 from tests.api.evidence.conftest import Declared, payload, upload_single
 from tests.conftest import DOCUMENT_SETTINGS
 from tests.factories import VALID_USCC, evidence_item
+from tests.pictures import write_picture
 
 PREVIEWS = Path(__file__).parents[3] / "docs" / "img" / "documents"
 
@@ -63,9 +64,7 @@ async def preview(pool, document_id: str, name: str) -> None:
             text = pattern.sub(lambda m, seen=seen, sample=sample: sample[seen.index(m[0]) % len(sample)], text)
         else:
             text = pattern.sub(sample, text)
-    PREVIEWS.mkdir(parents=True, exist_ok=True)
-    page = press.current().preview(msgspec.json.decode(text, type=Rendered))[0]
-    (PREVIEWS / f"{name}.png").write_bytes(page)
+    write_picture(PREVIEWS / f"{name}.png", press.current().preview(msgspec.json.decode(text, type=Rendered))[0])
 
 
 @pytest.fixture
