@@ -56,8 +56,10 @@ class LoopBoundPool(asyncpg.Pool):
     crashed the whole process (segmentation fault) instead of raising.
     """
 
+    home_loop: asyncio.AbstractEventLoop  # set by create_pool
+
     def acquire(self, *, timeout: float | None = None) -> Any:
-        if asyncio.get_running_loop() is not self._loop:
+        if asyncio.get_running_loop() is not self.home_loop:
             raise RuntimeError("this connection pool belongs to another event loop (another thread's server?)")
         return super().acquire(timeout=timeout)
 
@@ -76,6 +78,7 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asy
         init=_init_connection,
         command_timeout=60,
     )
+    pool.home_loop = asyncio.get_running_loop()
     try:
         return await pool
     except CONNECTION_ERRORS as exc:
