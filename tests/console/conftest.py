@@ -30,6 +30,7 @@ from tests.pictures import write_picture
 VIEWPORTS = {"desktop": {"width": 1920, "height": 1080}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "img" / "console"
 TIMEOUT_MS = 10_000
+SCREENSHOT_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +87,9 @@ def signed_in(contexts) -> Callable[..., Awaitable[Page]]:
 
 async def screenshot(page: Page, name: str, size: str) -> None:
     """The page as it looks now, into docs/img/console/ (the README shows these) unless it looks as before."""
-    write_picture(SCREENSHOTS / f"{name}-{size}.png", await page.screenshot(full_page=size == "phone"))
+    # a minute, not TIMEOUT_MS: rendering the long /schema page took over 10 s at load 30
+    picture = await page.screenshot(full_page=size == "phone", timeout=SCREENSHOT_TIMEOUT_MS)
+    write_picture(SCREENSHOTS / f"{name}-{size}.png", picture)
 
 
 def scene_jpeg(width: int = 1280, height: int = 720) -> bytes:
