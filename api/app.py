@@ -28,6 +28,7 @@ from api.auth.csrf import CsrfMiddleware
 from api.body import BodyRequest
 from api.cameras.watchdog import watching
 from api.complaints import identity
+from api.compression import BODY_LIMIT, CompressionMiddleware
 from api.console import assets
 from api.console.page import collect_menu
 from api.console.schema_page import SchemaPage
@@ -153,11 +154,13 @@ def create_app(settings: Settings) -> Litestar:
             "store": Provide(provide_store, sync_to_thread=False),
         },
         middleware=[
+            CompressionMiddleware,  # outermost: every other middleware reads the body inflated
             DefineMiddleware(BrowserOrBearerMiddleware, exclude=[SCHEMA_PATH], exclude_from_auth_key="public"),
             CsrfMiddleware,
         ],
         exception_handlers={Exception: errors.handle},
         request_class=BodyRequest,
+        request_max_body_size=BODY_LIMIT,
         before_send=[security_headers(settings.serving.hsts_max_age_s)],
         response_headers=[ResponseHeader(name="X-Contract-Version", value=CONTRACT_VERSION)],
         openapi_config=openapi_config(),

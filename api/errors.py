@@ -22,6 +22,7 @@ from mobile_contract.problems import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PayloadTooLarge,
     Problem,
     Unauthenticated,
 )
@@ -37,7 +38,7 @@ def problem_response(request: Request, error: AppError) -> Response[Problem]:
         error.to_problem(instance=request.url.path),
         status_code=error.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=None if error.retry_after_s is None else {"Retry-After": str(error.retry_after_s)},
+        headers=error.headers() or None,
     )
 
 
@@ -82,6 +83,8 @@ def translate(exc: Exception) -> AppError:
             return Forbidden("无权执行此操作", str(exc.detail))
         case NotFoundException():
             return NotFound("请求的资源不存在", str(exc.detail))
+        case HTTPException() if exc.status_code == PayloadTooLarge.status:
+            return PayloadTooLarge("提交的内容过大，请分批提交（同步每批不超过 1000 条）", str(exc.detail))
         case HTTPException() if exc.status_code < 500:
             error = ClientError(str(exc.detail), str(exc.detail))
             error.status = exc.status_code  # type: ignore[misc]

@@ -12,6 +12,8 @@ clients switch on; the wording may change, the code never does)::
     │   ├── Gone                    410 gone
     │   ├── Conflict                409 conflict (and more specific codes)
     │   │   └── InvalidTransition   409 invalid-transition
+    │   ├── PayloadTooLarge         413 body-too-large
+    │   ├── UnsupportedEncoding     415 unsupported-content-encoding (with Accept-Encoding)
     │   ├── RangeNotSatisfiable     416 range-not-satisfiable (with Content-Range)
     │   └── TooManyRequests         429 too-many-requests (with Retry-After)
     └── UpstreamError               5xx: retry later, nothing was lost
@@ -79,6 +81,10 @@ class AppError(Exception):
         if retry_after_s is not None:
             self.retry_after_s = retry_after_s
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the problem needs besides its document."""
+        return {} if self.retry_after_s is None else {"Retry-After": str(self.retry_after_s)}
+
     def to_problem(self, instance: str | None = None) -> Problem:
         return Problem(
             type=PROBLEM_BASE + self.instance_code,
@@ -138,6 +144,22 @@ class Conflict(ClientError):
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "Step not allowed now"
+
+
+class PayloadTooLarge(ClientError):
+    status = 413
+    code = "body-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedEncoding(ClientError):
+    status = 415
+    code = "unsupported-content-encoding"
+    title = "Content-Encoding not accepted"
+    accepted: ClassVar[str] = "zstd, gzip"
+
+    def headers(self) -> dict[str, str]:
+        return super().headers() | {"Accept-Encoding": self.accepted}
 
 
 class RangeNotSatisfiable(ClientError):

@@ -24,6 +24,11 @@ class SyncController(Controller):
         "/push",
         status_code=200,
         summary="批量上传离线队列 / push queued operations, answered per item",
+        description=(
+            "请求体可用 gzip 或 zstd 压缩（Content-Encoding），解压后不超过 10 MB；应答按 Accept-Encoding 压缩。"
+            " The body may be sent with Content-Encoding gzip or zstd (at most 10 MB inflated); answers are"
+            " compressed as Accept-Encoding allows. See docs/sync.md."
+        ),
         dto=direct(SyncPush),
         return_dto=None,
     )
