@@ -258,7 +258,29 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def postgres_pids() -> list[int]:
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_postgres(p)]
+    """The processes of this run's PostgreSQL, if ``BENCH_PG_DIR`` names its folder; else every one here.
+
+    On a machine shared with other engineers' servers the others come and go within a phase, and the
+    difference of their CPU times is nothing this run did (it even came out negative).
+    """
+    postgres = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _is_postgres(p)]
+    home = os.environ.get("BENCH_PG_DIR")
+    if not home:
+        return [int(p.name) for p in postgres]
+    servers = {p.name for p in postgres if home in _read(p / "cmdline")}
+    return [int(p.name) for p in postgres if p.name in servers or _parent(p) in servers]
+
+
+def _parent(proc: Path) -> str:
+    fields = _read(proc / "stat").rsplit(")", 1)[-1].split()  # state, parent, …
+    return fields[1] if len(fields) > 1 else ""
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def _is_postgres(proc: Path) -> bool:

@@ -32,6 +32,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import msgspec
@@ -48,6 +49,8 @@ PAIRS = int(os.environ.get("BENCH_PAIRS", "3"))
 P99_LIMIT_S = 0.050
 STEP = 1.2  # each open-loop rate is this much above the last
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_S", "3"))  # each rate held this long
+FIRST_RATE = float(os.environ.get("BENCH_FIRST_RATE", "20"))  # requests/s of the ladder's first step
+STEP_REQUESTS = 100  # at least this many requests a step, so its p99 is not one request's
 HERE = Path(__file__).resolve().parent.parent
 
 
@@ -145,10 +148,10 @@ async def highest_rates(port: int, officers: list[dict], token: str) -> dict[str
     for make, check in kinds.values():  # prepared statements, caches, a settled heap: not the first requests
         await loadgen.closed_loop("127.0.0.1", port, make(300), intake.CONCURRENCY, check)
     ladder: dict[str, list[Step]] = {name: [] for name in kinds}
-    rate = 50.0
+    rate = FIRST_RATE
     while kinds:
         for name, (make, check) in list(kinds.items()):
-            step = await open_loop_step(port, make(max(200, int(rate * STEP_SECONDS))), rate, check)
+            step = await open_loop_step(port, make(max(STEP_REQUESTS, int(rate * STEP_SECONDS))), rate, check)
             ladder[name].append(step)
             print(
                 f"  open loop {name:<8} {rate:7.0f}/s: p50 {step.p50_ms:6.1f} ms, p99 {step.p99_ms:7.1f} ms", flush=True
@@ -168,6 +171,8 @@ def best(steps: list[Step]) -> float:
 async def run(ready: Settings, old: Path) -> dict[str, object]:
     assert ready.database.url
     apply_migrations(ready.database.url)
+    # only this run's PostgreSQL counts (the socket folder is its data folder), here and in the workers
+    os.environ["BENCH_PG_DIR"] = parse_qs(urlsplit(ready.database.url).query)["host"][0]
     pool = await create_pool(ready.database.url, min_size=1, max_size=2)
     async with pool.acquire() as conn:
         officers, token = await intake.make_inspectors(conn, ready.auth.jwt_secret)
