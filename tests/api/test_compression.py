@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 from backports import zstd
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.types import Message, Receive, Scope, Send
 
@@ -148,6 +148,7 @@ weights = st.sampled_from(["", ";q=0", ";q=0.5", ";q=1", ";q=0.001", ";q=junk"])
 codings = st.sampled_from(["zstd", "gzip", "x-gzip", "br", "deflate", "*", "identity"])
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared machine stalls at times
 @given(st.lists(st.tuples(codings, weights), max_size=6))
 def test_the_chosen_coding_is_one_the_client_allows_with_the_highest_weight(offer: list[tuple[str, str]]) -> None:
     header = ", ".join(name + weight for name, weight in offer)
@@ -161,6 +162,7 @@ def test_the_chosen_coding_is_one_the_client_allows_with_the_highest_weight(offe
         assert chosen == "zstd" or allowed["zstd"] < allowed["gzip"], "zstd on a tie"
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared machine stalls at times
 @given(st.binary(max_size=20_000), st.lists(st.integers(1, 5000), min_size=1), st.sampled_from(["gzip", "zstd"]))
 def test_a_body_inflates_to_what_was_compressed_however_it_is_cut_into_chunks(
     data: bytes, cuts: list[int], coding: str
@@ -176,6 +178,7 @@ def test_a_body_inflates_to_what_was_compressed_however_it_is_cut_into_chunks(
     assert inflated == data
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared machine stalls at times
 @given(st.integers(1, 50_000), st.sampled_from(["gzip", "zstd"]))
 def test_a_body_one_byte_over_the_limit_is_refused(size: int, coding: str) -> None:
     body = RequestBody(coding, INFLATER[coding](), limit=size - 1)
