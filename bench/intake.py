@@ -13,6 +13,7 @@ process on loopback, and the load generator here. Figures printed:
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -319,6 +320,8 @@ def start_api(ready: Settings, port: int, *, tree: Path | None = None) -> subpro
         "JWT_SECRET": ready.auth.jwt_secret,
         "ENFORCE_PORT": str(port),
         "DATABASE_POOL_MAX": "20",
+        # outside embedded mode the API does not start without it; a benchmark's complaints need no lasting key
+        "COMPLAINT_IDENTITY_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     }
     command = ["-m", "api.cli", "serve", "--workers", str(API_WORKERS)]
     if PROFILE:  # uvicorn in this process (no reloader, no workers), so cProfile sees the handlers
