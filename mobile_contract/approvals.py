@@ -19,6 +19,7 @@ import msgspec
 from msgspec import Meta
 
 from mobile_contract.draws import Uscc, check_uscc
+from mobile_contract.messages import at
 from mobile_contract.parties import PartyKind
 from mobile_contract.types import ClientId, ItemCode, ShortText
 
@@ -52,11 +53,11 @@ class ApprovalPush(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     verify_within_days: Annotated[int, Meta(ge=1, le=365, description="承诺核查期限（日）")] = 30
 
     def __post_init__(self) -> None:
-        check_uscc(self.applicant_uscc)
+        check_uscc(self.applicant_uscc, "applicant_uscc")
         if self.applicant_kind is PartyKind.NATURAL_PERSON:
-            raise ValueError("以统一社会信用代码标识的申请人不能是自然人")
+            raise ValueError(at("applicant_kind", "以统一社会信用代码标识的申请人不能是自然人"))
         if self.commitment and not self.promise.strip():
-            raise ValueError("告知承诺制审批须写明承诺内容")
+            raise ValueError(at("promise", "告知承诺制审批须写明承诺内容"))
 
 
 class FindingKind(enum.StrEnum):

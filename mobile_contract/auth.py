@@ -25,8 +25,15 @@ class Role(enum.StrEnum):
     COMPLAINT_OFFICER = "complaint_officer"  # 投诉举报受理员（唯一可查看举报人身份的角色）
 
 
+ROLE_NAMES = {
+    Role.INSPECTOR: "执法人员", Role.MONITORING_OPERATOR: "监控中心值班员", Role.LEGAL_REVIEWER: "法制审核人员",
+    Role.SUPERVISOR: "监管负责人", Role.ADMIN: "系统管理员", Role.VISION_NODE: "视频分析节点",
+    Role.APPROVAL_BUREAU: "行政审批服务局", Role.COMPLAINT_OFFICER: "投诉举报受理员",
+}  # fmt: skip
 Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Password = Annotated[str, Meta(min_length=10, max_length=256)]
+# Signing in checks the password, not the policy: a short one is a wrong one (401), never a hint (422).
+SignInPassword = Annotated[str, Meta(min_length=1, max_length=4096)]
 DeviceId = Annotated[
     str,
     Meta(
@@ -42,7 +49,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     """登录 / sign in with username, password and the handheld's device ID."""
 
     username: Username
-    password: Password
+    password: SignInPassword
     device_id: DeviceId | None = None
 
 

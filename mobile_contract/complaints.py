@@ -17,6 +17,7 @@ from msgspec import Meta
 
 from mobile_contract.codes import id_number_problem
 from mobile_contract.draws import Uscc, check_uscc
+from mobile_contract.messages import at
 from mobile_contract.types import ClientId, RegionCode, ShortText
 
 Note = Annotated[str, Meta(min_length=1, max_length=2000)]
@@ -56,7 +57,7 @@ class Whistleblower(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
 
     def __post_init__(self) -> None:
         if self.id_number is not None and (problem := id_number_problem(self.id_number)):
-            raise ValueError(problem)
+            raise ValueError(at("id_number", problem))
 
 
 class ComplaintSubmit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -72,7 +73,7 @@ class ComplaintSubmit(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     whistleblower: Whistleblower | None = None
 
     def __post_init__(self) -> None:
-        check_uscc(self.subject_uscc)
+        check_uscc(self.subject_uscc, "subject_uscc")
 
 
 class ComplaintReceipt(msgspec.Struct, kw_only=True):

@@ -20,6 +20,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from mobile_contract.messages import at
 from mobile_contract.types import Timestamp
 
 Statement = Annotated[str, Meta(min_length=1, max_length=4000)]
@@ -64,7 +65,7 @@ class CreditRecordCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
 
     def __post_init__(self) -> None:
         if self.source_kind != "manual" and not self.source_id:
-            raise ValueError("注明来源时须填写来源编号（source_id）")
+            raise ValueError(at("source_id", "注明来源时须填写来源编号"))
 
 
 class CreditRecordRead(msgspec.Struct, kw_only=True):

@@ -17,6 +17,7 @@ from msgspec import Meta
 
 from mobile_contract.codes import uscc_problem
 from mobile_contract.credit import CreditGrade
+from mobile_contract.messages import at
 from mobile_contract.risk import RiskLevel
 from mobile_contract.types import ClientId, ItemCode, ShortText, Timestamp
 
@@ -36,10 +37,10 @@ Seed = Annotated[
 ]
 
 
-def check_uscc(value: str | None) -> None:
-    """Raise ValueError (a 422 at the boundary) when ``value`` fails the GB 32100 check."""
+def check_uscc(value: str | None, field: str = "uscc") -> None:
+    """Raise ValueError (a 422 at the boundary, naming ``field``) when ``value`` fails the GB 32100 check."""
     if value is not None and (problem := uscc_problem(value)):
-        raise ValueError(problem)
+        raise ValueError(at(field, problem))
 
 
 class TargetRead(msgspec.Struct, kw_only=True):

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from mobile_contract.codes import id_number_problem, uscc_problem
+from mobile_contract.messages import at
 from mobile_contract.types import AccuracyMetres, CertificateNo, Latitude, Longitude, ShortText
 
 
@@ -34,17 +35,23 @@ class Party(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
 
     def __post_init__(self) -> None:
         if self.kind is PartyKind.NATURAL_PERSON:
-            problem = id_number_problem(self.id_number or "") if self.id_number else "自然人须填写身份证号码"
+            field, problem = (
+                "id_number",
+                (id_number_problem(self.id_number or "") if self.id_number else "自然人须填写身份证号码"),
+            )
         elif self.kind is PartyKind.INDIVIDUAL_BUSINESS and not self.uscc:
-            problem = (
-                id_number_problem(self.id_number or "")
-                if self.id_number
-                else "个体工商户须填写统一社会信用代码或经营者身份证号码"
+            field, problem = (
+                "id_number",
+                (
+                    id_number_problem(self.id_number or "")
+                    if self.id_number
+                    else "个体工商户须填写统一社会信用代码或经营者身份证号码"
+                ),
             )
         else:
-            problem = uscc_problem(self.uscc or "") if self.uscc else "单位须填写统一社会信用代码"
+            field, problem = "uscc", uscc_problem(self.uscc or "") if self.uscc else "单位须填写统一社会信用代码"
         if problem:
-            raise ValueError(problem)
+            raise ValueError(at(field, problem))
 
 
 class GeoPoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -10,6 +10,7 @@ clients switch on; the wording may change, the code never does)::
     │   ├── Forbidden               403 forbidden
     │   ├── NotFound                404 not-found
     │   ├── Gone                    410 gone
+    │   ├── MethodNotAllowed        405 method-not-allowed (with Allow)
     │   ├── Conflict                409 conflict (and more specific codes)
     │   │   └── InvalidTransition   409 invalid-transition
     │   ├── PayloadTooLarge         413 body-too-large
@@ -30,6 +31,8 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from mobile_contract.problem_codes import ProblemCode
+
 PROBLEM_BASE = "/problems/"
 
 
@@ -46,7 +49,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     type: str
     title: str
     status: int
-    code: str
+    code: ProblemCode  # every code, listed in the OpenAPI document (docs/problems.md explains each)
     detail: str
     detail_en: str = ""
     instance: str | None = None
@@ -127,6 +130,15 @@ class NotFound(ClientError):
     status = 404
     code = "not-found"
     title = "Not found"
+
+
+class MethodNotAllowed(ClientError):
+    status = 405
+    code = "method-not-allowed"
+    title = "Method not allowed"
+
+    def headers(self) -> dict[str, str]:
+        return super().headers() | {"Allow": ", ".join(self.extra.get("allowed", []))}  # RFC 9110 §15.5.6
 
 
 class Gone(ClientError):

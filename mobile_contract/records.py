@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 from msgspec import Meta
 
 from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
+from mobile_contract.messages import at
 from mobile_contract.parties import Officer, Party, Place
 from mobile_contract.types import ClientId, ItemCode, LongText, RegionCode, ShortText, Timestamp, Version
 
@@ -33,7 +34,10 @@ class RecordKind(enum.StrEnum):
 
 
 class _ActionContent(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, tag_field="kind"):
-    """Fields every supervision action carries (互联网+监管 行为数据)."""
+    """Fields every supervision action carries (互联网+监管 行为数据); at least two officers, refused at
+    submission with the rule of its kind (``officers_rule``), not later when a case needs the record."""
+
+    officers_rule: ClassVar[str]
 
     case_id: uuid.UUID | None = None
     item_code: ItemCode
@@ -48,10 +52,12 @@ class _ActionContent(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     def __post_init__(self) -> None:
         ids = [item.id for item in self.evidence]
         if len(ids) != len(set(ids)):
-            raise ValueError("证据清单中有重复的证据编号")
+            raise ValueError(at("evidence", "证据清单中有重复的证据编号"))
         officer_ids = [o.user_id for o in self.officers]
         if len(officer_ids) != len(set(officer_ids)):
-            raise ValueError("执法人员重复")
+            raise ValueError(at("officers", "执法人员重复"))
+        if len(officer_ids) < 2:
+            raise ValueError(at("officers", self.officers_rule))
 
 
 class InspectionType(enum.StrEnum):
@@ -65,15 +71,11 @@ class InspectionType(enum.StrEnum):
 class InspectionContent(_ActionContent, frozen=True, tag="inspection"):
     """行政检查记录. 行政处罚法第四十二条: at least two officers (两名以上执法人员)."""
 
+    officers_rule: ClassVar[str] = "行政检查须有两名以上执法人员（行政处罚法第四十二条），请添加另一名执法人员"
     inspection_type: InspectionType
     findings: LongText = ""
     task_id: uuid.UUID | None = None
     alert_id: uuid.UUID | None = None
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if len(self.officers) < 2:
-            raise ValueError("行政检查须有两名以上执法人员（行政处罚法第四十二条）")
 
 
 class PenaltyKind(enum.StrEnum):
@@ -87,7 +89,9 @@ class PenaltyKind(enum.StrEnum):
 
 
 class PenaltyContent(_ActionContent, frozen=True, tag="penalty"):
-    """行政处罚记录 (belongs to a case)."""
+    """行政处罚记录 (belongs to a case). 行政处罚法第四十二条: 执法人员不得少于两人."""
+
+    officers_rule: ClassVar[str] = "行政处罚须由两名以上执法人员实施（行政处罚法第四十二条），请添加另一名执法人员"
 
     case_id: uuid.UUID
     violation: Annotated[str, Meta(min_length=1, max_length=1000, description="违法事实 / facts of the violation")]
@@ -105,7 +109,7 @@ class PenaltyContent(_ActionContent, frozen=True, tag="penalty"):
         # Canonical form: answers carry the set sorted, as its content_sha256 was computed.
         msgspec.structs.force_setattr(self, "penalty_kinds", tuple(sorted(set(self.penalty_kinds))))
         if (PenaltyKind.FINE in self.penalty_kinds) != (self.fine_fen > 0):
-            raise ValueError("罚款种类与罚款金额不一致")
+            raise ValueError(at("fine_fen", "罚款种类与罚款金额不一致"))
 
 
 class CoerciveMeasureKind(enum.StrEnum):
@@ -117,7 +121,12 @@ class CoerciveMeasureKind(enum.StrEnum):
 
 
 class CoerciveMeasureContent(_ActionContent, frozen=True, tag="coercive_measure"):
-    """行政强制措施记录. 行政强制法第二十五条: 查封、扣押 at most 30 days (extension is a case step)."""
+    """行政强制措施记录. 行政强制法第十八条: two officers or more; 第二十五条: 查封、扣押 at most 30 days
+    (extension is a case step)."""
+
+    officers_rule: ClassVar[str] = (
+        "行政强制措施须由两名以上行政执法人员实施（行政强制法第十八条），请添加另一名执法人员"
+    )
 
     case_id: uuid.UUID
     measure_kind: CoerciveMeasureKind
@@ -130,7 +139,9 @@ class CoerciveMeasureContent(_ActionContent, frozen=True, tag="coercive_measure"
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.starts_on <= self.ends_on <= self.starts_on + dt.timedelta(days=30):
-            raise ValueError("查封、扣押期限不得超过三十日（行政强制法第二十五条），且结束日不得早于开始日")
+            raise ValueError(
+                at("ends_on", "查封、扣押期限不得超过三十日（行政强制法第二十五条），且结束日不得早于开始日")
+            )
 
 
 RecordContent = InspectionContent | PenaltyContent | CoerciveMeasureContent

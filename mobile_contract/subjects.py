@@ -21,6 +21,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from mobile_contract.messages import at
 from mobile_contract.parties import Party, PartyKind
 from mobile_contract.types import Latitude, Longitude, RegionCode, ShortText
 
@@ -121,9 +122,9 @@ class PermitFields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.valid_from > self.valid_to:
-            raise ValueError("有效期止不得早于有效期起")
+            raise ValueError(at("valid_to", "有效期止不得早于有效期起"))
         if problem := boundary_problem(self.boundary):
-            raise ValueError(problem)
+            raise ValueError(at("boundary", problem))
 
 
 class PermitCreate(PermitFields, forbid_unknown_fields=True, kw_only=True):

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from mobile_contract.messages import at
 from mobile_contract.records import AmountFen, PenaltyKind
 from mobile_contract.types import ClientId, LongText, ShortText, tag_of
 
@@ -63,6 +64,15 @@ class ReviewGround(enum.StrEnum):
     COMPLEX = "complex"  # 案件情况疑难复杂、涉及多个法律关系
     REQUIRED_BY_RULE = "required_by_rule"  # 法律、法规规定应当进行法制审核
     DISCRETION_DEVIATION = "discretion_deviation"  # 处罚超出裁量基准（书面说明理由）
+
+
+REVIEW_GROUND_NAMES = {
+    ReviewGround.PUBLIC_INTEREST: "涉及重大公共利益",
+    ReviewGround.HEARING_HELD: "直接关系重大权益、经过听证程序",
+    ReviewGround.COMPLEX: "案件情况疑难复杂、涉及多个法律关系",
+    ReviewGround.REQUIRED_BY_RULE: "法律、法规规定应当进行法制审核",
+    ReviewGround.DISCRETION_DEVIATION: "处罚超出裁量基准",
+}
 
 
 class NoPenaltyGround(enum.StrEnum):
@@ -128,11 +138,11 @@ class PenaltyProposal(msgspec.Struct, frozen=True, forbid_unknown_fields=True, k
 
     def __post_init__(self) -> None:
         if len(set(self.kinds)) != len(self.kinds):
-            raise ValueError("处罚种类重复")
+            raise ValueError(at("kinds", "处罚种类重复"))
         if (PenaltyKind.FINE in self.kinds) != (self.fine_fen > 0):
-            raise ValueError("罚款种类与罚款金额不一致")
+            raise ValueError(at("fine_fen", "罚款种类与罚款金额不一致"))
         if (PenaltyKind.CONFISCATION in self.kinds) != (self.confiscated_fen > 0):
-            raise ValueError("没收种类与没收金额不一致")
+            raise ValueError(at("confiscated_fen", "没收种类与没收金额不一致"))
 
 
 class _Step(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, tag_field="action"):

@@ -19,6 +19,7 @@ from mobile_contract.case_state import Measure, WorkflowState
 from mobile_contract.discretion import Benchmark
 from mobile_contract.records import PenaltyKind
 from mobile_contract.workflow import (
+    REVIEW_GROUND_NAMES,
     CaseStage,
     Decide,
     ExtendMeasure,
@@ -173,10 +174,11 @@ def review_passed(state: WorkflowState, step: Step, facts: Facts) -> Refusal | N
     review = state.review
     if not grounds or (review.passed_round == state.round and grounds <= set(review.passed_grounds)):
         return None
+    why = "；".join(REVIEW_GROUND_NAMES[g] for g in sorted(grounds))
     return _refuse(
         "legal-review-required",
-        f"本案须经法制审核且审核通过后才能作出决定（第五十八条：{'、'.join(sorted(grounds))}）",
-        f"legal review required and not passed for this round: {sorted(grounds)} (Art. 58)",
+        f"本案须经法制审核且审核通过后才能作出决定（第五十八条：{why}）",
+        f"legal review required and not passed for this round: {', '.join(sorted(grounds))} (Art. 58)",
     )
 
 

@@ -16,7 +16,7 @@ import msgspec
 from api.cases import guards as g
 from api.cases.effects import APPLY
 from api.cases.guards import Facts, Guard
-from mobile_contract.auth import Role
+from mobile_contract.auth import ROLE_NAMES, Role
 from mobile_contract.case_state import WorkflowState
 from mobile_contract.problems import Forbidden, InvalidTransition
 from mobile_contract.workflow import (
@@ -170,8 +170,10 @@ def check(state: WorkflowState, step: Step, facts: Facts, role: Role) -> None:
     """Raise Forbidden for the wrong role, else InvalidTransition naming every reason the step is refused."""
     rule = RULES[type(step)]
     if role not in rule.roles:
-        names = "、".join(sorted(r.value for r in rule.roles))
-        raise Forbidden(f"此步骤须由 {names} 执行", f"{action_of(step)} needs role {names}", code="role-not-allowed")
+        names = "或".join(ROLE_NAMES[r] for r in sorted(rule.roles))
+        raise Forbidden(
+            f"此步骤须由{names}执行", f"{action_of(step)} needs role {sorted(rule.roles)}", code="role-not-allowed"
+        )
     if found := refusals(state, step, facts):
         raise InvalidTransition(
             found[0].message,

@@ -31,7 +31,7 @@ from mobile_contract.draws import (
     VisitStatus,
 )
 from mobile_contract.problems import InvalidInput, NotFound
-from storage import audit, draws, tasks
+from storage import audit, draws, tasks, users
 from storage.db import Connection
 
 
@@ -80,6 +80,10 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
         msgspec.convert(dict(r), DrawConflict) for r in await draws.conflicts(conn, usccs=[t.uscc for t in targets])
     ]
     k = algorithm.sample_size(plan.sampling_permille, len(register), len(targets))
+    try:
+        visits = algorithm.draw_visits(seed, spec, targets, inspectors, conflicts, k)
+    except algorithm.Understaffed as short:
+        raise await _understaffed(conn, short, targets) from short
     return DrawDocument(
         draw_id=uuid.uuid4(),
         algorithm=algorithm.ALGORITHM,
@@ -92,20 +96,20 @@ async def _draw(conn: Connection, plan: PlanRead, seed: str) -> DrawDocument:
         targets=targets,
         inspectors=inspectors,
         conflicts=conflicts,
-        visits=_visits(seed, spec, targets, inspectors, conflicts, k),
+        visits=visits,
     )
 
 
-def _visits(seed: str, spec: DrawPlan, targets: list, inspectors: list, conflicts: list, k: int) -> list[Visit]:
-    try:
-        return algorithm.draw_visits(seed, spec, targets, inspectors, conflicts, k)
-    except algorithm.Understaffed as short:
-        raise InvalidInput(
-            f"对象 {short.uscc} 在部门 {short.department_id} 仅有 {short.available} 名无需回避的检查人员，"
-            f"少于每组 {short.needed} 名，请补充检查人员名录库后再抽取",
-            str(short),
-            code="draw-understaffed",
-        ) from short
+async def _understaffed(conn: Connection, short: algorithm.Understaffed, targets: list[DrawTarget]) -> InvalidInput:
+    """Named by the target's name and code and the department's name, as the supervisor knows them."""
+    department = await users.get_department(conn, id=short.department_id)
+    target = next((t.name for t in targets if t.uscc == short.uscc), "")
+    return InvalidInput(
+        f"对象「{target}」（{short.uscc}）在「{department['name'] if department else '（已删除的部门）'}」"
+        f"仅有 {short.available} 名无需回避的检查人员，少于每组 {short.needed} 名，请补充检查人员名录库后再抽取",
+        str(short),
+        code="draw-understaffed",
+    )
 
 
 async def _assign(conn: Connection, principal: Principal, document: DrawDocument) -> list[uuid.UUID]:

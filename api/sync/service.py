@@ -27,6 +27,7 @@ from api.records import service as records
 from api.tasks import notices
 from api.tasks import results as task_results
 from api.tasks import service as tasks
+from mobile_contract.messages import decoded as decoded_json
 from mobile_contract.problems import AppError, InvalidInput
 from mobile_contract.sync import (
     CompleteTask,
@@ -83,7 +84,7 @@ def _decoded(operations: Sequence[msgspec.Raw]) -> tuple[dict[int, SyncOperation
         try:
             decoded[index] = OPERATION.decode(raw)
         except msgspec.ValidationError as exc:
-            field = msgspec_field_error(str(exc))
+            field = msgspec_field_error(str(exc), root=SyncOperation, raw=decoded_json(raw))
             refused[index] = InvalidInput(
                 "该条数据格式不正确，请按字段提示修改", "operation failed validation", errors=[field]
             )

@@ -17,7 +17,7 @@ async def test_cut_off_json_is_a_bad_request_problem(client, inspector, path: st
 async def test_a_bad_field_is_named(client, inspector) -> None:
     answer = await client.post("/records", json={"id": "not-a-uuid", "content": {}}, headers=inspector.headers)
     assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"field": "id", "message": "Invalid UUID"}]
+    assert answer.json()["errors"] == [{"field": "id", "message": "应为 UUID（终端生成的 UUIDv7，36 个字符）"}]
 
 
 async def test_an_empty_push_is_refused_with_the_field(client, inspector) -> None:

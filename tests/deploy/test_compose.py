@@ -7,6 +7,7 @@ the bucket, the complaint key, and what ``chart.png`` needs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import urllib.parse
@@ -15,7 +16,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from api.cli import app
 from api.settings import Settings
 from storage.migrate import apply_migrations
 from vision.config import load_node_config
@@ -144,9 +147,10 @@ def test_the_api_connects_as_its_own_role_and_the_schema_is_migrated_by_the_owne
     assert services["api"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
-def as_role(url: str, role: str, database: str) -> str:
+def as_role(url: str, role: str | None, database: str) -> str:
+    """``url`` on another database, as ``role`` (None: as the same user)."""
     parts = urllib.parse.urlsplit(url)
-    netloc = f"{role}@{parts.netloc.rpartition('@')[2]}"
+    netloc = parts.netloc if role is None else f"{role}@{parts.netloc.rpartition('@')[2]}"
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc, path=f"/{database}"))
 
 
@@ -183,3 +187,19 @@ async def test_the_roles_script_gives_the_api_rows_but_not_the_audit_triggers(se
             await api.close()
     finally:
         await admin.close()
+
+
+@pytest.mark.integration
+async def test_enforce_migrate_applies_what_is_pending_and_says_where(settings: Settings) -> None:
+    """The compose ``migrate`` step: every migration on a new database, none the second time."""
+    admin = await asyncpg.connect(settings.database.url)
+    try:
+        await admin.execute("CREATE DATABASE migrate_check")
+    finally:
+        await admin.close()
+    env = {"DATABASE_URL": as_role(settings.database.url, None, "migrate_check")}
+    first = await asyncio.to_thread(CliRunner().invoke, app, ["migrate"], env=env)
+    assert first.exit_code == 0, first.output
+    assert re.fullmatch(r"applied \d+ migrations: 0001_core, .*\n", first.stdout) and "(DATABASE_URL)" in first.stderr
+    again = await asyncio.to_thread(CliRunner().invoke, app, ["migrate"], env=env)
+    assert again.stdout == "applied 0 migrations\n"

@@ -33,8 +33,8 @@ async def record_fact(client, caller: Caller, subject_id: str, kind: str, decide
     return answer.json()
 
 
-async def penalty_record(client, inspector: Caller, uscc: str, occurred_at: dt.datetime) -> str:
-    """A case and a penalty record (行政处罚) against the company with ``uscc``; returns the record id."""
+async def penalty_record(client, inspector: Caller, partner: Caller, uscc: str, occurred_at: dt.datetime) -> str:
+    """A case and a penalty record (行政处罚, by two officers) against the company with ``uscc``; returns its id."""
     party = {"kind": "legal_person", "name": "某某石料有限公司", "uscc": uscc}
     case = {
         "id": str(uuid7()),
@@ -48,7 +48,7 @@ async def penalty_record(client, inspector: Caller, uscc: str, occurred_at: dt.d
         },
     }
     assert (await client.post("/cases", json=case, headers=inspector.headers)).status_code == 201
-    content = inspection(inspector) | {
+    content = inspection(inspector, partner) | {
         "kind": "penalty",
         "case_id": case["id"],
         "party": party,

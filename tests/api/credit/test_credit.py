@@ -61,10 +61,10 @@ async def test_platform_deadline_is_seven_local_calendar_days(client, supervisor
 
 
 async def test_collect_takes_each_penalty_once_and_registers_its_party(client, supervisor, make_user, department):
-    inspector = await make_user(Role.INSPECTOR, department)
+    inspector, partner = await make_user(Role.INSPECTOR, department), await make_user(Role.INSPECTOR, department)
     uscc = new_uscc()
     occurred = dt.datetime.combine(today() - dt.timedelta(days=12), dt.time(23, 30), LOCAL)
-    record_id = await penalty_record(client, inspector, uscc, occurred)
+    record_id = await penalty_record(client, inspector, partner, uscc, occurred)
     first = (await client.post("/credit/collect", headers=supervisor.headers)).json()
     assert first == {"created": 1, "already": 0, "subjects_registered": 1}
     second = (await client.post("/credit/collect", headers=supervisor.headers)).json()

@@ -75,7 +75,7 @@ async def test_invalid_uscc_names_the_field(client: AsyncTestClient, inspector, 
     answer = await client.post("/records", json=body, headers=inspector.headers)
     assert answer.status_code == 422
     problem = answer.json()
-    assert problem["errors"][0]["field"] == "content.party"
+    assert problem["errors"][0]["field"] == "content.party.uscc"
     assert "校验位" in problem["errors"][0]["message"]
 
 
