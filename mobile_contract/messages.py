@@ -133,7 +133,7 @@ def _enum_values(kind: mi.Type | None) -> list[str]:
 
 def _pattern_words(kind: mi.Type | None) -> str:
     """What the field's pattern means, from a known pattern or the field's Chinese description."""
-    described = kind.extra_json_schema.get("description", "") if isinstance(kind, mi.Metadata) else ""
+    described = (kind.extra_json_schema or {}).get("description", "") if isinstance(kind, mi.Metadata) else ""
     bare = _bare(kind)
     pattern = getattr(bare, "pattern", None)
     if pattern in PATTERNS:
