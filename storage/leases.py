@@ -48,16 +48,18 @@ async def materialise(conn: Connection, *, department_id: uuid.UUID) -> None:
     )
 
 
-async def capacity(conn: Connection, *, department_id: uuid.UUID) -> asyncpg.Record:
-    """``cameras``: of active sites; ``streams``: the declared capacity of the nodes alive now."""
-    row = await conn.fetchrow(
-        f"SELECT (SELECT count(*) FROM ({ACTIVE_CAMERAS}) AS a) AS cameras,"  # noqa: S608
-        " (SELECT coalesce(sum(max_streams), 0) FROM vision_nodes WHERE department_id = $1 AND expires_at > now())"
-        " AS streams",
-        department_id,
+async def camera_count(conn: Connection, *, department_id: uuid.UUID) -> int:
+    """The cameras of the department's active sites."""
+    count = await conn.fetchval(f"SELECT count(*) FROM ({ACTIVE_CAMERAS}) AS a", department_id)  # noqa: S608
+    return int(count)
+
+
+async def live_nodes(conn: Connection, *, department_id: uuid.UUID) -> dict[str, int]:
+    """Node name → declared capacity, of the nodes alive now."""
+    rows = await conn.fetch(
+        "SELECT node, max_streams FROM vision_nodes WHERE department_id = $1 AND expires_at > now()", department_id
     )
-    assert row is not None  # an aggregate: always one row
-    return row
+    return {row["node"]: row["max_streams"] for row in rows}
 
 
 async def renew(

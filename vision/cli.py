@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import signal
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -191,28 +192,25 @@ def outbox_resend(
 @app.command("run")
 def run_command(
     config: Annotated[Path, typer.Option(exists=True, help="node config (YAML or JSON)")],
-    site: Annotated[list[Path] | None, typer.Option(help="site config files; default: the API's registry")] = None,
+    site: Annotated[list[Path] | None, typer.Option(help="site config files; default: leased from the API")] = None,
 ) -> None:
-    """Watch live cameras until interrupted (实时分析)."""
+    """Watch live cameras until interrupted or terminated (实时分析)."""
     _offline()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = node_config(config, None)
     paths = site or [Path(p) for p in settings.sites]
-    sites = [read_site(p) for p in paths] if paths else asyncio.run(_registry(settings))
-    cameras = sum(len(s.cameras) for s in sites)
-    console.print(f"{len(sites)} sites, {cameras} cameras; outbox {settings.outbox.dir}")
+    sites = [read_site(p) for p in paths] if paths else None
     node = Node(settings, sites, detector=YoloDetector(settings.detector))
+    if sites is None:
+        console.print(f"node {node.name}: up to {settings.fleet.max_streams} cameras by lease from {settings.api.url}")
+    else:
+        console.print(f"{len(sites)} sites, {sum(len(s.cameras) for s in sites)} cameras")
+    console.print(f"outbox {settings.outbox.dir}")
+    signal.signal(signal.SIGTERM, lambda *_: node.stop.set())  # a pod's end: incidents ended, leases handed back
     try:
         node.run()
     except KeyboardInterrupt:
         node.stop.set()
-
-
-async def _registry(settings: NodeConfig) -> list[SiteConfig]:
-    from vision.client import active_sites, client
-
-    async with client(settings.api) as http:
-        return await active_sites(http)
 
 
 @app.command("export")

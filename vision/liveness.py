@@ -34,7 +34,8 @@ class _Tally(msgspec.Struct):
 
 
 class LivenessReporter:
-    def __init__(self, node: str | None = None, every_s: float = REPORT_EVERY_S) -> None:
+    def __init__(self, node: str | None = None, every_s: float | Callable[[], float] = REPORT_EVERY_S) -> None:
+        """``every_s``: seconds between reports, or what gives them (a node's cameras change as it runs)."""
         self.node = node or socket.gethostname()
         self.every_s = every_s
         self._last: dict[tuple[str, str], _Tally] = {}
@@ -69,7 +70,7 @@ class LivenessReporter:
             if report is not None:
                 await self._send(http, report)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.every_s)
+                await asyncio.wait_for(stop.wait(), self.every_s() if callable(self.every_s) else self.every_s)
 
     async def _send(self, http: httpx.AsyncClient, report: LivenessReport) -> None:
         try:

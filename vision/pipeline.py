@@ -76,6 +76,8 @@ class CameraPipeline:
         )
         try:
             for item in self.reader.ahead(stop):
+                if stop is not None and stop.is_set():  # frames read ahead are not analysed after a stop
+                    break
                 if isinstance(item, Silence):
                     self.on_silence(item)
                     continue

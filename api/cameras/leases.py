@@ -4,8 +4,9 @@ Each call of ``POST /cameras/leases`` is one round for one node, in one transact
 
 1. the node is alive for another lease period, with the capacity (``max_streams``) it declares;
 2. the leases it still runs are renewed (same generation); any other lease it held is freed;
-3. its fair share is its part of the cameras in proportion to its capacity among the live nodes
-   (``ceil(cameras × max_streams ÷ Σ max_streams)``, never above ``max_streams``);
+3. its fair share is its part of the cameras in proportion to its capacity among the live nodes,
+   rounded so that the shares add up to the cameras the fleet can run (largest remainder, ties by node
+   name): every node is within one camera of its exact share, so a node that joins gets cameras;
 4. below its share it claims free leases — never held, released, or expired — with ``FOR UPDATE SKIP
    LOCKED``; above it, the newest of its leases are marked ``release``: the node stops those cameras
    and leaves them out of its next call, which frees them for a node with room. Nothing is taken from a
@@ -35,11 +36,18 @@ from storage import audit, camera_credentials, leases
 from storage.db import Connection
 
 
-def fair_share(cameras: int, streams: int, max_streams: int) -> int:
-    """The node's part of ``cameras`` by capacity among live nodes declaring ``streams`` in all."""
-    if streams <= 0:
-        return 0
-    return min(max_streams, math.ceil(cameras * max_streams / streams))
+def fair_shares(cameras: int, capacities: dict[str, int]) -> dict[str, int]:
+    """Each live node's part of ``cameras`` by capacity: floors of the exact shares, then one more for the
+    largest remainders (ties by name) until the shares add up to ``min(cameras, Σ capacities)``."""
+    total = sum(capacities.values())
+    if total <= 0:
+        return dict.fromkeys(capacities, 0)
+    exact = {node: min(cameras, total) * streams / total for node, streams in capacities.items()}
+    shares = {node: math.floor(share) for node, share in exact.items()}
+    by_remainder = sorted(exact, key=lambda node: (shares[node] - exact[node], node))
+    for node in by_remainder[: min(cameras, total) - sum(shares.values())]:
+        shares[node] += 1
+    return shares
 
 
 async def grant(db: Connection, principal: Principal, request: LeaseRequest, fleet: FleetSettings) -> LeaseGrant:
@@ -56,8 +64,8 @@ async def grant(db: Connection, principal: Principal, request: LeaseRequest, fle
     held = [(h.site_id, h.camera_id, h.generation) for h in request.running]
     renewed = await leases.renew(db, department_id=department, node=node, held=held, lease_s=lease_s)
     freed = await leases.release_others(db, department_id=department, node=node, keep=_keys(renewed))
-    load = await leases.capacity(db, department_id=department)
-    share = fair_share(load["cameras"], load["streams"], request.max_streams)
+    cameras = await leases.camera_count(db, department_id=department)
+    share = fair_shares(cameras, await leases.live_nodes(db, department_id=department))[node]
     claimed = await leases.claim(db, department_id=department, node=node, count=share - len(renewed), lease_s=lease_s)
     over = _over_share(renewed, share)
     if claimed or freed:

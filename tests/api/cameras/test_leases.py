@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.cameras.leases import fair_share
+from api.cameras.leases import fair_shares
 from mobile_contract.auth import Role
 from tests.api.sites.factories import register_site
 
@@ -108,12 +108,28 @@ async def test_only_vision_nodes_lease(client, fleet) -> None:
 
 @given(
     cameras=st.integers(0, 500),
-    capacities=st.lists(st.integers(1, 64), min_size=1, max_size=10),
+    capacities=st.lists(st.integers(0, 64), min_size=1, max_size=10),
 )
-def test_fair_shares_cover_every_camera_the_fleet_can_run(cameras: int, capacities: list[int]) -> None:
-    total = sum(capacities)
-    shares = [fair_share(cameras, total, c) for c in capacities]
-    assert all(0 <= s <= c for s, c in zip(shares, capacities, strict=True))
-    assert sum(shares) >= min(cameras, total)
-    # within one camera of the exact capacity share
-    assert all(s - cameras * c / total < 1 for s, c in zip(shares, capacities, strict=True))
+def test_fair_shares_cover_what_the_fleet_can_run_each_within_one_camera(cameras: int, capacities: list[int]) -> None:
+    nodes = {f"node-{i}": c for i, c in enumerate(capacities)}
+    shares, total = fair_shares(cameras, nodes), sum(capacities)
+    assert all(0 <= shares[n] <= c for n, c in nodes.items())
+    assert sum(shares.values()) == min(cameras, total)  # no camera left over, none promised twice
+    assert all(abs(shares[n] - min(cameras, total) * c / total) < 1 for n, c in nodes.items() if total)
+
+
+async def test_a_node_that_joins_gets_cameras_from_nodes_at_their_share(client, fleet) -> None:
+    _, (a, b, c) = fleet
+
+    async def rounds(*nodes: tuple) -> list[dict]:
+        """One round of each node, as well-behaved nodes run them: what is not to be handed back."""
+        return [await lease(client, n, name, held(grants[name]), max_streams=12) for n, name in nodes]
+
+    grants = {"node-a": {"cameras": []}, "node-b": {"cameras": []}, "node-c": {"cameras": []}}
+    for _ in range(3):  # a takes all 12, is told to hand 6 back once b is alive, b takes them
+        grants.update(zip(("node-a", "node-b"), await rounds((a, "node-a"), (b, "node-b")), strict=True))
+    assert [len(held(grants[n])) for n in ("node-a", "node-b")] == [6, 6]
+    for _ in range(3):  # c joins: 12 by three, 4 each; a and b hand two back each
+        grants.update(zip(grants, await rounds((a, "node-a"), (b, "node-b"), (c, "node-c")), strict=True))
+    assert [len(held(g)) for g in grants.values()] == [4, 4, 4]
+    assert {g["fair_share"] for g in grants.values()} == {4}
