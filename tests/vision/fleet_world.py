@@ -125,17 +125,20 @@ class FleetWorld:
         self.department = f"FLT-{uuid.uuid4().hex[:6]}"
         self.api.enforce("admin", "create-department", "--code", self.department, "--name", "测试局",
                          "--region-code", "360102")  # fmt: skip
-        self.admin = self._user("fleet-admin", "admin")
+        self.admin = self._admin()
+        departments = httpx.get(f"{self.api.url}/departments", headers=self.admin).json()
+        self.department_id = next(d["id"] for d in departments if d["code"] == self.department)
         self.streams = LoopingCameras(covered_loop(), fps=FPS, phase_s=30.0 / cameras)
         # even cameras: unwatched after `short_threshold_s`; odd ones after two minutes (no alert expected)
         self.thresholds = {f"cam-{n:02d}": short_threshold_s if n % 2 == 0 else 120.0 for n in range(cameras)}
         self.site_id = f"quarry-{uuid.uuid4().hex[:8]}"
         self._register_site(cameras)
 
-    def _user(self, username: str, role: str) -> dict[str, str]:
-        self.api.enforce("admin", "create-user", "--username", username, "--display-name", username, "--role", role,
-                         "--department", self.department, "--password-env", "PASSWORD")  # fmt: skip
-        answer = httpx.post(f"{self.api.url}/auth/login", json={"username": username, "password": PASSWORD})
+    def _admin(self) -> dict[str, str]:
+        """The first administrator, made with the command line as a new installation makes its first."""
+        self.api.enforce("admin", "create-user", "--username", "fleet-admin", "--display-name", "管理员",
+                         "--role", "admin", "--department", self.department, "--password-env", "PASSWORD")  # fmt: skip
+        answer = httpx.post(f"{self.api.url}/auth/login", json={"username": "fleet-admin", "password": PASSWORD})
         assert answer.status_code == 200, answer.text
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -151,7 +154,11 @@ class FleetWorld:
         assert answer.status_code == 201, answer.text
 
     def node(self, name: str, **options: Any) -> VisionNode:
-        self._user(name, "vision_node")
+        """A vision_node account (made by the administrator) and its ``vision run`` process."""
+        user = {"username": name, "display_name": f"视频分析节点 {name}", "password": PASSWORD, "role": "vision_node",
+                "department_id": self.department_id}  # fmt: skip
+        answer = httpx.post(f"{self.api.url}/users", json=user, headers=self.admin)
+        assert answer.status_code == 201, answer.text
         return VisionNode(self, name, **options)
 
     def node_config(self, name: str, outbox: Path, s3_endpoint: str) -> dict:

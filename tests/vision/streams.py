@@ -1,8 +1,9 @@
-"""Synthetic live cameras for the fleet tests: H.264 in MPEG-TS over HTTP, endless, paced in real time.
+"""Synthetic live cameras: H.264 over HTTP (MPEG-TS or FLV) and HLS, endless, paced in real time.
 
 Every camera loops the same rendered scene with its own phase on the wall clock, so whichever node
 connects (and reconnects after a hand-over) sees the picture the camera shows at that moment, as with a
-real camera. Each connection encodes its own stream (PyAV, x264), like an HTTP-FLV/TS gateway does.
+real camera. Each HTTP connection encodes its own stream (PyAV, x264), like an HTTP-FLV/TS gateway; HLS
+is FFmpeg's segmenter writing a live playlist that the same server serves.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import av
 import numpy as np
+
+FORMATS = {"ts": "mpegts", "flv": "flv"}
 
 
 class LoopingCameras:
@@ -21,17 +25,28 @@ class LoopingCameras:
         """``frames``: one loop of the scene at ``fps``; camera n is ``n × phase_s`` later in the loop."""
         self.frames, self.fps, self.phase_s = frames, fps, phase_s
         self.connections = 0
+        self.hls_dir = Path()
         cameras = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                number = int(self.path.strip("/").removeprefix("cam-").removesuffix(".ts"))
+                if self.path.startswith("/hls/"):
+                    self._file(cameras.hls_dir / self.path.removeprefix("/hls/"))
+                    return
+                name, _, suffix = self.path.strip("/").partition(".")
                 self.send_response(200)
-                self.send_header("Content-Type", "video/mp2t")
+                self.send_header("Content-Type", "video/x-flv" if suffix == "flv" else "video/mp2t")
                 self.end_headers()
                 cameras.connections += 1
                 with contextlib.suppress(OSError, av.error.FFmpegError):
-                    cameras.serve(self.wfile, number)
+                    cameras.serve(self.wfile, int(name.removeprefix("cam-")), FORMATS[suffix])
+
+            def _file(self, path: Path) -> None:
+                body = path.read_bytes() if path.is_file() else None
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
 
             def log_message(self, *_: object) -> None:
                 pass
@@ -42,15 +57,25 @@ class LoopingCameras:
         self.thread.start()
         self.closed = threading.Event()
 
-    def url(self, number: int) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/cam-{number}.ts"
+    def url(self, number: int, suffix: str = "ts") -> str:
+        """HTTP-TS (``ts``) or HTTP-FLV (``flv``)."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/cam-{number}.{suffix}"
 
-    def serve(self, out: object, number: int) -> None:
+    def hls(self, number: int, folder: Path) -> str:
+        """Camera ``number`` as a live HLS playlist (1-s segments), segmented into ``folder`` while it runs."""
+        self.hls_dir = folder
+        playlist = folder / "index.m3u8"
+        options = {"hls_time": "1", "hls_list_size": "6", "hls_flags": "delete_segments"}
+        threading.Thread(target=self._segment, args=(playlist, number, options), daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hls/index.m3u8"
+
+    def serve(self, out: object, number: int, muxer: str = "mpegts", options: dict[str, str] | None = None) -> None:
         """Encode camera ``number``'s picture into ``out`` until the viewer goes or the cameras close."""
-        height, width = self.frames[0].shape[:2]
-        with av.open(out, "w", format="mpegts", buffer_size=4096, options={"flush_packets": "1"}) as container:
+        options = {"flush_packets": "1", **(options or {})}
+        with av.open(out, "w", format=muxer, buffer_size=4096, options=options) as container:
             fast = {"preset": "ultrafast", "tune": "zerolatency"}
             stream = container.add_stream("libx264", rate=self.fps, options=fast)
+            height, width = self.frames[0].shape[:2]
             stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
             stream.codec_context.gop_size = self.fps
             began, sent = time.monotonic(), 0
@@ -62,6 +87,10 @@ class LoopingCameras:
                     container.mux(packet)
                 sent += 1
                 time.sleep(max(0.0, began + sent / self.fps - time.monotonic()))
+
+    def _segment(self, playlist: Path, number: int, options: dict[str, str]) -> None:
+        with contextlib.suppress(av.error.FFmpegError):
+            self.serve(str(playlist), number, "hls", options)
 
     def close(self) -> None:
         self.closed.set()
