@@ -104,8 +104,10 @@ def _taken_over(world: FleetWorld, cameras: set[str], killed_at: dt.datetime) ->
     return taken if len(taken) == len(cameras) else None
 
 
-def _since(alerts: list[dict], at: dt.datetime) -> list[dict]:
-    return [a for a in alerts if dt.datetime.fromisoformat(a["started_at"]) >= at - dt.timedelta(seconds=1)]
+def _since(alerts: list[dict], killed_at: dt.datetime) -> list[dict]:
+    """Alerts of the kill: an unwatched camera's alert starts at its last report, a few seconds before."""
+    earliest = killed_at - dt.timedelta(seconds=SHORT_THRESHOLD_S)
+    return [a for a in alerts if dt.datetime.fromisoformat(a["started_at"]) >= earliest]
 
 
 def _unwatched_ended(world: FleetWorld, cameras: set[str], killed_at: dt.datetime) -> list[dict] | None:
