@@ -64,8 +64,8 @@ async def grant(db: Connection, principal: Principal, request: LeaseRequest, fle
     held = [(h.site_id, h.camera_id, h.generation) for h in request.running]
     renewed = await leases.renew(db, department_id=department, node=node, held=held, lease_s=lease_s)
     freed = await leases.release_others(db, department_id=department, node=node, keep=_keys(renewed))
-    cameras = await leases.camera_count(db, department_id=department)
-    share = fair_shares(cameras, await leases.live_nodes(db, department_id=department))[node]
+    in_sites = await leases.camera_count(db, department_id=department)
+    share = fair_shares(in_sites, await leases.live_nodes(db, department_id=department))[node]
     claimed = await leases.claim(db, department_id=department, node=node, count=share - len(renewed), lease_s=lease_s)
     over = _over_share(renewed, share)
     if claimed or freed:

@@ -22,6 +22,7 @@ from api.cli import app
 from api.settings import Settings
 from storage.migrate import apply_migrations
 from vision.config import load_node_config
+from vision.fleet import node_name
 
 DEPLOY = Path(__file__).parents[2] / "deploy"
 ENV = {
@@ -128,6 +129,7 @@ def test_a_vision_node_runs_with_a_config_the_node_accepts(compose: dict) -> Non
         ENV["VISION_API_PASSWORD"],
     )
     assert (config.s3.endpoint, config.s3.access_key) == ("minio:9000", ENV["NODE_S3_ACCESS_KEY"])
+    assert not config.sites and node_name(config, vision["environment"]) == "vision-1"  # by lease, one holder name
 
 
 def test_the_image_has_what_the_chart_and_the_node_need() -> None:
