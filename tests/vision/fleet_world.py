@@ -26,6 +26,7 @@ from vision.synth import clips, scenarios
 
 WEIGHTS = Path(__file__).parents[2] / "vision" / "models" / "quarry-yolov8n-synth.pt"
 FPS = 5
+RUNS_LINE = re.compile(r"INFO vision\.fleet: node \S+ runs (\d+) cameras")
 LOG_LINE = re.compile(r"^(\S+ \S+) INFO vision\.node: camera (\S+) (started|stopped)")
 
 
@@ -35,13 +36,14 @@ def covered_loop(seconds: float = 30.0) -> list[Any]:
     return [clips.render_frame(script, i / FPS)[0] for i in range(int(seconds * FPS))]
 
 
-def wait_until(condition: Callable[[], Any], timeout_s: float, what: str, every_s: float = 0.5) -> Any:
+def wait_until(condition: Callable[[], Any], timeout_s: float, what: str, seen: Callable[[], Any] | None = None) -> Any:
+    """``condition()`` once it is true; failing after ``timeout_s``, with what ``seen()`` shows then."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if found := condition():
             return found
-        time.sleep(every_s)
-    raise AssertionError(f"not within {timeout_s:g} s: {what}")
+        time.sleep(0.5)
+    raise AssertionError(f"not within {timeout_s:g} s: {what}" + (f" (now {seen()})" if seen else ""))
 
 
 def _served(folder: Path, **env: str) -> Served:
@@ -96,6 +98,11 @@ class VisionNode:
     def pending(self) -> list[tuple[str, int]]:
         """(alert id, revision) of every alert revision waiting in the outbox."""
         return [(str(p.alert_id), p.revision) for p in Outbox(self.outbox).pending()]
+
+    def load(self) -> int:
+        """How many cameras the node says it runs now (its lease loop logs every change)."""
+        said = RUNS_LINE.findall(self.log.read_text(errors="replace")) if self.process.poll() is None else []
+        return int(said[-1]) if said else 0
 
     def runs(self, killed_at: dt.datetime | None = None) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
         """(camera, started, stopped) from the node's logs; a run cut off by a kill ends at ``killed_at``."""

@@ -88,13 +88,14 @@ def test_a_new_node_gets_cameras_until_loads_are_even(world) -> None:
     joined = time.monotonic()
     share = math.ceil(CAMERAS / 4)
 
-    def balanced() -> Counter | None:
-        load = Counter(holders(world).values())  # by each camera's latest report (odd cameras report every 10 s)
-        fair = sum(load.values()) == CAMERAS and len(load) == 4 and max(load.values()) - min(load.values()) <= 1
-        return load if fair and max(load.values()) <= share else None
+    def balanced() -> dict[str, int] | None:
+        """Loads as the nodes run them, once every camera is reported analysed."""
+        load = {node.name: node.load() for node in nodes}
+        fair = sum(load.values()) == CAMERAS and max(load.values()) - min(load.values()) <= 1
+        return load if fair and max(load.values()) <= share and len(holders(world)) == CAMERAS else None
 
-    load = wait_until(balanced, 120, "four nodes with even loads")
-    print(f"\nloads {time.monotonic() - joined:.1f} s after node-d's first lease round: {dict(sorted(load.items()))}")
+    load = wait_until(balanced, 120, "four nodes with even loads", lambda: ([n.load() for n in nodes], holders(world)))
+    print(f"\nloads {time.monotonic() - joined:.1f} s after node-d's first lease round: {load}")
     _no_camera_run_twice_longer_than_a_lease(nodes, None)
 
 
