@@ -65,6 +65,7 @@ class VisionNode:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.outbox = self.folder / "outbox"
         self.starts = 0
+        self.killed_at: dict[int, dt.datetime] = {}  # run number → when it was killed
         self.start(s3_reachable=s3_reachable)
 
     def start(self, *, s3_reachable: bool = True) -> None:
@@ -82,7 +83,7 @@ class VisionNode:
     def kill(self) -> dt.datetime:
         """SIGKILL: no incident ended, no lease handed back, the outbox left as it is."""
         self.process.send_signal(signal.SIGKILL)
-        at = dt.datetime.now(dt.UTC)
+        at = self.killed_at[self.starts] = dt.datetime.now(dt.UTC)
         self.process.wait(30)
         return at
 
@@ -104,10 +105,12 @@ class VisionNode:
         said = RUNS_LINE.findall(self.log.read_text(errors="replace")) if self.process.poll() is None else []
         return int(said[-1]) if said else 0
 
-    def runs(self, killed_at: dt.datetime | None = None) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
-        """(camera, started, stopped) from the node's logs; a run cut off by a kill ends at ``killed_at``."""
+    def runs(self) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+        """(camera, started, stopped) from the node's logs; a camera still running when its process was killed
+        stopped then, one still running now has no end."""
         runs, open_runs = [], {}
-        for log in sorted(self.folder.glob("run-*.log")):
+        for number in range(1, self.starts + 1):
+            log, killed_at = self.folder / f"run-{number}.log", self.killed_at.get(number)
             for line in log.read_text(errors="replace").splitlines():
                 if match := LOG_LINE.match(line):
                     at = dt.datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").astimezone(dt.UTC)

@@ -76,7 +76,7 @@ def test_a_killed_nodes_cameras_are_taken_over_and_nothing_is_lost_or_doubled(wo
     wait_until(lambda: not victim.pending(), STARTUP_S, "node-a's outbox delivered after its restart")
     for alert_id, revision in pending:
         assert world.revisions(alert_id).count(revision) == 1
-    _no_camera_run_twice_longer_than_a_lease(nodes, killed_at)
+    _no_camera_run_twice_longer_than_a_lease(nodes)
 
 
 def test_a_new_node_gets_cameras_until_loads_are_even(world) -> None:
@@ -96,7 +96,7 @@ def test_a_new_node_gets_cameras_until_loads_are_even(world) -> None:
 
     load = wait_until(balanced, 120, "four nodes with even loads", lambda: ([n.load() for n in nodes], holders(world)))
     print(f"\nloads {time.monotonic() - joined:.1f} s after node-d's first lease round: {load}")
-    _no_camera_run_twice_longer_than_a_lease(nodes, None)
+    _no_camera_run_twice_longer_than_a_lease(nodes)
 
 
 def _taken_over(world: FleetWorld, cameras: set[str], killed_at: dt.datetime) -> dict[str, str] | None:
@@ -116,9 +116,9 @@ def _unwatched_ended(world: FleetWorld, cameras: set[str], killed_at: dt.datetim
     return mine if {a["camera_id"] for a in mine} == cameras and all(a["ended_at"] for a in mine) else None
 
 
-def _no_camera_run_twice_longer_than_a_lease(nodes: list[VisionNode], killed_at: dt.datetime | None) -> None:
+def _no_camera_run_twice_longer_than_a_lease(nodes: list[VisionNode]) -> None:
     now = dt.datetime.now(dt.UTC)
-    runs = [(node.name, camera, began, ended or now) for node in nodes for camera, began, ended in node.runs(killed_at)]
+    runs = [(node.name, camera, began, ended or now) for node in nodes for camera, began, ended in node.runs()]
     worst = 0.0
     for name, camera, began, ended in runs:
         for other, camera2, began2, ended2 in runs:
