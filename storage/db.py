@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import asyncpg
 import msgspec
 
-from mobile_contract.problems import DatabaseUnavailable
+from mobile_contract.problems import DatabaseUnavailable, InvalidInput
 
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
@@ -93,3 +93,21 @@ async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[Conne
             yield conn
     except CONNECTION_ERRORS as exc:
         raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"database connection lost: {exc}") from exc
+
+
+class StatementRefused(InvalidInput):
+    """PostgreSQL refused a statement of one item (a constraint, a value out of its column's range)."""
+
+
+@contextlib.asynccontextmanager
+async def savepoint(conn: Connection) -> AsyncIterator[None]:
+    """A nested transaction for one item: a statement PostgreSQL refuses undoes the item alone.
+
+    Raises StatementRefused (422, a detail the field user can act on) in place of asyncpg's error.
+    """
+    try:
+        async with conn.transaction():
+            yield
+    except asyncpg.PostgresError as exc:
+        detail_en = f"database refused the item: {exc.__class__.__name__}"
+        raise StatementRefused("该条数据无法保存，请核对后重试", detail_en) from exc

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
-import asyncpg
 import msgspec
 
 from api import idempotency
@@ -44,7 +43,7 @@ from mobile_contract.sync import (
 from mobile_contract.types import tag_of
 from storage import sync as sync_sql
 from storage import versioned
-from storage.db import Connection
+from storage.db import Connection, StatementRefused, savepoint
 from storage.sync import PullPosition
 from storage.versioned import CASES, RECORDS
 
@@ -126,9 +125,9 @@ async def _bulk(
     for op in ops.values():
         first.setdefault(_created(op)[0], op)
     try:
-        async with conn.transaction():
+        async with savepoint(conn):
             by_id = await create(list(first.values()))
-    except asyncpg.PostgresError:
+    except StatementRefused:
         alone = await _each(conn, dict(enumerate(first.values())), lambda op: _single(create, op))
         by_id = {_created(op)[0]: alone[i] for i, op in enumerate(first.values())}
     return {i: _answer(op, first, by_id) for i, op in ops.items()}
@@ -151,14 +150,10 @@ async def _each(conn: Connection, items: dict[int, Op], apply: Callable[[Op], Aw
     results: dict[int, Result] = {}
     for i, op in items.items():
         try:
-            async with conn.transaction():
+            async with savepoint(conn):
                 results[i] = await apply(op)
-        except AppError as error:
+        except AppError as error:  # StatementRefused among them
             results[i] = error
-        except asyncpg.PostgresError as exc:
-            results[i] = InvalidInput(
-                "该条数据无法保存，请核对后重试", f"database refused the item: {exc.__class__.__name__}"
-            )
     return results
 
 

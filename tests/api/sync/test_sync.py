@@ -252,3 +252,21 @@ async def test_chained_edits_in_one_push_each_answer_the_version_they_made(clien
     ]  # fmt: skip
     results = (await client.post("/sync/push", json={"operations": edits}, headers=inspector.headers)).json()
     assert [(r["status"], r["version"]) for r in results["results"]] == [("updated", 2), ("updated", 3)]
+
+
+async def test_an_item_postgresql_refuses_is_answered_alone_and_the_rest_is_kept(
+    client, pool, inspector, partner
+) -> None:
+    """A statement refused for one item (here a NUL, which jsonb cannot hold) falls back to one by one."""
+    kept = record_create(inspector, partner)
+    refused = record_create(inspector, partner, result="现场\u0000未发现越界开采")
+    operations = [{"op": "create_record", "record": kept}, {"op": "create_record", "record": refused}]
+    answer = await client.post("/sync/push", json={"operations": operations}, headers=inspector.headers)
+    assert answer.status_code == 200
+    first, second = answer.json()["results"]
+    assert first["status"] == "created"
+    assert second["status"] == "rejected"
+    assert second["problem"]["status"] == 422
+    assert second["problem"]["detail"] == "该条数据无法保存，请核对后重试"
+    assert await pool.fetchval("SELECT count(*) FROM records WHERE id = $1", uuid.UUID(kept["id"])) == 1
+    assert await pool.fetchval("SELECT count(*) FROM records WHERE id = $1", uuid.UUID(refused["id"])) == 0
