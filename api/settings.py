@@ -19,59 +19,51 @@ from msgspec import Meta
 
 from storage import embedded
 
+Seconds = Annotated[float, Meta(ge=1, le=3600)]
+Port = Annotated[int, Meta(ge=1, le=65_535)]
 
-class DatabaseSettings(msgspec.Struct, frozen=True):
+
+class DatabaseSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     url: str | None = None  # None: start the embedded PostgreSQL
-    pool_min: int = 2
-    pool_max: int = 20
+    pool_min: Annotated[int, Meta(ge=1, le=100)] = 2
+    pool_max: Annotated[int, Meta(ge=1, le=1000)] = 20
+
+    def __post_init__(self) -> None:
+        if self.pool_min > self.pool_max:
+            raise ValueError("DATABASE_POOL_MIN must not exceed DATABASE_POOL_MAX")
 
 
-class ObjectStoreSettings(msgspec.Struct, frozen=True):
+class ObjectStoreSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     endpoint: str | None = None  # host:port; None: start the embedded S3 (weed mini)
     access_key: str = ""
     secret_key: str = ""
     secure: bool = False
     region: str = "us-east-1"
     bucket: str = "enforcement-evidence"
-    retention_days: int = 3650  # compliance retention of evidence objects
-    presign_ttl_s: int = 3600
+    retention_days: Annotated[int, Meta(ge=1, le=36_500)] = 3650  # compliance retention of evidence objects
+    presign_ttl_s: Annotated[int, Meta(ge=60, le=7 * 86_400)] = 3600  # SigV4 allows a week at most
     # What devices reach (https://host[:port][/path behind a reverse proxy]); None: the endpoint itself.
     public_url: str | None = None
 
 
-class AuthSettings(msgspec.Struct, frozen=True):
+class AuthSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     jwt_secret: str = ""
     audit_signing_key: str = ""  # base64url Ed25519 seed for audit checkpoints (api/audit/checkpoints.py)
     complaint_identity_key: str = ""  # base64url AES-256 key for whistleblower identities (api/complaints/identity.py)
-    access_ttl_s: int = 900
-    refresh_ttl_s: int = 30 * 24 * 3600
-
-
-Seconds = Annotated[float, msgspec.Meta(ge=1, le=3600)]
+    access_ttl_s: Annotated[int, Meta(ge=60, le=86_400)] = 900
+    refresh_ttl_s: Annotated[int, Meta(ge=3600, le=365 * 86_400)] = 30 * 86_400
 
 
 class ServingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """How the server treats connections (连接与安全头); bounded, read from ``ENFORCE_*`` variables."""
+    """How the server treats connections (连接与安全头)."""
 
     header_timeout_s: Seconds = 10.0  # a request's headers must arrive within this (slowloris)
     body_timeout_s: Seconds = 120.0  # and its body within this after them (a 1 000-operation push on 2G)
-    streams_per_user: Annotated[int, msgspec.Meta(ge=1, le=100)] = 4  # open alert streams (SSE) per user
-    streams_per_process: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 500
-    audit_checkpoint_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 3600  # 0: only on demand
-    hsts_max_age_s: Annotated[int, msgspec.Meta(ge=0, le=2 * 365 * 24 * 3600)] = 365 * 24 * 3600  # 0: no HSTS
+    streams_per_user: Annotated[int, Meta(ge=1, le=100)] = 4  # open alert streams (SSE) per user
+    streams_per_process: Annotated[int, Meta(ge=1, le=10_000)] = 500
+    audit_checkpoint_s: Annotated[int, Meta(ge=0, le=24 * 3600)] = 3600  # 0: only on demand
+    hsts_max_age_s: Annotated[int, Meta(ge=0, le=2 * 365 * 24 * 3600)] = 365 * 24 * 3600  # 0: no HSTS
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto (https → HSTS) is believed
-
-
-SERVING_VARIABLES = {
-    "ENFORCE_HEADER_TIMEOUT_S": "header_timeout_s", "ENFORCE_BODY_TIMEOUT_S": "body_timeout_s",
-    "ENFORCE_STREAMS_PER_USER": "streams_per_user", "ENFORCE_STREAMS_PER_PROCESS": "streams_per_process",
-    "ENFORCE_HSTS_MAX_AGE_S": "hsts_max_age_s",
-    "ENFORCE_AUDIT_CHECKPOINT_S": "audit_checkpoint_s", "ENFORCE_FORWARDED_ALLOW_IPS": "forwarded_allow_ips",
-}  # fmt: skip
-
-
-def load_serving(env: Mapping[str, str]) -> ServingSettings:
-    return bounded(ServingSettings, env, SERVING_VARIABLES)
 
 
 class ThrottleSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -90,28 +82,6 @@ class ThrottleSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError("THROTTLE_ACCOUNT_LOCK_AFTER must exceed THROTTLE_SIGN_IN_ACCOUNT_FREE (or be 0)")
 
 
-# THROTTLE_<FIELD IN CAPITALS>, e.g. THROTTLE_COMPLAINT_SUBMITS
-THROTTLE_VARIABLES = {f"THROTTLE_{field.upper()}": field for field in ThrottleSettings.__struct_fields__}
-S = TypeVar("S", bound=msgspec.Struct)
-
-
-def bounded(kind: type[S], env: Mapping[str, str], variables: Mapping[str, str]) -> S:
-    """The ``variables`` (name → field) that are set, checked against the bounds of ``kind``.
-
-    A bad value stops the start with the variable's name and what is wrong.
-    """
-    given = {field: env[name] for name, field in variables.items() if name in env}
-    try:
-        return msgspec.convert(given, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        message, _, path = str(exc).partition(" - at `$.")
-        names = {field: name for name, field in variables.items()}
-        field = path.rstrip("`")
-        raise ValueError(
-            f"{names[field]}: {message}" if field in names else f"{message} ({', '.join(variables)})"
-        ) from exc
-
-
 class FleetSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Camera leases and the unwatched-camera watchdog (视频分析集群), see ``api.cameras.leases``."""
 
@@ -119,14 +89,10 @@ class FleetSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     watch_every_s: Annotated[float, Meta(ge=0, le=600)] = 5.0  # the watchdog's sweep (0: off)
 
 
-# FLEET_<FIELD IN CAPITALS>, e.g. FLEET_LEASE_S
-FLEET_VARIABLES = {f"FLEET_{field.upper()}": field for field in FleetSettings.__struct_fields__}
-
-
-class DocumentSettings(msgspec.Struct, frozen=True):
+class DocumentSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Issued PDFs: where the public verification page is reached, and the departments' signing keys."""
 
-    public_url: str = "http://127.0.0.1:8000"  # printed into every document's QR code
+    public_url: str = "http://127.0.0.1:8000"  # printed into every document's QR code (no trailing slash)
     signing_dir: Path | None = None  # <department code>.pem each; None: <data dir>/signing, generated
     signing_key_password: str = ""
 
@@ -134,7 +100,7 @@ class DocumentSettings(msgspec.Struct, frozen=True):
 class Settings(msgspec.Struct, frozen=True):
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Port = 8000
     database: DatabaseSettings = DatabaseSettings()
     object_store: ObjectStoreSettings = ObjectStoreSettings()
     auth: AuthSettings = AuthSettings()
@@ -148,76 +114,86 @@ class Settings(msgspec.Struct, frozen=True):
         return self.database.url is None or self.object_store.endpoint is None
 
 
+def _prefixed(prefix: str, kind: type[msgspec.Struct], *, but: frozenset[str] = frozenset()) -> dict[str, str]:
+    """<PREFIX>_<FIELD IN CAPITALS> for every field (``but`` those), e.g. THROTTLE_COMPLAINT_SUBMITS."""
+    return {f"{prefix}_{field.upper()}": field for field in kind.__struct_fields__ if field not in but}
+
+
+# Every variable read (name → field), per concern; the defaults and bounds are the Structs' own.
+TOP_VARIABLES = {"ENFORCE_DATA_DIR": "data_dir", "ENFORCE_HOST": "host", "ENFORCE_PORT": "port"}
+CONCERNS: dict[str, tuple[type[msgspec.Struct], dict[str, str]]] = {
+    "database": (
+        DatabaseSettings,
+        {"DATABASE_URL": "url", "DATABASE_POOL_MIN": "pool_min", "DATABASE_POOL_MAX": "pool_max"},
+    ),
+    "object_store": (
+        ObjectStoreSettings,
+        _prefixed("S3", ObjectStoreSettings, but=frozenset({"public_url"})) | {"S3_PUBLIC_ENDPOINT": "public_url"},
+    ),
+    "auth": (
+        AuthSettings,
+        {"JWT_SECRET": "jwt_secret", "AUDIT_SIGNING_KEY": "audit_signing_key"}
+        | {"COMPLAINT_IDENTITY_KEY": "complaint_identity_key"}
+        | {"ACCESS_TOKEN_TTL_S": "access_ttl_s", "REFRESH_TOKEN_TTL_S": "refresh_ttl_s"},
+    ),
+    "serving": (ServingSettings, _prefixed("ENFORCE", ServingSettings)),
+    "throttle": (ThrottleSettings, _prefixed("THROTTLE", ThrottleSettings)),
+    "fleet": (FleetSettings, _prefixed("FLEET", FleetSettings)),
+    "documents": (
+        DocumentSettings,
+        {"ENFORCE_PUBLIC_URL": "public_url", "DOCUMENT_SIGNING_DIR": "signing_dir"}
+        | {"DOCUMENT_SIGNING_KEY_PASSWORD": "signing_key_password"},
+    ),
+}
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def bounded(kind: type[S], env: Mapping[str, str], variables: Mapping[str, str]) -> S:
+    """The ``variables`` (name → field) set to something, checked against the bounds of ``kind``.
+
+    An empty variable counts as unset. A bad value stops the start with the variable's name and what is wrong.
+    """
+    given = {field: env[name] for name, field in variables.items() if env.get(name)}
+    try:
+        return msgspec.convert(given, kind, strict=False, dec_hook=_decode)
+    except msgspec.ValidationError as exc:
+        message, _, path = str(exc).partition(" - at `$.")
+        names = {field: name for name, field in variables.items()}
+        field = path.rstrip("`")
+        raise ValueError(
+            f"{names[field]}: {message}" if field in names else f"{message} ({', '.join(variables)})"
+        ) from exc
+
+
+def _decode(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
-    """Build settings from ``ENFORCE_*``-style variables; unknown ones are ignored."""
-    get = env.get
-    return Settings(
-        data_dir=Path(get("ENFORCE_DATA_DIR", "var")),
-        host=get("ENFORCE_HOST", "127.0.0.1"),
-        port=int(get("ENFORCE_PORT", "8000")),
-        database=DatabaseSettings(
-            url=get("DATABASE_URL"),
-            pool_min=int(get("DATABASE_POOL_MIN", "2")),
-            pool_max=int(get("DATABASE_POOL_MAX", "20")),
-        ),
-        object_store=ObjectStoreSettings(
-            endpoint=get("S3_ENDPOINT"),
-            access_key=get("S3_ACCESS_KEY", ""),
-            secret_key=get("S3_SECRET_KEY", ""),
-            secure=get("S3_SECURE", "false").lower() == "true",
-            region=get("S3_REGION", "us-east-1"),
-            bucket=get("S3_BUCKET", "enforcement-evidence"),
-            retention_days=int(get("S3_RETENTION_DAYS", "3650")),
-            public_url=get("S3_PUBLIC_ENDPOINT") or None,
-        ),
-        auth=AuthSettings(
-            jwt_secret=get("JWT_SECRET", ""),
-            audit_signing_key=get("AUDIT_SIGNING_KEY", ""),
-            complaint_identity_key=get("COMPLAINT_IDENTITY_KEY", ""),
-            access_ttl_s=int(get("ACCESS_TOKEN_TTL_S", "900")),
-            refresh_ttl_s=int(get("REFRESH_TOKEN_TTL_S", str(30 * 24 * 3600))),
-        ),
-        serving=load_serving(env),
-        throttle=bounded(ThrottleSettings, env, THROTTLE_VARIABLES),
-        fleet=bounded(FleetSettings, env, FLEET_VARIABLES),
-        documents=DocumentSettings(
-            public_url=get("ENFORCE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-            signing_dir=Path(folder) if (folder := get("DOCUMENT_SIGNING_DIR")) else None,
-            signing_key_password=get("DOCUMENT_SIGNING_KEY_PASSWORD", ""),
-        ),
-    )
+    """Every setting from the environment (the variables in ``CONCERNS``), bounded; unknown variables are ignored."""
+    concerns = {name: bounded(kind, env, variables) for name, (kind, variables) in CONCERNS.items()}
+    documents = concerns["documents"]
+    assert isinstance(documents, DocumentSettings)
+    concerns["documents"] = msgspec.structs.replace(documents, public_url=documents.public_url.rstrip("/"))
+    return msgspec.structs.replace(bounded(Settings, env, TOP_VARIABLES), **concerns)
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
     """The variables ``load_settings`` reads, for worker processes started after embedded servers."""
-    db, s3, auth, docs = settings.database, settings.object_store, settings.auth, settings.documents
-    return (
-        {
-            "ENFORCE_DATA_DIR": str(settings.data_dir),
-            "DATABASE_URL": db.url or "",
-            "DATABASE_POOL_MIN": str(db.pool_min),
-            "DATABASE_POOL_MAX": str(db.pool_max),
-            "S3_ENDPOINT": s3.endpoint or "",
-            "S3_ACCESS_KEY": s3.access_key,
-            "S3_SECRET_KEY": s3.secret_key,
-            "S3_SECURE": str(s3.secure).lower(),
-            "S3_REGION": s3.region,
-            "S3_BUCKET": s3.bucket,
-            "S3_RETENTION_DAYS": str(s3.retention_days),
-            "S3_PUBLIC_ENDPOINT": s3.public_url or "",
-            "JWT_SECRET": auth.jwt_secret,
-            "AUDIT_SIGNING_KEY": auth.audit_signing_key,
-            "COMPLAINT_IDENTITY_KEY": auth.complaint_identity_key,
-            "ACCESS_TOKEN_TTL_S": str(auth.access_ttl_s),
-            "REFRESH_TOKEN_TTL_S": str(auth.refresh_ttl_s),
-            "ENFORCE_PUBLIC_URL": docs.public_url,
-            "DOCUMENT_SIGNING_DIR": str(docs.signing_dir or ""),
-            "DOCUMENT_SIGNING_KEY_PASSWORD": docs.signing_key_password,
-        }
-        | {name: str(getattr(settings.serving, field)) for name, field in SERVING_VARIABLES.items()}
-        | {name: str(getattr(settings.throttle, field)) for name, field in THROTTLE_VARIABLES.items()}
-        | {name: str(getattr(settings.fleet, field)) for name, field in FLEET_VARIABLES.items()}
-    )
+    found = {name: _text(getattr(settings, field)) for name, field in TOP_VARIABLES.items()}
+    for concern, (_, variables) in CONCERNS.items():
+        part = getattr(settings, concern)
+        found |= {name: _text(getattr(part, field)) for name, field in variables.items()}
+    return found
+
+
+def _text(value: object) -> str:
+    """A setting as its variable holds it: None as empty (unset), booleans as true/false."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def local_audit_signing_key(data_dir: Path) -> str:
