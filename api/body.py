@@ -60,7 +60,7 @@ def direct(model: type[msgspec.Struct]) -> type[MsgspecDTO]:
     """A DTO that decodes request bodies straight into ``model``; use with ``return_dto=None``."""
     decoder = msgspec.json.Decoder(model)
 
-    class DirectDecode(MsgspecDTO[model]):  # type: ignore[valid-type]
+    class DirectDecode(MsgspecDTO[model]):  # type: ignore[valid-type]  # a type known only at run time
         config = DTOConfig()
 
         def decode_bytes(self, value: bytes) -> Any:

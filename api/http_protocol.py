@@ -26,7 +26,7 @@ class TimedHttpToolsProtocol(HttpToolsProtocol):
         self.header_timeout_s, self.body_timeout_s = header_timeout_s, body_timeout_s
         self.read_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn's own narrowing
         super().connection_made(transport)
         self._arm(self.header_timeout_s, "headers")
 

@@ -130,7 +130,8 @@ def _columns(principal: Principal, before: AlertRead, step: Step) -> dict[str, A
                 "dispatch_note": step.note,
             }
         case AlertClose():
-            feedback = step.feedback.strip() or result_feedback(before.result)  # type: ignore[arg-type]
+            reported = result_feedback(before.result) if before.result is not None else ""
+            feedback = step.feedback.strip() or reported
             return {"closed_at": now, "closed_by": who, "outcome": step.outcome, "feedback": feedback}
 
 

@@ -20,16 +20,21 @@ from mobile_contract.discretion import Benchmark
 from mobile_contract.records import PenaltyKind
 from mobile_contract.workflow import (
     REVIEW_GROUND_NAMES,
+    ApplyMeasure,
     CaseStage,
     Decide,
+    ExtendDeadline,
     ExtendMeasure,
     MeasureKind,
+    Notify,
     PauseKind,
     PenaltyProposal,
     Refusal,
+    ReleaseMeasure,
     ReviewGround,
     ScheduleHearing,
     Step,
+    WithdrawPublication,
 )
 
 HEARING_REQUEST_DAYS = 5  # 第六十四条第一项：告知后五日内提出（第八十五条：工作日）
@@ -96,7 +101,8 @@ def calendar_refusal(exc: CalendarUnavailable) -> Refusal:
 
 
 def penalty_of(step: Step) -> PenaltyProposal:
-    return step.penalty  # type: ignore[union-attr]
+    assert isinstance(step, Notify | Decide)  # the steps that propose a penalty
+    return step.penalty
 
 
 def discretion(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
@@ -259,7 +265,8 @@ def hearing_held(state: WorkflowState, step: Step, facts: Facts) -> Refusal | No
 
 
 def measure_of(state: WorkflowState, step: Step) -> Measure | None:
-    measure_id = step.measure_id  # type: ignore[union-attr]
+    assert isinstance(step, ApplyMeasure | ExtendMeasure | ReleaseMeasure)  # the steps that name a measure
+    measure_id = step.measure_id
     return next((m for m in state.measures if m.id == measure_id), None)
 
 
@@ -317,7 +324,8 @@ def appraisal_running(state: WorkflowState, step: Step, facts: Facts) -> Refusal
 
 
 def deadline_extensible(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
-    if step.rule in EXTENDABLE_RULES:  # type: ignore[union-attr]
+    assert isinstance(step, ExtendDeadline)
+    if step.rule in EXTENDABLE_RULES:
         return None
     return _refuse(
         "deadline-not-extendable",
@@ -399,7 +407,8 @@ def unpublished(state: WorkflowState, step: Step, facts: Facts) -> Refusal | Non
 
 
 def published(state: WorkflowState, step: Step, facts: Facts) -> Refusal | None:
+    assert isinstance(step, WithdrawPublication)
     publication = state.publication
-    if publication is not None and publication.withdrawn_on is None and publication.id == step.publication_id:  # type: ignore[union-attr]
+    if publication is not None and publication.withdrawn_on is None and publication.id == step.publication_id:
         return None
     return _refuse("not-published", "该决定未公示或已撤回", "not published, or already withdrawn")

@@ -99,7 +99,9 @@ async def _start_multipart(
         started_by=principal.user_id,
         device_id=principal.device_id,
     )
-    return await evidence.get_open_upload(conn, evidence_id=item["id"])  # type: ignore[return-value]
+    opened = await evidence.get_open_upload(conn, evidence_id=item["id"])
+    assert opened is not None  # opened just above, in this transaction
+    return opened
 
 
 def _not_uploading(status: str) -> EvidenceStatus:

@@ -246,13 +246,13 @@ def _problems(
     problems: dict[uuid.UUID, AppError] = {}
     for id, content in items:
         errors = _field_errors(principal, id, content, facts)
-        case_missing = content.case_id is not None and content.case_id not in facts.case_ids
-        if errors and case_missing:
+        missing = content.case_id if content.case_id not in facts.case_ids else None
+        if errors and missing is not None:
             errors.append(FieldError("content.case_id", "所属案件尚未同步到服务器，或不属于本单位"))
         if errors:
             problems[id] = InvalidInput("记录未通过校验，请按字段提示修改", "record failed validation", errors=errors)
-        elif case_missing:
-            problems[id] = _case_not_synced(content.case_id)  # type: ignore[arg-type]
+        elif missing is not None:
+            problems[id] = _case_not_synced(missing)
     return problems
 
 

@@ -202,7 +202,9 @@ def _version(op: SyncOperation | None, result: Outcome, versions: dict[uuid.UUID
     """
     if result is Outcome.CREATED:
         return 1
-    current = versions.get(_target(op))  # type: ignore[arg-type]
+    if op is None:  # an operation that did not decode has a problem, not an outcome
+        return None
+    current = versions.get(_target(op))
     if isinstance(op, UpdateCase | UpdateRecord) and current is not None:
         return min(current, op.update.base_version + 1)
     return current
