@@ -34,6 +34,8 @@ from api.console.page import collect_menu
 from api.console.schema_page import SchemaPage
 from api.deps import provide_db, provide_principal, provide_store
 from api.documents.pdf import press
+from api.observability import metrics
+from api.observability.requests import observe_requests
 from api.security_headers import security_headers
 from api.settings import Settings
 from mobile_contract import CONTRACT_VERSION
@@ -108,11 +110,19 @@ def lifespan_for(settings: Settings):
                 watching(app.state.pool, settings),
             ):
                 app.state.revocations = kept
+                watch_live_state(app)
                 yield
         finally:
             await app.state.pool.close()
 
     return lifespan
+
+
+def watch_live_state(app: Litestar) -> None:
+    pool, hub = app.state.pool, app.state.alert_hub
+    metrics.watch_live_state(
+        lambda: (pool.get_size(), pool.get_idle_size(), pool.get_max_size()), lambda: len(hub.subscriptions)
+    )
 
 
 def build_store(settings: Settings) -> objects.ObjectStore:
@@ -168,6 +178,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.asgi_handler = observe_requests(app.asgi_handler, trust_request_id=settings.serving.trust_request_id)
     app.state.console_navigation = collect_menu(app)
     if missing := unguarded_routes(app):
         raise RuntimeError(f"routes without an authorisation rule: {missing}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 import os
 import pkgutil
 import signal
@@ -21,6 +20,7 @@ import typer
 
 import api
 from api.http_protocol import TimedHttpToolsProtocol
+from api.observability import logs
 from api.settings import ServingSettings, load_settings, settings_environment
 
 GRACEFUL_SHUTDOWN_S = 10
@@ -39,7 +39,7 @@ def serve(
 
     from api.runtime import resolved
 
-    logging.basicConfig(level=logging.INFO)
+    logs.configure()
     exit_on_sigterm()
     settings = load_settings()
     with resolved(settings) as ready:
@@ -52,7 +52,8 @@ def serve(
             host=host or ready.host,
             port=port or ready.port,
             workers=workers,
-            log_level="info",
+            log_config=logs.config(),
+            access_log=False,
             **server_options(ready.serving, keep_alive),
         )
 

@@ -16,6 +16,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 
+from api.observability.requests import PROBLEM_CODE
 from mobile_contract.messages import decoded, field_error
 from mobile_contract.problem_codes import ProblemCode
 from mobile_contract.problems import (
@@ -37,6 +38,7 @@ T = TypeVar("T")
 
 
 def problem_response(request: Request, error: AppError) -> Response[Problem]:
+    request.scope[PROBLEM_CODE] = error.instance_code  # type: ignore[literal-required]  # counted per route
     return Response(
         error.to_problem(instance=request.url.path),
         status_code=error.status,

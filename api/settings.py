@@ -64,6 +64,7 @@ class ServingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     audit_checkpoint_s: Annotated[int, Meta(ge=0, le=24 * 3600)] = 3600  # 0: only on demand
     hsts_max_age_s: Annotated[int, Meta(ge=0, le=2 * 365 * 24 * 3600)] = 365 * 24 * 3600  # 0: no HSTS
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-Proto (https → HSTS) is believed
+    trust_request_id: bool = False  # keep the caller's X-Request-Id: only behind a proxy that always sets it
 
 
 class ThrottleSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -9,10 +9,13 @@ alert back. Media objects are checked in the store before any row is locked.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from api.alerts import media, service
 from api.alerts.flows import publish
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
+from api.observability import metrics
 from mobile_contract.alerts import AlertAction, AlertRead, AlertReceipt, AlertUpsert, DeliveryOutcome
 from mobile_contract.problems import Conflict, FieldError, InvalidInput, NotFound
 from storage import alerts, audit, sites
@@ -24,6 +27,8 @@ from storage.objects import ObjectStore
 async def deliver(db: Connection, store: ObjectStore, principal: Principal, body: AlertUpsert) -> AlertReceipt:
     _require_own_media(body)
     await _require_known_camera(db, principal, body)
+    lag = dt.datetime.now(dt.UTC) - body.last_seen_at
+    metrics.ALERT_DELIVERY_LAG.labels(body.camera_id).observe(max(lag.total_seconds(), 0.0))
     digest = canonical_sha256(body)
     if (stored := await alerts.revision_sha256(db, alert_id=body.id, revision=body.revision)) is not None:
         return await _replay(db, principal, body, stored, digest)

@@ -20,6 +20,7 @@ import msgspec
 from api.audit import trail
 from api.audit.trail import Actor
 from api.auth.principal import Principal
+from api.observability import metrics
 from mobile_contract.evidence import CheckTrigger, IntegrityOutcome
 from mobile_contract.problems import ObjectStoreError
 from storage import audit, evidence
@@ -84,6 +85,8 @@ async def record_checks(
     """Store checks in the integrity history and audit each one (an evidence access)."""
     await evidence.add_checks(conn, checks=[_check_row(item, c, trigger, by) for item, c in checked])
     await audit.append_many(conn, [_audit(item, c, trigger, by) for item, c in checked])
+    for _, check in checked:
+        metrics.EVIDENCE_CHECKS.labels(trigger.value, check.outcome.value).inc()
 
 
 async def verify_stored(

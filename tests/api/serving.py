@@ -23,19 +23,21 @@ class Served:
 
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
+        self.log_path = data_dir.parent / "serve.log"
         self.base_env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | env
         for _attempt in range(3):  # another program on this shared machine may take the port first
             if self._start():
                 return
         raise RuntimeError(f"enforce serve found no free port: {self.output()}")
 
-    def _start(self) -> bool:
+    def _start(self, port: int | None = None) -> bool:
         """Start on a port that was free a moment ago; False if another program took it meanwhile."""
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = self.base_env | {"ENFORCE_DATA_DIR": str(self.data_dir), "ENFORCE_PORT": str(self.port)}
         self.env["PASSWORD"] = PASSWORD
-        self.log = (self.data_dir.parent / "serve.log").open("wb")
+        self.log = self.log_path.open("ab")  # one log across restarts; output() reads this run's part
+        self.log_start = self.log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -47,6 +49,15 @@ class Served:
                 return False
             raise
         return True
+
+    def restart(self) -> None:
+        """Start again on the same data folder and port (clients keep their address), after a kill or stop."""
+        if not self._start(self.port):
+            raise RuntimeError(f"port {self.port} was taken while enforce serve was down: {self.output()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown at all, as when the machine loses power or the OOM killer strikes."""
+        self._end()
 
     def _wait_until_listening(self) -> None:
         """Until uvicorn says it listens on our port (a health answer could come from another program)."""
@@ -67,7 +78,9 @@ class Served:
 
     def output(self) -> str:
         """The end of what it printed, without the boxes rich draws around a traceback."""
-        lines = (self.data_dir.parent / "serve.log").read_text(errors="replace").splitlines()
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_start)
+            lines = log.read().decode(errors="replace").splitlines()
         return "\n".join(line for line in lines if "│" not in line)[-6000:]
 
     def embedded_pids(self) -> dict[str, int]:
