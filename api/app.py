@@ -175,6 +175,7 @@ def create_app(settings: Settings) -> Litestar:
         response_headers=[ResponseHeader(name="X-Contract-Version", value=CONTRACT_VERSION)],
         openapi_config=openapi_config(),
         response_cache_config=ResponseCacheConfig(),
+        logging_config=None,  # `enforce serve` sets up JSON logs (api.observability.logs); Litestar would replace them
         debug=False,
     )
     app.state.settings = settings

@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     Connection: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 else:
     Connection = asyncpg.Connection  # litestar reads it at run time, where asyncpg's classes are not generic
-CONNECTION_ERRORS = (OSError, asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)
+# The server cannot be reached, or ended the session (08xxx connection errors; 57xxx shutting down,
+# starting up, terminated by an administrator), or a pooled connection was left unusable when the
+# server ended it mid-statement (asyncpg's InternalClientError "another operation is in progress",
+# seen by the fault suite right after PostgreSQL stopped): the request may be sent again later.
+CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 async def _init_connection(conn: Connection) -> None:
@@ -83,6 +92,16 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 20) -> asy
         return await pool
     except CONNECTION_ERRORS as exc:
         raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"cannot reach database: {exc}") from exc
+
+
+@contextlib.asynccontextmanager
+async def acquired(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
+    """One connection without a transaction (reads outside a request's own); DatabaseUnavailable when down."""
+    try:
+        async with pool.acquire() as conn:
+            yield conn
+    except CONNECTION_ERRORS as exc:
+        raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"database connection lost: {exc}") from exc
 
 
 @contextlib.asynccontextmanager

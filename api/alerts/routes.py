@@ -36,7 +36,7 @@ from mobile_contract.alerts import (
 )
 from mobile_contract.auth import Role
 from mobile_contract.problems import FieldError, InvalidInput
-from storage.db import Connection
+from storage.db import Connection, acquired
 from storage.objects import ObjectStore
 
 HANDLERS = (Role.MONITORING_OPERATOR, Role.SUPERVISOR)
@@ -106,7 +106,7 @@ class AlertController(Controller):
     ) -> ServerSentEvent:
         start = last_event_id if last_event_id is not None else after
         if start is None:  # a fresh subscriber gets live events only
-            async with state.pool.acquire() as conn:
+            async with acquired(state.pool) as conn:
                 start = await service.last_event_id(conn)
         return ServerSentEvent(stream.open_stream(state.alert_hub, principal.user_id, scope(principal), start))
 

@@ -25,6 +25,7 @@ from litestar.response import ServerSentEventMessage
 from api.alerts.hub import BATCH, END, RESYNC, AlertHub, Subscription
 from mobile_contract.alerts import AlertEvent, AlertRead
 from storage import alerts
+from storage.db import acquired
 
 KEEPALIVE_S = 15.0
 RETRY_MS = 3000  # what browsers wait before reconnecting
@@ -74,7 +75,7 @@ async def _events(hub: AlertHub, subscription: Subscription, after: int) -> Asyn
 
 
 async def _read(pool: asyncpg.Pool, department_id: uuid.UUID | None, after: int) -> list[asyncpg.Record]:
-    async with pool.acquire() as conn:
+    async with acquired(pool) as conn:
         return await alerts.events_after(conn, department_id=department_id, after_id=after, limit=BATCH)
 
 

@@ -29,6 +29,7 @@ from api.auth.service import token_digest
 from mobile_contract.auth import Role
 from mobile_contract.problems import Unauthenticated
 from storage import browser_sessions
+from storage.db import acquired
 
 COOKIE = "enforce_session"
 SECURE_COOKIE = f"__Host-{COOKIE}"  # over TLS: the prefix makes browsers refuse it unless Secure, Path=/, no Domain
@@ -70,7 +71,7 @@ def expired_cookies() -> list[Cookie]:
 
 async def resolve(pool: asyncpg.Pool, secret: str, *, server_secret: str) -> BrowserSession | None:
     """The live session behind a cookie, or None."""
-    async with pool.acquire() as conn:
+    async with acquired(pool) as conn:
         row = await browser_sessions.get_live(conn, token_hash=token_digest(secret), max_age=MAX_AGE)
     if row is None:
         return None

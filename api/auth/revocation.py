@@ -44,6 +44,7 @@ import asyncpg
 from api.auth.principal import Principal
 from mobile_contract.problems import Unauthenticated
 from storage import sessions, users
+from storage.db import acquired
 
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 1.0
@@ -96,7 +97,7 @@ class Revocations:
             ended = principal.sign_in_id in self.ended
             version = self.versions.get(principal.user_id, 0)
         else:
-            async with pool.acquire() as conn:
+            async with acquired(pool) as conn:
                 row = await sessions.token_standing(conn, user_id=principal.user_id, family_id=principal.sign_in_id)
             ended, version = row["ended"], row["token_version"]
         if (refused := refusal(principal, ended=ended, version=version)) is not None:

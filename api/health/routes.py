@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 
 from mobile_contract import CONTRACT_VERSION
+from storage.db import acquired
 
 
 class Health(msgspec.Struct):
@@ -24,6 +25,6 @@ class HealthController(Controller):
 
     @get("/", summary="服务健康检查 / health check")
     async def health(self, state: State) -> Health:
-        async with state.pool.acquire() as conn:
+        async with acquired(state.pool) as conn:
             ok = await conn.fetchval("SELECT 1") == 1
         return Health(status="ok" if ok else "degraded", contract_version=CONTRACT_VERSION, database=ok)

@@ -9,7 +9,10 @@ end of the run.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -42,12 +45,15 @@ def size(request: pytest.FixtureRequest) -> Size:
 
 
 @pytest.fixture(scope="session")
-def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    served = Installation(tmp_path_factory.mktemp("faults") / "var")
+def installation() -> Iterator[Installation]:
+    """Outside pytest's numbered temp folders: a concurrent run on this shared machine prunes those."""
+    folder = Path(tempfile.mkdtemp(prefix="enforce-faults-"))
+    served = Installation(folder / "var")
     try:
         yield served
     finally:
         served.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

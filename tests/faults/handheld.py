@@ -133,13 +133,15 @@ class Handheld:
 
     # --- the sync queue ---
 
-    def push(self, batch: int = 1000) -> None:
-        """Push the queue in batches until it is empty (items waiting on another go round again)."""
+    def push(self, batch: int = 1000, *, pace_s: float = 0.0) -> None:
+        """Push the queue in batches until it is empty (items waiting on another go round again);
+        ``pace_s`` between pushes, as a device that syncs while the inspector keeps working."""
         while self.queue:
             ids = self.queue[:batch]
             answer = self.until_answered("POST", "/sync/push", json={"operations": [self.copy[i].op for i in ids]})
             assert answer.status_code == 200, answer.text
             self._settle(ids, answer.json()["results"])
+            time.sleep(pace_s)
 
     def push_ops(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Push operations as given (duplicates, twins, any order) once answered; the queue is settled by id."""
@@ -165,8 +167,11 @@ class Handheld:
 
     # --- evidence ---
 
-    def upload(self, evidence_id: str, data: bytes, *, multipart: bool = False) -> dict[str, Any]:
-        """Ticket, bytes to S3, finalise — again from the ticket until the server says verified."""
+    def upload(self, evidence_id: str, data: bytes, *, multipart: bool = False, before_finalise=None) -> dict[str, Any]:
+        """Ticket, bytes to S3, finalise — again from the ticket until the server says verified.
+
+        ``before_finalise`` is called once the bytes are in S3 (a scenario's hook to start an outage there).
+        """
         path = f"/evidence/{evidence_id}"
         while True:
             ticket = self.until_answered("POST", f"{path}/upload", json={"multipart": multipart})
@@ -174,10 +179,11 @@ class Handheld:
                 return self.until_answered("GET", path).json()
             assert ticket.status_code == 200, ticket.text
             plan = ticket.json()
-            if plan["mode"] == "single":
-                self._put(plan["put"], data)
-            elif not self._put_parts(path, plan, data):
+            sent = self._put(plan["put"], data) if plan["mode"] == "single" else self._put_parts(path, plan, data)
+            if not sent:
                 continue
+            if before_finalise is not None:
+                before_finalise()
             done = self.until_answered("POST", f"{path}/finalize")
             if done.status_code == 200:
                 assert done.json()["status"] == "verified", done.text
@@ -197,13 +203,13 @@ class Handheld:
             urls = self.until_answered("POST", f"{path}/upload/parts", json={"parts": wanted})
             if urls.status_code == 409:
                 return False
-            for part in urls.json()["parts"]:
-                self._put(part["put"], chunks[part["part_number"]])
+            if not all(self._put(part["put"], chunks[part["part_number"]]) for part in urls.json()["parts"]):
+                return False
         return True
 
-    def _put(self, put: dict[str, Any], data: bytes) -> None:
-        """PUT to the store until it takes the bytes (the store may be down: retry)."""
-        while True:
+    def _put(self, put: dict[str, Any], data: bytes, *, tries: int = 3) -> bool:
+        """PUT to the store; False after ``tries`` without an answer (the device then asks for a new ticket)."""
+        for _ in range(tries):
             started = time.monotonic()
             try:
                 answer = self.http.put(put["url"], content=data, headers=put["headers"])
@@ -214,9 +220,10 @@ class Handheld:
                 continue
             self.exchanges.append(Exchange("PUT", "s3", started, time.monotonic() - started, answer.status_code))
             if answer.status_code == 200:
-                return
+                return True
             assert answer.status_code >= 500, f"S3 refused the upload: {answer.status_code} {answer.text}"
             time.sleep(self.pause_s)
+        return False
 
     # --- what the exchanges show ---
 

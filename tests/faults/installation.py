@@ -20,6 +20,7 @@ import msgspec
 
 from api.auth.passwords import hash_password
 from storage import users
+from storage.embedded import EmbeddedS3
 from tests.api.serving import Served
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class Installation:
 
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.served = Served(data_dir, **env)
+        self.s3: EmbeddedS3 | None = None  # a weed the suite started again after stopping the API's own
         self.department_id, username = self.query(_first_admin)
         answer = httpx.post(f"{self.url}/auth/login", json={"username": username, "password": PASSWORD}, timeout=30)
         assert answer.status_code == 200, answer.text
@@ -50,6 +52,8 @@ class Installation:
 
     def close(self) -> None:
         self.served.stop()
+        if self.s3 is not None:
+            self.s3.stop()
 
     @property
     def url(self) -> str:
@@ -75,6 +79,12 @@ class Installation:
                 await conn.close()
 
         return asyncio.run(main())
+
+    def unhandled_errors(self) -> list[str]:
+        """The last lines of every error the API logged as unhandled (a 500), for a failing check's message."""
+        lines = self.served.log_path.read_text(errors="replace").splitlines()
+        entries = [msgspec.json.decode(line) for line in lines if '"unhandled error"' in line]
+        return [entry.get("exc_info", "")[-600:] for entry in entries]
 
     def kill_inside_a_write(self, *, after_s: float = 0.0, timeout_s: float = 120) -> float:
         """SIGKILL the API once a writing transaction of its is open (+ ``after_s``); seconds waited for one."""

@@ -15,27 +15,11 @@ import time
 import pytest
 
 from tests.faults.examine import Tally, examine
-from tests.faults.handheld import Handheld, evidence_item
+from tests.faults.field import a_device, field_queue
+from tests.faults.handheld import evidence_item
 from tests.faults.installation import Installation
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
-
-
-def field_queue(device: Handheld, operations: int) -> None:
-    """A day's work: one case in ten operations, its records after it, the rest stand-alone records."""
-    while len(device.copy) < operations:
-        case_id = device.make_case()
-        for _ in range(min(4, operations - len(device.copy))):
-            device.make_record(case_id=case_id)
-        for _ in range(min(5, operations - len(device.copy))):
-            device.make_record()
-
-
-def a_device(installation: Installation) -> Handheld:
-    inspector = installation.enrol("inspector", handheld=True)
-    device = Handheld(installation.url, inspector, installation.enrol("inspector"))
-    device.sign_in()
-    return device
 
 
 def test_a_push_cut_by_sigkill_is_sent_again_and_applied_once(installation: Installation, size, report) -> None:
