@@ -16,8 +16,9 @@ def field_queue(device: Handheld, operations: int) -> None:
             device.make_record()
 
 
-def a_device(installation: Installation) -> Handheld:
+def a_device(installation: Installation, *, url: str | None = None) -> Handheld:
+    """An inspector's signed-in handheld (its partner officer is enrolled too), talking to ``url`` or the API."""
     inspector = installation.enrol("inspector", handheld=True)
-    device = Handheld(installation.url, inspector, installation.enrol("inspector"))
+    device = Handheld(url or installation.url, inspector, installation.enrol("inspector"))
     device.sign_in()
     return device

@@ -143,14 +143,15 @@ class Handheld:
             self._settle(ids, answer.json()["results"])
             time.sleep(pace_s)
 
-    def push_ops(self, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Push operations as given (duplicates, twins, any order) once answered; the queue is settled by id."""
+    def push_ids(self, ids: list[uuid.UUID], *, twins: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """Push these queued items, then ``twins`` (the same ids with other content, a device bug) in the
+        same push; the items are settled, the twins' answers returned."""
+        ops = [self.copy[i].op for i in ids] + list(twins)
         answer = self.until_answered("POST", "/sync/push", json={"operations": ops})
         assert answer.status_code == 200, answer.text
         results = answer.json()["results"]
-        ids = [uuid.UUID(op_id(op)) for op in ops]
-        self._settle(ids, results)
-        return results
+        self._settle(ids, results[: len(ids)])
+        return results[len(ids) :]
 
     def _settle(self, ids: list[uuid.UUID], results: list[dict[str, Any]]) -> None:
         for id, result in zip(ids, results, strict=True):
@@ -234,10 +235,6 @@ class Handheld:
 
     def failures_between(self, start: float, end: float) -> list[Exchange]:
         return [e for e in self.exchanges if start <= e.started <= end and not e.answered]
-
-
-def op_id(op: dict[str, Any]) -> str:
-    return (op.get("case") or op.get("record") or {}).get("id") or op["id"]
 
 
 def is_problem(answer: httpx.Response) -> bool:

@@ -7,8 +7,6 @@ import threading
 import uuid
 from pathlib import Path
 
-import pytest
-
 from tests.vision.events.alert_server import TOKEN, AlertServer
 from tests.vision.events.test_outbox import new_id, upsert
 from vision.config import ApiConfig, OutboxConfig
@@ -124,6 +122,4 @@ async def test_alerts_survive_a_short_outage(tmp_path: Path) -> None:
     await outage(tmp_path, down_s=2.0)
 
 
-@pytest.mark.slow
-async def test_alerts_survive_the_api_being_down_for_a_minute(tmp_path: Path) -> None:
-    await outage(tmp_path, down_s=60.0)
+# The minute-long outage runs against the real API in the fault suite (tests/faults/test_vision_outbox.py).
