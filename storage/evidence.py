@@ -224,3 +224,13 @@ async def add_playback_range(
         first_byte,
         last_byte,
     )
+
+
+async def repoint_versions(conn: Connection, *, moved: dict[str, str]) -> list[asyncpg.Record]:
+    """Point verified items at the versions their objects became in a restored bucket (old → new id)."""
+    return await conn.fetch(
+        "UPDATE evidence_items AS e SET version_id = m.new FROM unnest($1::text[], $2::text[]) AS m (old, new)"
+        " WHERE e.version_id = m.old RETURNING e.id, e.department_id, m.old, m.new",
+        list(moved),
+        list(moved.values()),
+    )

@@ -24,6 +24,7 @@ class Served:
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.log_path = data_dir.parent / "serve.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.base_env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | env
         for _attempt in range(3):  # another program on this shared machine may take the port first
             if self._start():
