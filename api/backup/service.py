@@ -12,11 +12,10 @@ from minio import Minio
 
 from api.audit import trail
 from api.audit.trail import Actor
+from api.runtime import run_in_transaction
 from api.settings import Settings
 from storage import audit, evidence, objects
 from storage.backup import versions
-from storage.db import create_pool, transaction
-from storage.migrate import apply_migrations
 
 
 class Summary(msgspec.Struct, frozen=True):
@@ -40,7 +39,7 @@ def note_backup(settings: Settings, out: Path) -> None:
     """Audit the backup before the dump (so the backup holds its own entry): it reads every evidence object."""
     entry = trail.entry(Actor.command_line(), action="backup.created", entity_type="installation",
                         entity_id="backup", department_id=None, detail={"folder": str(out.resolve())})  # fmt: skip
-    _in_transaction(settings, lambda conn: audit.append(conn, entry))
+    run_in_transaction(settings, lambda conn: audit.append(conn, entry))
 
 
 def require_empty(url: str) -> None:
@@ -64,8 +63,6 @@ def restore_objects(settings: Settings, folder: Path) -> dict[str, str]:
 
 def repoint_evidence(settings: Settings, moved: dict[str, str], backup: str) -> int:
     """Evidence rows to the new version ids, one audit entry per item moved, and one for the restore."""
-    assert settings.database.url is not None
-    apply_migrations(settings.database.url)  # a backup from an older release gets the newer migrations
 
     async def work(conn: asyncpg.Connection) -> int:
         rows = await evidence.repoint_versions(conn, moved=moved)
@@ -80,16 +77,4 @@ def repoint_evidence(settings: Settings, moved: dict[str, str], backup: str) -> 
         await audit.append_many(conn, entries)
         return len(rows)
 
-    return _in_transaction(settings, work)
-
-
-def _in_transaction(settings: Settings, work):
-    async def main():
-        pool = await create_pool(settings.database.url or "", min_size=1, max_size=1)
-        try:
-            async with transaction(pool) as conn:
-                return await work(conn)
-        finally:
-            await pool.close()
-
-    return asyncio.run(main())
+    return run_in_transaction(settings, work)  # migrates first: a backup from an older release gets the newer ones
