@@ -22,7 +22,9 @@ else:
 # The server cannot be reached, or ended the session (08xxx connection errors; 57xxx shutting down,
 # starting up, terminated by an administrator), or a pooled connection was left unusable when the
 # server ended it mid-statement (asyncpg's InternalClientError "another operation is in progress",
-# seen by the fault suite right after PostgreSQL stopped): the request may be sent again later.
+# seen by the fault suite right after PostgreSQL stopped): the request may be sent again later. A
+# transaction whose connection closed under it ends in asyncpg's InterfaceError ("the underlying
+# connection is closed"); ``transaction`` counts that too when the connection is indeed closed.
 CONNECTION_ERRORS = (
     OSError,
     asyncpg.PostgresConnectionError,
@@ -108,8 +110,14 @@ async def acquired(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
 async def transaction(pool: asyncpg.Pool, **options: Any) -> AsyncIterator[Connection]:
     """One connection and one transaction; commits on success, rolls back on error."""
     try:
-        async with pool.acquire() as conn, conn.transaction(**options):
-            yield conn
+        async with pool.acquire() as conn:
+            try:
+                async with conn.transaction(**options):
+                    yield conn
+            except asyncpg.InterfaceError as exc:
+                if not conn.is_closed():
+                    raise  # a misuse of the connection, not a lost one
+                raise ConnectionResetError(str(exc)) from exc  # an OSError: lost, as below
     except CONNECTION_ERRORS as exc:
         raise DatabaseUnavailable("数据库暂时无法连接，请稍后重试", f"database connection lost: {exc}") from exc
 
