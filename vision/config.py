@@ -169,6 +169,13 @@ class FleetConfig(_Frozen, frozen=True):
     max_streams: Annotated[int, Meta(ge=0, le=1000)] = 8  # streams it can analyse in real time
 
 
+class MetricsConfig(_Frozen, frozen=True):
+    """The node's Prometheus exporter (运行指标, vision.metrics): off unless a port is given."""
+
+    port: Annotated[int, Meta(ge=1, le=65535)] | None = None
+    host: str = "127.0.0.1"  # loopback: a Prometheus beside the node; 0.0.0.0 for a pod scrape
+
+
 class NodeConfig(_Frozen, frozen=True):
     """Everything one vision node process needs besides the site configs."""
 
@@ -182,6 +189,7 @@ class NodeConfig(_Frozen, frozen=True):
     api: ApiConfig = ApiConfig()
     s3: S3Config = S3Config()
     fleet: FleetConfig = FleetConfig()
+    metrics: MetricsConfig = MetricsConfig()
     sites: list[str] = []  # site config files for ``vision run`` without the API's registry
 
 

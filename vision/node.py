@@ -29,6 +29,7 @@ from vision.events import Outbox, Publisher
 from vision.events.delivery import Delivery
 from vision.fleet import CameraKey, Granted, LeaseKeeper, node_name
 from vision.liveness import REPORT_EVERY_S, LivenessReporter
+from vision.metrics import serve_metrics
 from vision.pipeline import CameraPipeline
 from vision.sources import VideoSource
 
@@ -92,6 +93,7 @@ class Node:
     def run(self) -> None:
         """Until ``stop`` is set (or, with site files, every camera is a file that has ended)."""
         self.service.start()
+        exporter = serve_metrics(self, self.config.metrics)
         try:
             asyncio.run(self._main())
         finally:
@@ -99,6 +101,9 @@ class Node:
             self.hold({})
             self.wait_for_stopped()
             self.service.close()
+            if exporter is not None:
+                exporter.shutdown()
+                exporter.server_close()
 
     def hold(self, runs: dict[CameraKey, Granted]) -> None:
         """Run exactly ``runs``: start what is new (or granted again), stop the rest.

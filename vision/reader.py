@@ -65,6 +65,7 @@ class FrameReader:
         self.lock = source.lock
         self.whole_width: int | None = None  # set while the camera is busy: scale frames for the detector ahead
         self._stream: av.VideoStream | None = None
+        self.handoff: queue.Queue | None = None  # frames decoded ahead, waiting for analysis (vision.metrics)
         self._key_only = False
         self._seq = 0
 
@@ -87,6 +88,7 @@ class FrameReader:
         If the consumer stops early (an error in analysis, shutdown), the producer is told to stop too.
         """
         handoff: queue.Queue[Frame | Silence | BaseException | None] = queue.Queue(maxsize=AHEAD)
+        self.handoff = handoff
         halt = _Either(threading.Event(), stop)
 
         def hand(item: Frame | Silence | BaseException | None) -> None:

@@ -41,6 +41,10 @@ class DetectorService:
         self._queue.put(None)
         self._thread.join()
 
+    def waiting(self) -> int:
+        """Requests not yet taken into a batch (for the node's metrics)."""
+        return self._queue.qsize()
+
     def detect(self, crops: list[Crop]) -> list[list[Detection]]:
         """Called from a camera thread; blocks until this camera's crops are done."""
         future: Future[list[list[Detection]]] = Future()
