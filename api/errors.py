@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any, TypeVar
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -16,6 +17,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 
+from api.body import unreadable
 from api.observability.requests import PROBLEM_CODE
 from mobile_contract.messages import decoded, field_error
 from mobile_contract.problem_codes import ProblemCode
@@ -135,6 +137,10 @@ def translate(exc: Exception, request: Request | None = None) -> AppError:
             return Unauthenticated("请先登录", str(exc.detail))
         case PermissionDeniedException():
             return Forbidden("无权执行此操作", str(exc.detail))
+        case UnicodeDecodeError():  # Litestar decoding a form field or file name that is not UTF-8
+            return unreadable(exc)
+        case asyncpg.CharacterNotInRepertoireError():  # PostgreSQL text cannot hold U+0000
+            return InvalidInput("提交的文字中含有空字符，无法保存，请删除后重新提交", "text with U+0000")
         case NotFoundException():
             return NotFound("请求的资源不存在，请检查地址", str(exc.detail))
         case HTTPException() if exc.status_code == PayloadTooLarge.status:

@@ -41,3 +41,16 @@ async def test_signed_in_routes(client: AsyncTestClient, make_user, department, 
     caller = await make_user(role, department)
     headers = caller.headers | {"content-type": "application/json"}
     assert_bad_request(await client.post(path, content=body, headers=headers))
+
+
+FORMS = {
+    "no-boundary-end": b"--x\r\nContent-Disposition: form-data\r\n\r\nbroken",
+    "field-name-not-utf-8": b'--x\r\nContent-Disposition: form-data; name="\xf3\xb4\xae"\r\n\r\n1\r\n--x--\r\n',
+}
+
+
+@pytest.mark.parametrize("body", FORMS.values(), ids=FORMS.keys())
+async def test_public_verification_form(client: AsyncTestClient, body: bytes) -> None:
+    """Found by the contract fuzzing: Litestar's English refusal of a malformed form, a 500 for a non-UTF-8 name."""
+    headers = {"content-type": "multipart/form-data; boundary=x"}
+    assert_bad_request(await client.post("/verify/0", content=body, headers=headers))

@@ -147,6 +147,14 @@ async def test_everyone_reads_their_own_account(client, make_user, department, r
     assert (answer.status_code, answer.json()["role"]) == (200, role.value)
 
 
+async def test_a_name_with_a_nul_character_is_refused_not_a_500(client, admin) -> None:
+    """Found by the contract fuzzing: PostgreSQL text cannot hold U+0000."""
+    body = {"code": f"JX-{uuid.uuid4().hex[:6]}", "name": "南昌\u0000市", "region_code": "360100"}
+    answer = await client.post("/departments", json=body, headers=admin.headers)
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid-input"), answer.text
+    assert "空字符" in answer.json()["detail"]
+
+
 async def test_admin_manages_departments(client, pool, admin) -> None:
     code = f"JX-{uuid.uuid4().hex[:6]}"
     created = await client.post(
