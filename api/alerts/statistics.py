@@ -13,26 +13,20 @@ from collections.abc import Iterable
 import asyncpg
 
 from api.auth.principal import Principal
+from api.periods import check_period
 from api.sites.service import scope
 from mobile_contract.alert_statistics import AlertCounts, AlertStatistics, CameraStatistics, SiteStatistics
 from mobile_contract.alerts import AlertOutcome
-from mobile_contract.problems import FieldError, InvalidInput
 from storage import alert_statistics, sites
 from storage.db import Connection
 
-MAX_DAYS = 366
 SITES_NAMED = 1000
 
 
 async def per_site_and_camera(
     conn: Connection, principal: Principal, *, period_from: dt.date, period_to: dt.date
 ) -> AlertStatistics:
-    if not period_from <= period_to <= period_from + dt.timedelta(days=MAX_DAYS):
-        raise InvalidInput(
-            "统计期间无效：起始日不得晚于截止日，且不超过一年",
-            "invalid period",
-            errors=[FieldError("period_to", "须在起始日之后一年以内")],
-        )
+    check_period(period_from, period_to)
     department = scope(principal)
     rows = await alert_statistics.per_camera(
         conn, department_id=department, period_from=period_from, period_to=period_to

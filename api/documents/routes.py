@@ -12,7 +12,7 @@ from urllib.parse import quote
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from api.auth.guards import requires
 from api.auth.roles import FILE_READERS
@@ -43,6 +43,9 @@ def pdf_response(name: str, data: bytes) -> Response[bytes]:
     """A PDF to open in the browser, named after the document number (RFC 6266 UTF-8 filename)."""
     disposition = f"inline; filename=\"document.pdf\"; filename*=UTF-8''{quote(name + '.pdf')}"
     return Response(data, media_type=PDF, headers={"Content-Disposition": disposition})
+
+
+PhotoNumber = Annotated[int, PathParameter(ge=1, le=1000)]  # a number PostgreSQL's integer holds (a 500 otherwise)
 
 
 class DocumentController(Controller):
@@ -171,7 +174,7 @@ class PublicFeedController(Controller):
         return await publication.public_one(db, publication_id)
 
     @get("/{publication_id:uuid}/images/{n:int}", media_type="image/jpeg", summary="公示照片（已模糊）/ photo")
-    async def image(self, db: Db, publication_id: FromPath[uuid.UUID], n: FromPath[int]) -> Response[bytes]:
+    async def image(self, db: Db, publication_id: FromPath[uuid.UUID], n: PhotoNumber) -> Response[bytes]:
         return Response(await publication.public_image(db, publication_id, n), media_type="image/jpeg")
 
 

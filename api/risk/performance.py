@@ -25,20 +25,17 @@ from api.auth.principal import Principal
 from api.cases import clock
 from api.cases.workflow import deadlines_due
 from api.credit.service import record_read
-from mobile_contract.problems import InvalidInput
+from api.periods import check_period
 from mobile_contract.risk import AlertRef, DepartmentPerformance, ItemRef, OverdueComplaint, PerformanceReport
 from storage import complaints, credit, risk
 from storage.db import Connection
-
-MAX_DAYS = 366
 
 
 async def report(
     conn: Connection, principal: Principal, *, period_from: dt.date, period_to: dt.date, department_id: uuid.UUID | None
 ) -> PerformanceReport:
     """The figures of the caller's department, or (admins) of one or every department."""
-    if not period_from <= period_to <= period_from + dt.timedelta(days=MAX_DAYS):
-        raise InvalidInput("统计期间无效：起始日不得晚于截止日，且不超过一年", "invalid period")
+    check_period(period_from, period_to)
     scope = department_id if principal.department_scope is None else principal.department_id
     as_of = clock.today()
     found = [

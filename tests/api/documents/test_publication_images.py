@@ -2,9 +2,11 @@
 
 import hashlib
 import io
+import uuid
 from pathlib import Path
 
 import numpy as np
+import pytest
 import ultralytics
 from PIL import Image, ImageDraw, ImageFont
 
@@ -71,3 +73,11 @@ async def test_only_verified_photos_of_the_case_can_be_published(client, inspect
     body = {"id": str(uuid7()), "photos": [str(uuid7())]}
     answer = await client.post(f"/cases/{case_id}/publication", json=body, headers=head.headers)
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "photos[0]"
+
+
+@pytest.mark.parametrize("n", [0, 2**31, 10**22])
+async def test_a_photo_number_out_of_range_is_refused_not_a_500(client, n: int) -> None:
+    """Found by the contract fuzzing: a number past PostgreSQL's integer was a 500."""
+    answer = await client.get(f"/public/decisions/{uuid.uuid4()}/images/{n}")
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["n"]

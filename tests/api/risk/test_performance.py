@@ -108,6 +108,15 @@ async def test_scope_admin_sees_every_department_supervisors_their_own(
     assert refused.status_code == 422
 
 
+@pytest.mark.parametrize("span", [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")], ids=["1", "9999"])
+async def test_a_period_beyond_the_calendar_is_refused_not_a_500(client, supervisor, span) -> None:
+    """Found by the contract fuzzing: year 1 fell outside PostgreSQL's timestamps, year 9999 outside Python's dates."""
+    params = {"period_from": span[0], "period_to": span[1]}
+    answer = await client.get("/risk/performance", params=params, headers=supervisor.headers)
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid-input"), answer.text
+    assert "2000" in answer.json()["detail"] and answer.json()["errors"][0]["field"].startswith("period_")
+
+
 async def test_chart_is_a_png(client, make_user, department, supervisor, tmp_path) -> None:
     code = str(random.randrange(10**7, 10**8)) + "000001"
     await add_item(client, supervisor, code, "图表测试")
