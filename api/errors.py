@@ -126,7 +126,7 @@ def translate(exc: Exception, request: Request | None = None) -> AppError:
         case ExceptionGroup() if len(exc.exceptions) == 1:
             # Litestar's wrapping of an error raised while a dependency closes, e.g. the request's transaction
             # translating a lost database connection into DatabaseUnavailable
-            return translate(exc.exceptions[0])  # type: ignore[arg-type]
+            return translate(exc.exceptions[0])
         case ValidationException():
             return InvalidInput(
                 "提交的数据格式不正确，请按字段提示修改后重新提交",

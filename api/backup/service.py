@@ -16,6 +16,7 @@ from api.runtime import run_in_transaction
 from api.settings import Settings
 from storage import audit, evidence, objects
 from storage.backup import versions
+from storage.db import Connection
 
 
 class Summary(msgspec.Struct, frozen=True):
@@ -64,7 +65,7 @@ def restore_objects(settings: Settings, folder: Path) -> dict[str, str]:
 def repoint_evidence(settings: Settings, moved: dict[str, str], backup: str) -> int:
     """Evidence rows to the new version ids, one audit entry per item moved, and one for the restore."""
 
-    async def work(conn: asyncpg.Connection) -> int:
+    async def work(conn: Connection) -> int:
         rows = await evidence.repoint_versions(conn, moved=moved)
         by = Actor.command_line()
         entries = [trail.entry(by, action="evidence.restored", entity_type="evidence", entity_id=str(row["id"]),

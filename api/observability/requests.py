@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import cast
 
 import uuid_utils
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from api.observability import metrics
 from storage.audit import current_request_id
@@ -58,13 +59,13 @@ def observe_requests(app: ASGIApp, *, trust_request_id: bool) -> ASGIApp:
         try:
             await app(scope, receive, answer)
         finally:
-            _record(scope, status[0], time.perf_counter() - started)
+            _record(cast("HTTPScope", scope), status[0], time.perf_counter() - started)  # "http", checked above
             current_request_id.reset(token)
 
     return observed
 
 
-def _record(scope: Scope, status: int, seconds: float) -> None:
+def _record(scope: HTTPScope, status: int, seconds: float) -> None:
     route, method, code = scope.get("path_template") or "unmatched", scope["method"], scope.get(PROBLEM_CODE)
     metrics.REQUESTS.labels(method, route, str(status)).inc()
     metrics.REQUEST_SECONDS.labels(method, route).observe(seconds)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from typing import ClassVar
+from collections.abc import Mapping
 
 import prometheus_client
 from litestar import Controller, Response, get
@@ -44,9 +44,9 @@ async def scraper_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 class MetricsController(Controller):
     path = "/metrics"
-    tags: ClassVar[list[str]] = ["operations"]
-    opt: ClassVar[dict[str, object]] = {"public": True}  # no user sign-in: ``scraper_only`` decides
-    guards: ClassVar[list] = [scraper_only]
+    tags = ("operations",)
+    opt: Mapping[str, object] = {"public": True}  # no user sign-in: ``scraper_only`` decides
+    guards = (scraper_only,)
     include_in_schema = False
 
     @get("/", summary="运行指标 / Prometheus metrics")

@@ -18,6 +18,7 @@ from pathlib import Path
 import msgspec
 from minio import Minio
 from minio.commonconfig import COMPLIANCE
+from minio.datatypes import Object
 from minio.error import S3Error
 from minio.retention import Retention
 
@@ -49,19 +50,20 @@ def export_versions(client: Minio, bucket: str, out: Path) -> list[KeptVersion]:
     return kept
 
 
-def _versions(client: Minio, bucket: str) -> Iterator:
+def _versions(client: Minio, bucket: str) -> Iterator[Object]:
     listed = [v for v in client.list_objects(bucket, recursive=True, include_version=True) if not v.is_delete_marker]
     return iter(sorted(listed, key=lambda v: (v.object_name, v.last_modified)))
 
 
-def _export(client: Minio, bucket: str, out: Path, n: int, item) -> KeptVersion:
-    key, version = item.object_name, item.version_id
+def _export(client: Minio, bucket: str, out: Path, n: int, item: Object) -> KeptVersion:
+    key, version, modified = item.object_name, item.version_id, item.last_modified
+    assert key is not None and version is not None and modified is not None, "a version listing names each one"
     file = f"{n:08d}"
     path = out / FOLDER / file
     client.fget_object(bucket, key, str(path), version_id=version)
     stat = client.stat_object(bucket, key, version_id=version)
     return KeptVersion(key=key, version_id=version, file=file, size=stat.size or 0, sha256=sha256_of(path),
-                       content_type=stat.content_type or "application/octet-stream", last_modified=item.last_modified,
+                       content_type=stat.content_type or "application/octet-stream", last_modified=modified,
                        retain_until=_retain_until(client, bucket, key, version),
                        legal_hold=_legal_hold(client, bucket, key, version))  # fmt: skip
 
@@ -105,10 +107,13 @@ def _put(client: Minio, bucket: str, path: Path, kept: KeptVersion) -> str:
     now = dt.datetime.now(dt.UTC)
     retention = Retention(COMPLIANCE, kept.retain_until) if kept.retain_until and kept.retain_until > now else None
     single = kept.size <= SINGLE_PUT_LIMIT
-    checksum = {"x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(kept.sha256)).decode()} if single else None
+    checksum: dict[str, str | list[str] | tuple[str]] | None = (
+        {"x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(kept.sha256)).decode()} if single else None
+    )
     result = client.fput_object(bucket, kept.key, str(path), content_type=kept.content_type, metadata=checksum,
                                 retention=retention, legal_hold=kept.legal_hold,
                                 part_size=max(5 * 1024**2, min(kept.size, SINGLE_PUT_LIMIT)))  # fmt: skip
+    assert result.version_id is not None, "the evidence bucket is versioned"
     return result.version_id
 
 
