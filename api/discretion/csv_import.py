@@ -23,7 +23,17 @@ MAX_FEN = 10**13
 
 def parse(text: str) -> list[BenchmarkEntry]:
     """Entries of a benchmark CSV, or InvalidInput naming each bad line and column."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": line ends are the csv module's to read (a bare CR otherwise raised csv.Error, a 500)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # what the csv module still cannot read, e.g. a field past its size limit
+        line = max(reader.line_num, 1)
+        raise InvalidInput(
+            f"CSV 第 {line} 行无法读取，请检查引号与换行",
+            f"unreadable CSV: {exc}",
+            errors=[FieldError(field=f"line {line}", message="无法读取")],
+        ) from exc
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(
@@ -32,7 +42,7 @@ def parse(text: str) -> list[BenchmarkEntry]:
             errors=[FieldError(field="header", message=f"缺少列 {c}") for c in missing],
         )
     entries, errors, seen = [], [], set()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         entry, row_errors = _entry(line, row)
         key = (entry.violation_code, entry.circumstance) if entry else None
         if key in seen:

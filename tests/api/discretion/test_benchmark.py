@@ -44,6 +44,14 @@ async def test_bad_rows_are_named_by_line_and_column(client, head) -> None:
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("text", ["\r0", CSV.replace("\n", "\r"), 'a,"b\n' + "x" * 200_000 + '"\n'])
+async def test_line_ends_and_oversized_fields_are_named_not_a_500(client, head, text: str) -> None:
+    """Found by the contract fuzzing's brief: a bare CR raised csv.Error (a 500); CR line ends are CSV's own."""
+    answer = await client.post("/discretion/versions", json={"title": "换行", "csv": text}, headers=head.headers)
+    assert answer.status_code in (201, 422), answer.text
+    assert answer.status_code == 201 or answer.json()["errors"][0]["field"].startswith(("line", "header", "csv"))
+
+
 async def test_published_rows_cannot_be_changed_in_the_database(client, pool, head) -> None:
     published = await publish(client, head)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
