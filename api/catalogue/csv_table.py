@@ -77,19 +77,24 @@ def _content(row: dict[str, str]) -> CatalogueItemContent:
 
 def parse(text: str) -> list[tuple[str, CatalogueItemContent]]:
     """(code, content) per row; raises TableError listing every bad row."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix(csv_export.BOM)))
+    # newline="": line ends are the csv module's to read (a bare CR otherwise raised csv.Error, a 500)
+    reader = csv.DictReader(io.StringIO(text.removeprefix(csv_export.BOM), newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # what the csv module still cannot read, e.g. a field past its size limit
+        raise TableError([FieldError(f"第{max(reader.line_num, 1)}行", "无法读取，请检查引号与换行")]) from exc
     missing = [h for h in REQUIRED if h not in (reader.fieldnames or [])]
     if missing:
         raise TableError([FieldError("表头", f"缺少列：{'、'.join(missing)}")])
     items, errors = [], []
-    for row in reader:
+    for line, row in rows:
         code = (row.get("事项编码") or "").strip()
         try:
             if not CODE.fullmatch(code):
                 raise ValueError("事项编码应为14位数字")
             items.append((code, _content(row)))
         except (ValueError, msgspec.ValidationError) as exc:
-            errors.append(FieldError(f"第{reader.line_num}行（{code or '无编码'}）", str(exc)))
+            errors.append(FieldError(f"第{line}行（{code or '无编码'}）", str(exc)))
     if errors:
         raise TableError(errors)
     return items

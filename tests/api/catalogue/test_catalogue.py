@@ -84,6 +84,14 @@ async def test_csv_export_reimports_unchanged_and_carries_every_field(client, su
     assert (read["responsible_person"], read["level"], read["feedback"]) == ("李四", "county", "结果推送审批局")
 
 
+@pytest.mark.parametrize("text", ["\r0", '"事项编码\n' + "x" * 200_000 + '"\n'], ids=["bare-cr", "oversized"])
+async def test_an_unreadable_csv_is_named_by_line_not_a_500(client, supervisor, text: str) -> None:
+    """Found by the contract fuzzing: a bare CR raised csv.Error, a 500."""
+    answer = await client.post("/catalogue/import", json={"format": "csv", "text": text}, headers=supervisor.headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] in {"表头", "第1行"}
+
+
 async def test_seed_table_export_reimports_unchanged(client, supervisor) -> None:
     code_prefix = prefix()
     await import_seed(client, supervisor, SEED.read_text(encoding="utf-8"), code_prefix)
