@@ -87,14 +87,14 @@ class Outbox:
 
     def pending(self) -> list[Pending]:
         """Waiting revisions, oldest alert first, revisions in order within an alert."""
-        found = [Pending(path, uuid.UUID(path.parent.name), int(path.stem)) for path in self.alerts.glob("*/*.json")]
+        found = [Pending(path, uuid.UUID(path.parent.name), int(path.stem)) for path in _revisions(self.alerts)]
         return sorted(found, key=lambda p: (str(p.alert_id), p.revision))  # UUIDv7 text sorts by creation time
 
     def rejected_revisions(self) -> list[Rejected]:
         """Refused revisions, in the order ``pending`` would send them."""
         found = [
             Rejected(path, uuid.UUID(path.parent.name), int(path.stem), _reason(path))
-            for path in self.rejected.glob("*/*.json")
+            for path in _revisions(self.rejected)
         ]
         return sorted(found, key=lambda r: (str(r.alert_id), r.revision))
 
@@ -146,6 +146,19 @@ class Outbox:
     def _remove_empty(folder: Path) -> None:
         with contextlib.suppress(OSError):  # other revisions still wait there
             folder.rmdir()
+
+
+def _revisions(root: Path) -> list[Path]:
+    """``root/<alert>/<revision>.json``, read while another thread may deliver an alert's last revision and
+    remove its folder (pathlib's glob then raised FileNotFoundError): a folder gone meanwhile has none."""
+    return [path for folder in _entries(root) for path in _entries(folder) if path.suffix == ".json"]
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return [Path(entry.path) for entry in os.scandir(folder)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _decode(path: Path) -> AlertUpsert:
