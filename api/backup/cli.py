@@ -45,8 +45,13 @@ def create(out: Annotated[Path, typer.Option("--out", help="新建的备份目�
         database.dump(ready.database.url, out / DUMP)
         kept = versions.export_versions(service.s3_client(ready), ready.object_store.bucket, out)
     keys = _copy_keys(settings.data_dir, out / "keys") if settings.embedded else []
-    summary = service.Summary(created_at=dt.datetime.now(dt.UTC), objects=len(kept), bytes=sum(k.size for k in kept),
-                              database_sha256=versions.sha256_of(out / DUMP), keys=keys)  # fmt: skip
+    summary = service.Summary(
+        created_at=dt.datetime.now(dt.UTC),
+        objects=len(kept),
+        bytes=sum(k.size for k in kept),
+        database_sha256=versions.sha256_of(out / DUMP),
+        keys=keys,
+    )
     (out / SUMMARY).write_bytes(msgspec.json.format(msgspec.json.encode(summary)))
     typer.echo(f"backup in {out}: database, {summary.objects} object versions ({summary.bytes} bytes), keys {keys}")
 

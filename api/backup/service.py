@@ -32,14 +32,21 @@ class Summary(msgspec.Struct, frozen=True):
 def s3_client(settings: Settings) -> Minio:
     s3 = settings.object_store
     assert s3.endpoint is not None
-    return objects.connect(endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key,
-                           secure=s3.secure, region=s3.region)  # fmt: skip
+    return objects.connect(
+        endpoint=s3.endpoint, access_key=s3.access_key, secret_key=s3.secret_key, secure=s3.secure, region=s3.region
+    )
 
 
 def note_backup(settings: Settings, out: Path) -> None:
     """Audit the backup before the dump (so the backup holds its own entry): it reads every evidence object."""
-    entry = trail.entry(Actor.command_line(), action="backup.created", entity_type="installation",
-                        entity_id="backup", department_id=None, detail={"folder": str(out.resolve())})  # fmt: skip
+    entry = trail.entry(
+        Actor.command_line(),
+        action="backup.created",
+        entity_type="installation",
+        entity_id="backup",
+        department_id=None,
+        detail={"folder": str(out.resolve())},
+    )
     run_in_transaction(settings, lambda conn: audit.append(conn, entry))
 
 
@@ -68,13 +75,28 @@ def repoint_evidence(settings: Settings, moved: dict[str, str], backup: str) -> 
     async def work(conn: Connection) -> int:
         rows = await evidence.repoint_versions(conn, moved=moved)
         by = Actor.command_line()
-        entries = [trail.entry(by, action="evidence.restored", entity_type="evidence", entity_id=str(row["id"]),
-                               department_id=row["department_id"],
-                               detail={"from_version_id": row["old"], "to_version_id": row["new"], "backup": backup})
-                   for row in rows]  # fmt: skip
+        entries = [
+            trail.entry(
+                by,
+                action="evidence.restored",
+                entity_type="evidence",
+                entity_id=str(row["id"]),
+                department_id=row["department_id"],
+                detail={"from_version_id": row["old"], "to_version_id": row["new"], "backup": backup},
+            )
+            for row in rows
+        ]
         summary = {"backup": backup, "object_versions": len(moved)}
-        entries.append(trail.entry(by, action="backup.restored", entity_type="installation", entity_id="backup",
-                                   department_id=None, detail=summary))  # fmt: skip
+        entries.append(
+            trail.entry(
+                by,
+                action="backup.restored",
+                entity_type="installation",
+                entity_id="backup",
+                department_id=None,
+                detail=summary,
+            )
+        )
         await audit.append_many(conn, entries)
         return len(rows)
 

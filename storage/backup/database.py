@@ -29,8 +29,17 @@ def dump(url: str, out: Path) -> None:
 
 def restore(url: str, dump_file: Path) -> None:
     """Into an empty database; stops at the first error (nothing half-restored is left unnoticed)."""
-    _run([tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-          f"--dbname={url}", str(dump_file)])  # fmt: skip
+    _run(
+        [
+            tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={url}",
+            str(dump_file),
+        ]
+    )
 
 
 def _run(command: list[str]) -> None:

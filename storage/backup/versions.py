@@ -62,10 +62,17 @@ def _export(client: Minio, bucket: str, out: Path, n: int, item: Object) -> Kept
     path = out / FOLDER / file
     client.fget_object(bucket, key, str(path), version_id=version)
     stat = client.stat_object(bucket, key, version_id=version)
-    return KeptVersion(key=key, version_id=version, file=file, size=stat.size or 0, sha256=sha256_of(path),
-                       content_type=stat.content_type or "application/octet-stream", last_modified=modified,
-                       retain_until=_retain_until(client, bucket, key, version),
-                       legal_hold=_legal_hold(client, bucket, key, version))  # fmt: skip
+    return KeptVersion(
+        key=key,
+        version_id=version,
+        file=file,
+        size=stat.size or 0,
+        sha256=sha256_of(path),
+        content_type=stat.content_type or "application/octet-stream",
+        last_modified=modified,
+        retain_until=_retain_until(client, bucket, key, version),
+        legal_hold=_legal_hold(client, bucket, key, version),
+    )
 
 
 def _legal_hold(client: Minio, bucket: str, key: str, version: str) -> bool:
@@ -110,9 +117,16 @@ def _put(client: Minio, bucket: str, path: Path, kept: KeptVersion) -> str:
     checksum: dict[str, str | list[str] | tuple[str]] | None = (
         {"x-amz-checksum-sha256": base64.b64encode(bytes.fromhex(kept.sha256)).decode()} if single else None
     )
-    result = client.fput_object(bucket, kept.key, str(path), content_type=kept.content_type, metadata=checksum,
-                                retention=retention, legal_hold=kept.legal_hold,
-                                part_size=max(5 * 1024**2, min(kept.size, SINGLE_PUT_LIMIT)))  # fmt: skip
+    result = client.fput_object(
+        bucket,
+        kept.key,
+        str(path),
+        content_type=kept.content_type,
+        metadata=checksum,
+        retention=retention,
+        legal_hold=kept.legal_hold,
+        part_size=max(5 * 1024**2, min(kept.size, SINGLE_PUT_LIMIT)),
+    )
     assert result.version_id is not None, "the evidence bucket is versioned"
     return result.version_id
 

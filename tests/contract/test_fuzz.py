@@ -28,8 +28,16 @@ from mobile_contract.auth import Role
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 GATE = "FUZZ_EXAMPLES" not in os.environ  # the gate's run draws the same cases every time; longer runs explore
-PREFERRED = (Role.ADMIN, Role.SUPERVISOR, Role.INSPECTOR, Role.MONITORING_OPERATOR, Role.LEGAL_REVIEWER,
-             Role.COMPLAINT_OFFICER, Role.VISION_NODE, Role.APPROVAL_BUREAU)  # fmt: skip
+PREFERRED = (
+    Role.ADMIN,
+    Role.SUPERVISOR,
+    Role.INSPECTOR,
+    Role.MONITORING_OPERATOR,
+    Role.LEGAL_REVIEWER,
+    Role.COMPLAINT_OFFICER,
+    Role.VISION_NODE,
+    Role.APPROVAL_BUREAU,
+)
 FUZZ_ADDRESS = "198.19.250.1"  # its own client address: sign-in and complaint throttling stay its own
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SKIPPED = {("GET", "/alerts/stream")}  # an event stream never ends; tests/api/alerts covers it
@@ -93,8 +101,14 @@ def fuzz_operation(operation, base_url: str, headers: dict[str, str], *, page: b
     modes = [operation.as_strategy(generation_mode=mode) for mode in GenerationMode]
 
     @hypothesis.given(case=st.one_of(modes))
-    @hypothesis.settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.generate], database=None, derandomize=GATE,
-                         suppress_health_check=list(HealthCheck))  # fmt: skip
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        phases=[Phase.generate],
+        database=None,
+        derandomize=GATE,
+        suppress_health_check=list(HealthCheck),
+    )
     def fuzz(case) -> None:
         sent[0] += 1
         answer = case.call(base_url=base_url, headers=dict(case.headers or {}) | headers, timeout=60)

@@ -31,8 +31,11 @@ def exposed(registry: CollectorRegistry) -> set[str]:
 
 
 def test_every_dashboard_query_names_an_exposed_series(tmp_path: Path) -> None:
-    node = Node(NodeConfig(detector=PyTorchDetector(weights="none"), outbox=OutboxConfig(dir=str(tmp_path))), [],
-                detector=NothingThere())  # fmt: skip
+    node = Node(
+        NodeConfig(detector=PyTorchDetector(weights="none"), outbox=OutboxConfig(dir=str(tmp_path))),
+        [],
+        detector=NothingThere(),
+    )
     vision = CollectorRegistry()
     vision.register(NodeCollector(node))
     names = exposed(prometheus_client.REGISTRY) | exposed(vision)

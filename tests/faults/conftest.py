@@ -72,5 +72,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     write("fault suite: operations sent / stored / duplicated / lost; seconds from the fault's end to the first answer")
     for t in TALLIES:
         recovered = "" if t.recover_s is None else f", recovered in {t.recover_s:.2f} s"
-        write(f"  {t.scenario} [{t.size}]: sent {t.sent}, stored {t.stored}, duplicated {t.duplicated}, "
-              f"lost {t.lost}{recovered}{'; ' + t.note if t.note else ''}")  # fmt: skip
+        write(
+            f"  {t.scenario} [{t.size}]: sent {t.sent}, stored {t.stored}, duplicated {t.duplicated}, "
+            f"lost {t.lost}{recovered}{'; ' + t.note if t.note else ''}"
+        )

@@ -48,8 +48,15 @@ def examine(installation: Installation, handheld: Handheld, scenario: str, size:
     by_kind = {kind: [id for id in wanted if handheld.copy[id].kind == kind] for kind in TABLES}
     rows, duplicated = installation.query(lambda conn: _read(conn, by_kind, handheld.person.user_id))
     stored = [id for id in wanted if rows.get(id) == (expected_sha256(handheld, id), 1)]
-    return Tally(scenario, size, sent=len(wanted), stored=len(stored), duplicated=duplicated,
-                 lost=len(wanted) - len(stored), **figures)  # fmt: skip
+    return Tally(
+        scenario,
+        size,
+        sent=len(wanted),
+        stored=len(stored),
+        duplicated=duplicated,
+        lost=len(wanted) - len(stored),
+        **figures,
+    )
 
 
 async def _read(

@@ -72,9 +72,14 @@ class Handheld:
 
     def make_case(self) -> uuid.UUID:
         case_id = uuid7()
-        content = {"title": "疑似越界开采", "item_code": "36010100100001", "region_code": "360102",
-                   "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": VALID_USCC},
-                   "found_at": "2026-11-20T08:00:00+00:00", "place": {"address": "某县某镇塘口"}}  # fmt: skip
+        content = {
+            "title": "疑似越界开采",
+            "item_code": "36010100100001",
+            "region_code": "360102",
+            "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": VALID_USCC},
+            "found_at": "2026-11-20T08:00:00+00:00",
+            "place": {"address": "某县某镇塘口"},
+        }
         return self._queue(case_id, "case", {"op": "create_case", "case": {"id": str(case_id), "content": content}})
 
     def make_record(self, *, case_id: uuid.UUID | None = None, evidence: list[dict] | None = None) -> uuid.UUID:
@@ -242,12 +247,18 @@ def is_problem(answer: httpx.Response) -> bool:
 
 
 def inspection(*officers: Person, result: str, evidence: list[dict]) -> dict[str, Any]:
-    return {"kind": "inspection", "item_code": "36010100100001", "region_code": "360102",
-            "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": VALID_USCC},
-            "occurred_at": dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC).isoformat(),
-            "place": {"address": "某县某镇采石场", "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 5.0}},
-            "officers": [officer(o) for o in officers], "result": result, "inspection_type": "routine",
-            "evidence": evidence}  # fmt: skip
+    return {
+        "kind": "inspection",
+        "item_code": "36010100100001",
+        "region_code": "360102",
+        "party": {"kind": "legal_person", "name": "某某石料有限公司", "uscc": VALID_USCC},
+        "occurred_at": dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC).isoformat(),
+        "place": {"address": "某县某镇采石场", "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 5.0}},
+        "officers": [officer(o) for o in officers],
+        "result": result,
+        "inspection_type": "routine",
+        "evidence": evidence,
+    }
 
 
 def officer(person: Person) -> dict[str, Any]:
@@ -256,6 +267,13 @@ def officer(person: Person) -> dict[str, Any]:
 
 def evidence_item(data: bytes, device_id: str | None) -> dict[str, Any]:
     """A manifest entry for ``data`` as the handheld declares it."""
-    return {"id": str(uuid7()), "kind": "video", "media_type": "video/mp4", "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), "captured_at": "2026-11-20T09:30:00+08:00",
-            "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 4.5}, "device_id": device_id or "DEV-NONE"}  # fmt: skip
+    return {
+        "id": str(uuid7()),
+        "kind": "video",
+        "media_type": "video/mp4",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "captured_at": "2026-11-20T09:30:00+08:00",
+        "gps": {"lat": 28.68, "lon": 115.86, "accuracy_m": 4.5},
+        "device_id": device_id or "DEV-NONE",
+    }

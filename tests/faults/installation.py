@@ -97,16 +97,28 @@ class Installation:
     def enrol(self, role: str, *, handheld: bool = False) -> Person:
         """A new user of the administrator's department (an inspector also gets a registered handheld)."""
         suffix = uuid.uuid4().hex[:8]
-        body = {"username": f"{role}-{suffix}", "display_name": f"测试{suffix}", "password": PASSWORD, "role": role,
-                "department_id": str(self.department_id)}  # fmt: skip
+        body = {
+            "username": f"{role}-{suffix}",
+            "display_name": f"测试{suffix}",
+            "password": PASSWORD,
+            "role": role,
+            "department_id": str(self.department_id),
+        }
         if role == "inspector":
             body["certificate_no"] = f"C{suffix}"
         made = self._post("/users", body)
         device_id = f"DEV-{suffix}" if handheld else None
         if device_id:
             self._post("/devices", {"id": device_id, "user_id": made["id"], "label": "fault suite handheld"})
-        return Person(uuid.UUID(made["id"]), body["username"], PASSWORD, self.department_id, role, device_id,
-                      body.get("certificate_no"))  # fmt: skip
+        return Person(
+            uuid.UUID(made["id"]),
+            body["username"],
+            PASSWORD,
+            self.department_id,
+            role,
+            device_id,
+            body.get("certificate_no"),
+        )
 
     def _post(self, path: str, body: dict) -> dict:
         answer = httpx.post(f"{self.url}{path}", json=body, headers=self.admin, timeout=30)
@@ -130,7 +142,15 @@ async def _first_admin(conn: asyncpg.Connection) -> tuple[uuid.UUID, str]:
     """A department and its administrator, made as ``enforce admin`` makes them (without two processes)."""
     department_id, user_id = uuid.uuid4(), uuid.uuid4()
     await users.create_department(conn, id=department_id, code="FAULTS", name="故障测试局", region_code="360102")
-    await users.create_user(conn, id=user_id, username="fault-admin", display_name="管理员", role="admin",
-                            password_hash=hash_password(PASSWORD), department_id=department_id,
-                            region_code="360102", certificate_no=None)  # fmt: skip
+    await users.create_user(
+        conn,
+        id=user_id,
+        username="fault-admin",
+        display_name="管理员",
+        role="admin",
+        password_hash=hash_password(PASSWORD),
+        department_id=department_id,
+        region_code="360102",
+        certificate_no=None,
+    )
     return department_id, "fault-admin"

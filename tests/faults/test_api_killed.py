@@ -34,9 +34,15 @@ def test_a_push_cut_by_sigkill_is_sent_again_and_applied_once(installation: Inst
         back = time.monotonic()  # the fault ends as the process is started again; recovery includes its start
         installation.served.restart()
         pushing.result(timeout=600)
-    tally = examine(installation, device, "API SIGKILL mid-push", size.name, recover_s=device.first_answer_after(back),
-                    note=f"killed {waited:.2f} s after the push went out, inside its transaction ({held_at_kill} "
-                    f"records committed); {len(device.exchanges)} requests")  # fmt: skip
+    tally = examine(
+        installation,
+        device,
+        "API SIGKILL mid-push",
+        size.name,
+        recover_s=device.first_answer_after(back),
+        note=f"killed {waited:.2f} s after the push went out, inside its transaction ({held_at_kill} "
+        f"records committed); {len(device.exchanges)} requests",
+    )
     device.close()
     report.append(tally)
     assert (tally.sent, tally.duplicated, tally.lost) == (size.operations, 0, 0), tally
@@ -63,10 +69,17 @@ def test_a_finalise_cut_by_sigkill_verifies_once(installation: Installation, siz
     verified = answer.json()
     checks, versions = installation.query(lambda conn: _evidence_trace(conn, item["id"]))
     stored = int(verified["status"] == "verified" and verified["declaration"]["sha256"] == item["sha256"])
-    tally = Tally("API SIGKILL mid-finalise", size.name, sent=1, stored=stored, duplicated=checks - 1 + versions - 1,
-                  lost=1 - stored, recover_s=device.first_answer_after(back),
-                  note=f"{size.evidence_mib} MiB in {ticket['part_count']} parts; {checks} finalise check, "
-                  f"{versions} object version")  # fmt: skip
+    tally = Tally(
+        "API SIGKILL mid-finalise",
+        size.name,
+        sent=1,
+        stored=stored,
+        duplicated=checks - 1 + versions - 1,
+        lost=1 - stored,
+        recover_s=device.first_answer_after(back),
+        note=f"{size.evidence_mib} MiB in {ticket['part_count']} parts; {checks} finalise check, "
+        f"{versions} object version",
+    )
     device.close()
     report.append(tally)
     assert (tally.stored, tally.duplicated, tally.lost) == (1, 0, 0), tally

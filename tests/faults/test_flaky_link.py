@@ -51,10 +51,15 @@ def test_a_flaky_link_loses_and_repeats_nothing(installation: Installation, size
                     (r.get("problem") or {}).get("code", r["status"]) for r in device.push_ids(ids, twins=twins)
                 ]
     took = time.monotonic() - started
-    tally = examine(installation, device, "flaky link", size.name,
-                    note=f"{link.forwarded} requests forwarded, {link.dropped} answers dropped after commit, "
-                    f"{link.duplicated} requests duplicated, {rounds} rounds in random order, {took:.1f} s; "
-                    f"{len(twin_answers)} twins refused")  # fmt: skip
+    tally = examine(
+        installation,
+        device,
+        "flaky link",
+        size.name,
+        note=f"{link.forwarded} requests forwarded, {link.dropped} answers dropped after commit, "
+        f"{link.duplicated} requests duplicated, {rounds} rounds in random order, {took:.1f} s; "
+        f"{len(twin_answers)} twins refused",
+    )
     device.close()
     report.append(tally)
     assert (tally.sent, tally.duplicated, tally.lost) == (size.operations, 0, 0), tally

@@ -51,8 +51,14 @@ def test_pushes_through_a_database_outage(installation: Installation, size, repo
         up = time.monotonic()
         pushing.result(timeout=600)
     failed = refusals(device, down, up)
-    tally = examine(installation, device, "PostgreSQL stopped during pushes", size.name,
-                    recover_s=device.first_answer_after(up), note=_refusal_note(failed, up - down))  # fmt: skip
+    tally = examine(
+        installation,
+        device,
+        "PostgreSQL stopped during pushes",
+        size.name,
+        recover_s=device.first_answer_after(up),
+        note=_refusal_note(failed, up - down),
+    )
     device.close()
     report.append(tally)
     assert (tally.sent, tally.duplicated, tally.lost) == (size.operations, 0, 0), tally
@@ -68,6 +74,32 @@ def test_uploads_and_finalise_through_a_store_outage(installation: Installation,
     items = [evidence_item(data, device.person.device_id) for data in payloads]
     device.make_record(evidence=items)
     device.push()
+    verified, down, up = _upload_through_a_store_outage(installation, device, items, payloads, size.store_down_s)
+    failed, unreachable = refusals(device, down, up), refusals(device, down, up, api=False)
+    checks = installation.query(lambda conn: _finalise_checks(conn, [i["id"] for i in items]))
+    tally = Tally(
+        "S3 stopped during uploads and finalise",
+        size.name,
+        sent=len(items),
+        stored=len(verified),
+        duplicated=checks - len(items),
+        lost=len(items) - len(verified),
+        recover_s=device.first_answer_after(up),
+        note=f"{_refusal_note(failed, up - down)}; {len(unreachable)} PUTs to S3 unanswered",
+    )
+    device.close()
+    report.append(tally)
+    assert (tally.stored, tally.duplicated, tally.lost) == (len(items), 0, 0), tally
+    assert failed, "the outage was not noticed: the uploads did not span it"
+    assert {(e.status, e.code) for e in failed} == {(503, "object-store-unavailable")}, installation.unhandled_errors()
+    assert max(e.seconds for e in failed) < FAIL_FAST_S
+
+
+def _upload_through_a_store_outage(
+    installation: Installation, device: Handheld, items: list[dict], payloads: list[bytes], down_s: float
+) -> tuple[list[str], float, float]:
+    """Upload every item; S3 stops once the third item's bytes are in, before its finalise, for ``down_s``.
+    Returns the ids verified, and when the store went down and came back."""
     verified: list[str] = []
     bytes_in, outage_on = threading.Event(), threading.Event()
 
@@ -87,22 +119,11 @@ def test_uploads_and_finalise_through_a_store_outage(installation: Installation,
         down = time.monotonic()
         outages.stop_s3(installation.served, installation.s3)
         outage_on.set()
-        time.sleep(size.store_down_s)
+        time.sleep(down_s)
         installation.s3 = outages.start_s3(installation.served)
         up = time.monotonic()
         uploading.result(timeout=600)
-    failed, unreachable = refusals(device, down, up), refusals(device, down, up, api=False)
-    checks = installation.query(lambda conn: _finalise_checks(conn, [i["id"] for i in items]))
-    tally = Tally("S3 stopped during uploads and finalise", size.name, sent=len(items), stored=len(verified),
-                  duplicated=checks - len(items), lost=len(items) - len(verified),
-                  recover_s=device.first_answer_after(up),
-                  note=f"{_refusal_note(failed, up - down)}; {len(unreachable)} PUTs to S3 unanswered")  # fmt: skip
-    device.close()
-    report.append(tally)
-    assert (tally.stored, tally.duplicated, tally.lost) == (len(items), 0, 0), tally
-    assert failed, "the outage was not noticed: the uploads did not span it"
-    assert {(e.status, e.code) for e in failed} == {(503, "object-store-unavailable")}, installation.unhandled_errors()
-    assert max(e.seconds for e in failed) < FAIL_FAST_S
+    return verified, down, up
 
 
 def _refusal_note(failed: list[Exchange], down_s: float) -> str:

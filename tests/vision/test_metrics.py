@@ -34,8 +34,12 @@ def test_the_node_exposes_frames_detector_time_queues_and_outbox_per_camera(tmp_
     encode(scenarios.camera_tamper("covered", duration_s=15.0, width=320, height=180).script, clip)
     port = free_port()
     outbox = OutboxConfig(dir=str(tmp_path / "outbox"))
-    config = NodeConfig(detector=PyTorchDetector(weights="none"), tamper=TamperConfig(persist_s=3.0), outbox=outbox,
-                        metrics=MetricsConfig(port=port))  # fmt: skip
+    config = NodeConfig(
+        detector=PyTorchDetector(weights="none"),
+        tamper=TamperConfig(persist_s=3.0),
+        outbox=outbox,
+        metrics=MetricsConfig(port=port),
+    )
     node = Node(config, [site(camera(camera_id="cam-north", url=str(clip)))], detector=NothingThere())
     running = threading.Thread(target=node.run)
     running.start()

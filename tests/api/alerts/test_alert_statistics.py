@@ -65,8 +65,9 @@ async def test_a_period_backwards_or_over_a_year_is_named(client, monitoring) ->
         assert "统计期间" in answer.json()["detail"]
 
 
-@pytest.mark.parametrize(("period", "field"), [(("0001-01-01", "0001-01-02"), "period_from"),
-                                               (("2099-12-30", "9999-12-31"), "period_to")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("period", "field"), [(("0001-01-01", "0001-01-02"), "period_from"), (("2099-12-30", "9999-12-31"), "period_to")]
+)
 async def test_a_period_beyond_the_calendar_is_named_not_a_500(client, monitoring, period, field) -> None:
     """Found by the contract fuzzing: year 1 less eight hours fell outside PostgreSQL's timestamps."""
     params = {"period_from": period[0], "period_to": period[1]}

@@ -50,8 +50,12 @@ def test_a_backup_restores_into_a_fresh_folder_where_both_verify_commands_pass(f
         device.push()
         for item, data in zip(items, payloads, strict=True):
             device.upload(item["id"], data, multipart=len(data) > 1024**2)
-        hold = httpx.post(f"{installation.url}/evidence/{items[0]['id']}/legal-hold", headers=installation.admin,
-                          json={"enabled": True, "reason": "诉讼保全"}, timeout=30)  # fmt: skip
+        hold = httpx.post(
+            f"{installation.url}/evidence/{items[0]['id']}/legal-hold",
+            headers=installation.admin,
+            json={"enabled": True, "reason": "诉讼保全"},
+            timeout=30,
+        )
         assert hold.status_code == 200, hold.text
         device.close()
         installation.served.enforce("audit", "checkpoint")

@@ -43,8 +43,13 @@ async def test_forty_wrong_passwords_then_the_right_one_is_refused(client, pool,
     entries = await entries_for(pool, "user", operator.principal.user_id)
     refused = [e for e in entries if e.action == "auth.sign_in_refused"]
     assert len(refused) == DEFAULTS.sign_in_address_free + 1
-    assert refused[-1].detail == {"address": address, "reason": "bad-credentials", "sign_in_address": 11,
-                                  "sign_in_account": 11, "request_id": refused[-1].detail["request_id"]}  # fmt: skip
+    assert refused[-1].detail == {
+        "address": address,
+        "reason": "bad-credentials",
+        "sign_in_address": 11,
+        "sign_in_account": 11,
+        "request_id": refused[-1].detail["request_id"],
+    }
     (blocked,) = await entries_for(pool, "throttle", f"sign_in_address:{address}")
     assert (blocked.action, blocked.detail["wait_s"]) == ("throttling.blocked", 5)
 
