@@ -135,6 +135,8 @@ async def savepoint(conn: Connection) -> AsyncIterator[None]:
     try:
         async with conn.transaction():
             yield
+    except CONNECTION_ERRORS:
+        raise  # the database went away, not this item: the request is answered 503 and sent again
     except asyncpg.PostgresError as exc:
         detail_en = f"database refused the item: {exc.__class__.__name__}"
         raise StatementRefused("该条数据无法保存，请核对后重试", detail_en) from exc
