@@ -1,6 +1,7 @@
 """Batch push answers per item; pull returns changes since a token without losing late commits."""
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -130,7 +131,7 @@ async def test_a_record_committed_late_is_not_skipped(client, pool, inspector, p
             " SELECT $1, 'inspection', department_id, '36010100100001', '360102', now(), 1, repeat('0', 64),"
             " $2::jsonb, id, id, ARRAY[id] FROM users WHERE id = $3",
             uuid.UUID(slow["id"]),
-            '{"placeholder": true}',
+            json.dumps(slow["content"]),  # a real record's content: later readers (the export) decode it
             inspector.principal.user_id,
         )
         fast = record_create(inspector, partner)
