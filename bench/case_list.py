@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -32,15 +31,14 @@ import httpx
 import msgspec
 
 from api.paging import encode_cursor
-from api.runtime import resolved
 from api.settings import Settings
 from bench import loadgen
 from bench.console import PASSWORD_HASH, make_user, percentile
+from bench.installation import fresh_installation
 from bench.intake import start_api, wait_ready
 from mobile_contract.auth import Role
 from storage import users
 from storage.embedded import free_port
-from storage.migrate import apply_migrations
 
 CASES = int(os.environ.get("BENCH_CASES", "50000"))  # per department; two departments
 RATE = float(os.environ.get("BENCH_RATE", "10"))
@@ -223,12 +221,7 @@ def report(results: list[tuple[Query, list[float], int]]) -> None:
 
 def main() -> None:
     Path("bench/out").mkdir(exist_ok=True)  # the API's log (bench.intake.start_api)
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-cases-") as folder,
-        resolved(Settings(data_dir=Path(folder))) as ready,
-    ):
-        assert ready.database.url is not None
-        apply_migrations(ready.database.url)
+    with fresh_installation("bench-cases-") as ready:
         asyncio.run(run(ready))
 
 

@@ -20,10 +20,8 @@ import asyncio
 import datetime as dt
 import os
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -33,13 +31,12 @@ from playwright.async_api import Page, async_playwright
 from api.auth.passwords import hash_password
 from api.auth.principal import Principal
 from api.auth.tokens import issue_access_token
-from api.runtime import resolved
 from api.settings import Settings
+from bench.installation import fresh_installation
 from bench.intake import start_api, wait_ready
 from mobile_contract.auth import Role
 from storage import users
 from storage.embedded import free_port
-from storage.migrate import apply_migrations
 from tests.console.chromium import launch
 
 STREAMS = int(os.environ.get("BENCH_STREAMS", "100"))
@@ -343,12 +340,7 @@ def report_paints(sign_in: list[float], wall: list[float], cards: int) -> None:
 
 
 def main() -> None:
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-console-") as folder,
-        resolved(Settings(data_dir=Path(folder))) as ready,
-    ):
-        assert ready.database.url is not None
-        apply_migrations(ready.database.url)
+    with fresh_installation("bench-console-") as ready:
         asyncio.run(run(ready))
 
 
