@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
@@ -24,13 +22,12 @@ from api.app import create_app
 from api.auth.principal import Principal
 from api.auth.tokens import issue_access_token
 from api.calendar import service
-from api.runtime import resolved
 from api.settings import Settings
+from bench.installation import fresh_installation
 from bench.intake import make_inspectors, uuid7
 from mobile_contract.auth import Role
 from storage import users
 from storage.db import create_pool
-from storage.migrate import apply_migrations
 
 CHECKS = 5000
 REQUESTS = 300
@@ -71,7 +68,7 @@ async def supervisor_headers(url: str, secret: str) -> tuple[dict[str, str], dic
                                 region_code="360102", certificate_no=None)  # fmt: skip
     await pool.close()
     principal = Principal(user_id=head, username="head", role=Role.SUPERVISOR, department_id=row["department_id"],
-                          region_code="360102", device_id=None)  # fmt: skip
+                          region_code="360102", device_id=None, sign_in_id=uuid.uuid4())  # fmt: skip
     token = issue_access_token(principal, secret=secret, ttl_s=3600)
     return {"Authorization": f"Bearer {inspector}"}, {"Authorization": f"Bearer {token}"}
 
@@ -91,9 +88,8 @@ async def workflow_read(ready: Settings) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, resolved(Settings(data_dir=Path(tmp))) as ready:
+    with fresh_installation("bench-calendar-") as ready:
         assert ready.database.url
-        apply_migrations(ready.database.url)
         request = asyncio.run(workflow_read(ready))
         miss, hit = asyncio.run(rebuild_and_check(ready.database.url))
     print(f"{'rebuild after an import (median of 20)':<52} {miss * 1000:8.2f} ms")
