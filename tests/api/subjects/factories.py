@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
 import random
-import string
 
 from mobile_contract.codes import id_number_check_char, org_code_check_char, uscc_check_char
 
+# One counter from a random start: codes never repeat within a test run. Independent random draws can (a
+# birthday collision among the hundreds made per run), and the second subject would be refused as a duplicate.
+_serial = itertools.count(random.randrange(10**7))
+
 
 def new_uscc(region: str = "360102") -> str:
-    """A valid, random USCC (legal person, enterprise: 91), with correct embedded and final check characters."""
-    org = "".join(random.choices(string.digits, k=8))
+    """A valid USCC (legal person, enterprise: 91) new to this run, with correct embedded and final check chars."""
+    org = f"{next(_serial) % 10**8:08d}"
     body = "91" + region + org + org_code_check_char(org)
     return body + uscc_check_char(body)
 
 
 def new_id_number(region: str = "360102") -> str:
-    first17 = f"{region}{random.randint(1950, 2005)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
-    first17 += f"{random.randint(0, 999):03d}"
+    """A valid resident ID number new to this run: the serial picks birth date and sequence number one to one."""
+    rest, sequence = divmod(next(_serial), 1000)
+    rest, day = divmod(rest, 28)
+    rest, month = divmod(rest, 12)
+    first17 = f"{region}{1950 + rest % 56}{month + 1:02d}{day + 1:02d}{sequence:03d}"
     return first17 + id_number_check_char(first17)
 
 
