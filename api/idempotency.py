@@ -81,7 +81,7 @@ def as_version(current: asyncpg.Record) -> dict[str, Any]:
 
 def id_conflict(entity: str, id: uuid.UUID) -> Conflict:
     return Conflict(
-        f"编号 {id} 已被另一份内容不同的{entity}使用，请勿用同一编号提交不同内容；如需修改请提交修改（带版本号）",
+        f"此{entity}的编号已被另一份内容不同的{entity}使用，请勿用同一编号提交不同内容；如需修改请提交修改（带版本号）",
         f"{entity} {id} exists with different content",
         code="id-conflict",
         extra={"id": str(id)},

@@ -13,12 +13,12 @@ import uuid
 
 import msgspec
 
+from api.alerts.naming import site_and_camera
 from api.auth.principal import Principal
 from api.tasks import service as tasks
 from mobile_contract.alerts import KIND_NAMES, AlertDispatch, AlertRead
-from mobile_contract.sites import SiteConfig
 from mobile_contract.tasks import AlertTaskDetail, TaskRead, TaskSnapshot, TaskSource, TaskStatus
-from storage import alerts, sites, users
+from storage import alerts, users
 from storage.db import Connection
 
 
@@ -27,10 +27,7 @@ def snapshot_path(alert_id: uuid.UUID, media_id: int) -> str:
 
 
 async def task_detail(db: Connection, principal: Principal, alert: AlertRead, note: str) -> AlertTaskDetail:
-    site_row = await sites.get(db, id=alert.site_id, department_id=alert.department_id)
-    assert site_row is not None  # an alert's site is kept (a foreign key)
-    site = msgspec.convert(site_row["config"], SiteConfig)
-    camera = next((c for c in site.cameras if c.id == alert.camera_id), None)
+    site, camera = await site_and_camera(db, alert)
     shot = await alerts.latest_verified_snapshot(db, alert_id=alert.id)
     snapshot = None
     if shot is not None:

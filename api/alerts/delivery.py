@@ -13,6 +13,7 @@ import datetime as dt
 
 from api.alerts import media, service
 from api.alerts.flows import publish
+from api.alerts.naming import alert_title
 from api.audit.trail import entry as audit_entry
 from api.auth.principal import Principal
 from api.observability import metrics
@@ -79,14 +80,14 @@ async def _record(
 async def _replay(
     db: Connection, principal: Principal, body: AlertUpsert, stored_sha256: str | None, digest: str
 ) -> AlertReceipt:
+    alert = await service.get(db, principal, body.id)
     if stored_sha256 != digest:
         raise Conflict(
-            f"预警 {body.id} 的第 {body.revision} 次更新已存在且内容不同，请使用新的更新序号",
+            f"{await alert_title(db, alert)}的第 {body.revision} 次更新已收到且内容不同，请使用新的更新序号",
             "this (alert id, revision) is stored with different content",
             code="alert-revision-conflict",
             extra={"revision": body.revision, "stored_sha256": stored_sha256, "sent_sha256": digest},
         )
-    alert = await service.get(db, principal, body.id)
     return AlertReceipt(outcome=DeliveryOutcome.REPLAYED, alert=alert, media=await service.list_media(db, body.id))
 
 

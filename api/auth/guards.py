@@ -14,7 +14,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from api.auth.principal import Principal
-from mobile_contract.auth import Role
+from mobile_contract.auth import ROLE_NAMES, Role
 from mobile_contract.problems import Forbidden, Unauthenticated
 
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
@@ -37,8 +37,10 @@ def requires(*roles: Role) -> Guard:
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = principal_of(connection)
         if principal.role not in allowed:
-            names = "、".join(sorted(r.value for r in allowed))
-            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）", f"role {principal.role} not in {names}")
+            names = "、".join(ROLE_NAMES[r] for r in sorted(allowed))
+            raise Forbidden(
+                f"当前角色无权执行此操作（需要：{names}）", f"role {principal.role} not in {sorted(allowed)}"
+            )
 
     guard.roles = allowed  # type: ignore[attr-defined]  # read by the route-rule check
     return guard

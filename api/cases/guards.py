@@ -14,8 +14,9 @@ from collections.abc import Callable
 import msgspec
 
 from api.calendar.workdays import CalendarUnavailable, WorkingCalendar, add_days
+from api.cases.deadlines import SPECS
 from api.discretion.benchmark import deviation
-from mobile_contract.case_state import Measure, WorkflowState
+from mobile_contract.case_state import DeadlineRule, Measure, WorkflowState
 from mobile_contract.discretion import Benchmark
 from mobile_contract.records import PenaltyKind
 from mobile_contract.workflow import (
@@ -39,7 +40,7 @@ from mobile_contract.workflow import (
 
 HEARING_REQUEST_DAYS = 5  # 第六十四条第一项：告知后五日内提出（第八十五条：工作日）
 HEARING_NOTICE_DAYS = 7  # 第六十四条第二项：举行听证的七日前通知
-EXTENDABLE_RULES = frozenset({"decide_90"})
+EXTENDABLE_RULES = frozenset({DeadlineRule.DECIDE_90})
 
 
 class ReviewCheck(msgspec.Struct, frozen=True, kw_only=True):
@@ -327,9 +328,12 @@ def deadline_extensible(state: WorkflowState, step: Step, facts: Facts) -> Refus
     assert isinstance(step, ExtendDeadline)
     if step.rule in EXTENDABLE_RULES:
         return None
+    extendable = "、".join(f"“{SPECS[r].title}”" for r in sorted(EXTENDABLE_RULES))
+    title = next((spec.title for rule, spec in SPECS.items() if rule == step.rule), None)
+    named = f"“{title}”是法定期限，" if title else "没有所选的期限，"
     return _refuse(
         "deadline-not-extendable",
-        "该期限是法定期限，不能延长（可延长：办案期限 decide_90）",
+        f"{named}不能延长（可以延长的只有{extendable}）",
         f"only {sorted(EXTENDABLE_RULES)} can be extended",
     )
 

@@ -145,6 +145,18 @@ STAGE_ZH = {
     S.NOT_PENALISED: "不予处罚", S.SERVED: "已送达", S.EXECUTING: "执行", S.CLOSED: "已结案",
     S.NOT_FILED: "不予立案", S.FILING_REVOKED: "撤销立案", S.TRANSFERRED: "已移送", S.SUSPENDED: "中止",
 }  # fmt: skip
+STEP_ZH = {  # each step (action tag) by its name on the case page and in refusals
+    "file": "立案", "refuse_filing": "不予立案", "revoke_filing": "撤销立案", "notify": "告知拟处罚",
+    "record_statement": "记录陈述申辩", "request_hearing": "申请听证", "schedule_hearing": "安排听证",
+    "conclude_hearing": "听证结束", "set_review_grounds": "确定法制审核事由", "require_discussion": "提请集体讨论",
+    "submit_review": "提交法制审核", "hold_discussion": "集体讨论", "reinvestigate": "补充调查",
+    "decide": "作出处罚决定", "not_penalise": "不予行政处罚", "serve": "送达", "start_execution": "开始执行",
+    "close": "结案", "transfer": "移送", "suspend": "中止", "resume": "恢复", "start_appraisal": "开始鉴定",
+    "end_appraisal": "鉴定结束", "extend_deadline": "延长期限", "apply_measure": "采取强制措施",
+    "extend_measure": "延长强制措施", "release_measure": "解除强制措施", "annul": "撤销决定",
+    "pass_review": "法制审核通过", "return_review": "法制审核退回", "publish": "公示",
+    "withdraw_publication": "撤回公示",
+}  # fmt: skip
 
 
 def stage_refusal(state: WorkflowState, step: Step) -> Refusal | None:
@@ -154,7 +166,7 @@ def stage_refusal(state: WorkflowState, step: Step) -> Refusal | None:
     allowed = "、".join(STAGE_ZH[s] for s in sorted(rule.sources))
     return Refusal(
         "stage-not-allowed",
-        f"案件处于“{STAGE_ZH[state.stage]}”阶段，不能执行此步骤（可在：{allowed}）",
+        f"案件处于“{STAGE_ZH[state.stage]}”阶段，不能{STEP_ZH[action_of(step)]}（可在：{allowed}）",
         f"{action_of(step)} is not allowed in stage {state.stage}",
     )
 
@@ -172,7 +184,9 @@ def check(state: WorkflowState, step: Step, facts: Facts, role: Role) -> None:
     if role not in rule.roles:
         names = "或".join(ROLE_NAMES[r] for r in sorted(rule.roles))
         raise Forbidden(
-            f"此步骤须由{names}执行", f"{action_of(step)} needs role {sorted(rule.roles)}", code="role-not-allowed"
+            f"{STEP_ZH[action_of(step)]}须由{names}执行",
+            f"{action_of(step)} needs role {sorted(rule.roles)}",
+            code="role-not-allowed",
         )
     if found := refusals(state, step, facts):
         raise InvalidTransition(

@@ -176,7 +176,7 @@ async def _replay(conn: Connection, case_id: uuid.UUID, event_id: uuid.UUID, ste
     same = stored["case_id"] == case_id and msgspec.json.decode(stored["body"])["step"] == msgspec.to_builtins(step)
     if not same:
         raise Conflict(
-            f"步骤编号 {event_id} 已用于另一个步骤，请勿用同一编号提交不同内容",
+            f"此次{machine.STEP_ZH[action_of(step)]}的步骤编号已用于另一个步骤，请勿用同一编号提交不同内容",
             f"step id {event_id} was used for a different step",
             code="id-conflict",
         )

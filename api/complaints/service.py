@@ -66,6 +66,10 @@ STEPS: dict[str, tuple[frozenset[Status], Status]] = {
     "feedback": (frozenset({Status.HANDLED}), Status.CLOSED),
 }
 STEP_NAMES = {"accept": "受理", "reject": "不予受理", "transfer": "转办", "handle": "办结", "feedback": "反馈"}
+STATUS_NAMES = {
+    "received": "已登记，待受理", "accepted": "已受理", "rejected": "不予受理", "transferred": "已转办",
+    "handled": "已办结", "closed": "已反馈",
+}  # fmt: skip
 
 
 def today() -> dt.date:
@@ -221,7 +225,8 @@ async def step(
     allowed, target = STEPS[name]
     if row["status"] not in allowed:
         raise InvalidTransition(
-            f"当前状态（{row['status']}）不能{STEP_NAMES[name]}", f"cannot {name} a complaint in status {row['status']}"
+            f"当前状态（{STATUS_NAMES[row['status']]}）不能{STEP_NAMES[name]}",
+            f"cannot {name} a complaint in status {row['status']}",
         )
     await complaints.update(conn, id=id, changes={"status": target, **(changes or {})})
     await complaints.add_event(

@@ -177,8 +177,13 @@ def _complete_parts(
     missing = _missing(upload, [p for p in parts if p.part_number in checksums])
     uploaded = sum(p.size for p in parts)
     if missing or uploaded != item["size"]:
+        gap = (
+            f"缺少第 {'、'.join(map(str, missing[:20]))} 片"
+            if missing
+            else f"已上传 {uploaded} 字节，应为 {item['size']} 字节"
+        )
         raise Conflict(
-            f"分片尚未上传完整（缺少分片：{missing[:20]}），请补传后再提交完成",
+            f"分片尚未上传完整（{gap}），请补传后再提交完成",
             f"upload incomplete: {len(missing)} parts missing, {uploaded} of {item['size']} bytes",
             code="upload-incomplete",
             extra={"missing": missing, "uploaded_bytes": uploaded},

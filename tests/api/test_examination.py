@@ -9,7 +9,8 @@
    - a non-admin of department A never reads or changes B's object (403/404) and never sees one
      of B's ids in a list;
    - and, so that those refusals mean something, every read of an object is answered 2xx to at
-     least one role of B.
+     least one role of B;
+   - every refusal's ``detail`` names things as people know them (``tests/api/problem_text.py``).
    Reads go first, then A's writes, then B's own (which may change the world). The gate's walk
    leaves out calls the guard is known to answer alike (B's roles a route does not admit: A's
    same roles are refused there); the ``slow`` variant makes every call.
@@ -40,6 +41,7 @@ from mobile_contract.auth import Role
 from tests.api.auth.forgeries import forgeries
 from tests.api.cases.support import pinned_today  # noqa: F401 - autouse: B's notice states working-day periods
 from tests.api.complaints.test_complaints import submission
+from tests.api.problem_text import unreadable
 from tests.api.throttling.support import from_address, new_address
 from tests.api.world import BODIES, LIST_QUERIES, World, build_world, fill, walked_routes
 from tests.conftest import TEST_PASSWORD, Caller
@@ -112,6 +114,13 @@ def judged(call: Call, answer: httpx.Response, world: World) -> list[str]:
     return problems + ([] if answer.status_code == 200 else [f"a list refused a role it admits — {seen}"])
 
 
+def worded(call: Call, answer: httpx.Response) -> list[str]:
+    """A refusal names things as people know them: no UUID, no internal key in its ``detail``."""
+    if not answer.headers.get("content-type", "").startswith("application/problem+json"):
+        return []
+    return [f"{call.name}: {wrong}" for wrong in unreadable(answer.json())]
+
+
 def callers_for(side: str, callers: dict[Role, Caller], roles: frozenset[Role], *, full: bool) -> dict[Role, Caller]:
     """Who calls a route. In full, everyone. Otherwise A's every role (B's objects are foreign to all of
     them) and only B's roles the route admits (the guard refuses B's others just as it refuses A's);
@@ -136,7 +145,7 @@ async def walk(client, app: Litestar, world: World, *, full: bool) -> tuple[list
                     call = Call(method, path, roles, side, role)
                     answer = await send(client, world, call, caller)
                     calls += 1
-                    violations += judged(call, answer, world)
+                    violations += judged(call, answer, world) + worded(call, answer)
                     answered |= 200 <= answer.status_code < 400  # a console page may redirect to the evidence
                 if side == "B" and method == "GET" and "{" in path and roles and not answered:
                     unanswered.add(f"{method} {path}")

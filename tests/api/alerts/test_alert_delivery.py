@@ -8,6 +8,7 @@ from litestar.testing import AsyncTestClient
 from mobile_contract.auth import Role
 from storage import audit
 from tests.api.alerts.conftest import Monitoring
+from tests.api.problem_text import unreadable
 
 
 async def put(client: AsyncTestClient, monitoring: Monitoring, body: dict) -> httpx.Response:
@@ -57,6 +58,9 @@ async def test_the_same_revision_with_other_content_is_a_conflict(
     assert changed.status_code == 409
     assert changed.json()["code"] == "alert-revision-conflict"
     assert changed.json()["extra"]["revision"] == 1
+    detail = changed.json()["detail"]
+    assert unreadable(changed.json()) == [], "named as the wall names it, not by its UUID"
+    assert "青山塘口" in detail and "禁止时段作业" in detail and "2026-11-02 07:05:00" in detail, detail
 
 
 async def test_a_late_lower_revision_is_kept_without_moving_the_alert_back(

@@ -6,6 +6,7 @@ from api.calendar.workdays import add_days
 from api.cases import clock
 from mobile_contract.auth import Role
 from tests.api.cases.support import PINNED_TODAY, case_content, open_case, penalty, take, to_notified, waive
+from tests.api.problem_text import unreadable
 from tests.factories import package_calendar, uuid7
 
 
@@ -76,9 +77,10 @@ async def test_wrong_role_is_403_and_wrong_stage_is_409(client, inspector, partn
     case_id = await open_case(client, inspector, partner)
     forbidden = await take(client, inspector, case_id, {"action": "file"}, status=403)
     assert forbidden["code"] == "role-not-allowed"
+    assert forbidden["detail"].startswith("立案须由") and "监管负责人" in forbidden["detail"]
     wrong = await take(client, head, case_id, {"action": "decide", "penalty": penalty()}, status=409)
     assert wrong["code"] == "stage-not-allowed"
-    assert "待立案" in wrong["detail"]
+    assert "待立案" in wrong["detail"] and "不能作出处罚决定" in wrong["detail"]
 
 
 async def test_retried_step_is_replayed_and_reused_id_conflicts(client, pool, inspector, partner, head) -> None:
@@ -91,6 +93,17 @@ async def test_retried_step_is_replayed_and_reused_id_conflicts(client, pool, in
     body["step"] = {"action": "refuse_filing", "reason": "不属于本机关管辖"}
     clash = await client.post(f"/cases/{case_id}/workflow/steps", json=body, headers=head.headers)
     assert clash.status_code == 409 and clash.json()["code"] == "id-conflict"
+    assert unreadable(clash.json()) == [] and "不予立案" in clash.json()["detail"]
+
+
+async def test_only_the_time_limit_for_deciding_can_be_extended(client, inspector, partner, head) -> None:
+    case_id = await open_case(client, inspector, partner)
+    await to_notified(client, head, inspector, case_id, hearing_rights=True)
+    extend = {"action": "extend_deadline", "rule": "hearing_request_5", "days": 5, "reason": "当事人申请"}
+    refused = await take(client, head, case_id, extend, status=409)
+    assert refused["code"] == "deadline-not-extendable"
+    assert unreadable(refused) == [], "the rules by their Chinese names, not their keys"
+    assert "“告知后五日内要求听证”" in refused["detail"] and "“立案之日起九十日内作出处罚决定”" in refused["detail"]
 
 
 async def test_history_is_one_hash_chain_and_every_step_is_audited(client, pool, inspector, partner, head) -> None:
