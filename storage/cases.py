@@ -10,8 +10,8 @@ once for all values, and such a plan can use no index for a condition, so a stag
 nothing walked the whole department (1–4 s with 50 000 cases, ``bench/case_list.py``). Composed, a
 stage is found through ``case_workflow_stage``, a number through the department's documents, an
 officer through ``records_participants`` (GIN), and the order and scope through
-``cases_department_registered`` (migration 0066). A party name part has no index: it filters the
-department's cases in that order.
+``cases_department_registered`` (migration 0066), a party through ``cases_party_search`` (0180: the
+characters and character pairs of its name, its USCC and ID number whole).
 """
 
 from __future__ import annotations
@@ -88,11 +88,11 @@ def _text(where: _Where, department_id: uuid.UUID | None, number: str, party: st
             f"c.id = ANY (ARRAY(SELECT d.case_id FROM case_documents d WHERE strpos(d.number, {where.arg(number)}) > 0"  # noqa: S608
             f"{in_department}))"
         )
-    if party:
-        name = where.arg(party)
+    if party:  # the index's characters and pairs narrow the cases down; strpos decides (migration 0180)
+        name, terms = where.arg(party), "party_search_terms(c.content -> 'party')"
+        part_of_name = f"strpos(lower(c.content -> 'party' ->> 'name'), lower({name})) > 0"
         where.conditions.append(
-            f"(strpos(lower(c.content -> 'party' ->> 'name'), lower({name})) > 0"
-            f" OR upper({name}) IN (c.content -> 'party' ->> 'uscc', c.content -> 'party' ->> 'id_number'))"
+            f"(({terms} @> party_name_grams({name}) AND {part_of_name}) OR {terms} && ARRAY['=' || upper({name})])"
         )
 
 

@@ -59,6 +59,9 @@ async def test_search_by_number_party_stage_officer_and_date(client, inspector, 
     assert await listed(client, head, number=number[-6:]) == [filed]  # part of the number is enough
     assert await listed(client, head, party="100%_") == [other]  # the user's % and _ mean themselves
     assert await listed(client, head, party="某某砂石") == [other]
+    assert await listed(client, head, party="砂") == [other]  # one character, looked up by itself
+    assert await listed(client, head, party="石料") == [alone, filed]  # two: by the pair
+    assert await listed(client, head, party="料石") == []  # the pair in the wrong order
     assert other in await listed(client, head, party=VALID_USCC.lower())  # the full code, any case
     assert await listed(client, head, stage="investigating") == [filed]
     assert await listed(client, head, stage="registered") == [alone, other]
