@@ -124,3 +124,23 @@ async def officer_lists(conn: Connection, *, case_ids: Sequence[uuid.UUID]) -> l
         " WHERE case_id = ANY ($1::uuid[]) ORDER BY created_at, id",
         list(case_ids),
     )
+
+
+async def add_participants(conn: Connection, *, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[asyncpg.Record]:
+    """Make each user of the (case id, user id) pairs a participant of the case (办案人员).
+
+    A case that gains someone is touched (its txid), so their next pull brings it. The cases are locked
+    in id order, so two pushes naming officers on the same cases cannot deadlock. Returns (id, users)
+    of the cases that gained participants, with those they gained.
+    """
+    return await conn.fetch(
+        "WITH named AS (SELECT DISTINCT case_id, user_id FROM unnest($1::uuid[], $2::uuid[]) AS n (case_id, user_id)),"
+        " gained AS (SELECT c.id, array_agg(n.user_id ORDER BY n.user_id) AS users FROM cases c"
+        "  JOIN named n ON n.case_id = c.id WHERE NOT n.user_id = ANY (c.participant_ids) GROUP BY c.id),"
+        " locked AS MATERIALIZED (SELECT id FROM cases WHERE id IN (SELECT id FROM gained) ORDER BY id FOR UPDATE)"
+        " UPDATE cases c SET txid = pg_current_xact_id(),"
+        "  participant_ids = ARRAY(SELECT DISTINCT u FROM unnest(c.participant_ids || g.users) AS u ORDER BY u)"
+        " FROM gained g WHERE c.id = g.id AND c.id IN (SELECT id FROM locked) RETURNING c.id, g.users",
+        [case_id for case_id, _ in pairs],
+        [user_id for _, user_id in pairs],
+    )

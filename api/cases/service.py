@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 import msgspec
@@ -13,8 +13,8 @@ from api.audit import trail
 from api.auth.principal import Principal
 from api.idempotency import NewDocument, Outcome
 from mobile_contract.problems import AppError
-from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead
-from storage import audit, versioned
+from mobile_contract.records import CaseCreate, CaseRead, CaseUpdate, CaseVersionRead, RecordContent
+from storage import audit, cases, versioned
 from storage.db import Connection
 from storage.versioned import CASES
 
@@ -62,6 +62,14 @@ async def update_case(conn: Connection, principal: Principal, id: uuid.UUID, upd
         conn, trail.change(principal, "case.update", "case", id, before=current["content_sha256"], after=new_sha)
     )
     return Outcome.UPDATED
+
+
+async def officers_named(conn: Connection, contents: Iterable[RecordContent]) -> None:
+    """The officers a case's records name take part in the case: a record naming someone new (a change
+    of officers) brings them the case with their next pull, and its time-limit reminders after it."""
+    named = sorted({(c.case_id, o.user_id) for c in contents if c.case_id is not None for o in c.officers})
+    if named:
+        await cases.add_participants(conn, pairs=named)
 
 
 async def read_cases(

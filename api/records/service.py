@@ -20,6 +20,7 @@ import msgspec
 from api import idempotency
 from api.audit import trail
 from api.auth.principal import Principal
+from api.cases import service as cases
 from api.idempotency import Outcome
 from api.tasks import results as task_results
 from mobile_contract.evidence import EvidenceDeclaration, EvidenceStatus
@@ -69,6 +70,7 @@ async def create_records(
     reads = await _read_back(conn, rows, contents, inserted) if read_back else {}
     await audit.append_many(conn, [_audit(principal, "record.create", id, None, hashes[id]) for id in inserted])
     await task_results.records_filed(conn, principal, {id: contents[id] for id in inserted})
+    await cases.officers_named(conn, [contents[id] for id in inserted])
     return {**outcomes, **problems}, reads
 
 
@@ -115,6 +117,7 @@ async def update_record(conn: Connection, principal: Principal, id: uuid.UUID, u
     added = [e for e in update.content.evidence if e.id not in {o.id for o in old.evidence}]
     await records.declare_evidence(conn, items=[_manifest_row(principal, id, e) for e in added])
     await audit.append(conn, _audit(principal, "record.update", id, current["content_sha256"], new_sha))
+    await cases.officers_named(conn, [update.content])
     return Outcome.UPDATED
 
 

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import asyncpg
+import pytest
 
 from storage import cases
 from tests.conftest import Caller, Department
@@ -25,6 +26,7 @@ SHARED_USCC = "91350100M000100Y43"
 PAGE = 30
 SELECTIVE = [  # (term, why it is selective)
     ("无此当事人", "matches nothing"),
+    ("无此", "two characters matching nothing (pg_trgm has no trigram for it)"),
     ("青山石料有限公司75", "one party in a thousand"),
     ("Z", "a character no name has"),
     (SHARED_USCC, "a USCC: exact"),
@@ -94,6 +96,7 @@ async def plan_of(conn: asyncpg.Connection, department_id: uuid.UUID, party: str
     return explaining.plan
 
 
+@pytest.mark.slow  # 20 000 cases stored and indexed: about 5 s
 async def test_a_selective_party_search_uses_the_party_index(
     pool: asyncpg.Pool, department: Department, inspector: Caller
 ) -> None:

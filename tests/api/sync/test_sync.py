@@ -10,7 +10,7 @@ from api.audit.service import verify_chain
 from api.sync.service import decode_token
 from mobile_contract.auth import Role
 from storage import sync as sync_sql
-from tests.factories import VALID_USCC, evidence_item, inspection, record_create, uuid7
+from tests.factories import VALID_USCC, evidence_item, inspection, officer, record_create, uuid7
 
 
 @pytest.fixture
@@ -97,6 +97,35 @@ async def test_pull_returns_assigned_tasks_and_own_records_once_per_token(
     second = (await client.get("/sync/pull", params={"token": first["sync_token"]}, headers=inspector.headers)).json()
     assert later["id"] in [r["id"] for r in second["records"]]
     assert task["id"] not in [t["id"] for t in second["tasks"]]
+
+
+async def test_a_change_of_officers_brings_the_case_to_the_newly_named_inspector(
+    client, make_user, department, inspector, partner
+) -> None:
+    """The case reaches an inspector named on one of its records, with their next pull (issue: officer change)."""
+    case = case_create()
+    assert (await client.post("/cases", json=case, headers=inspector.headers)).status_code == 201
+    record = record_create(inspector, partner)
+    record["content"]["case_id"] = case["id"]
+    assert (await client.post("/records", json=record, headers=inspector.headers)).status_code == 201
+    newcomer = await make_user(Role.INSPECTOR, department)
+    before = (await client.get("/sync/pull", headers=newcomer.headers)).json()
+    assert before["cases"] == [] and before["records"] == []
+    assert case["id"] in [c["id"] for c in (await pull(client, partner))["cases"]], "named at creation"
+
+    changed = record["content"] | {"officers": [officer(inspector), officer(newcomer)]}
+    edit = {"base_version": 1, "content": changed}
+    assert (await client.put(f"/records/{record['id']}", json=edit, headers=inspector.headers)).status_code == 200
+    after = await pull(client, newcomer, before["sync_token"])
+    assert [c["id"] for c in after["cases"]] == [case["id"]]
+    assert [r["id"] for r in after["records"]] == [record["id"]]
+
+
+async def pull(client, caller, token: str | None = None) -> dict:
+    params = {"token": token} if token else {}
+    answer = await client.get("/sync/pull", params=params, headers=caller.headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 async def test_pull_pages_through_many_changes(client, inspector, partner) -> None:
