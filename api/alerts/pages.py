@@ -227,13 +227,15 @@ def _member(enum: type, value: str, field: str) -> Any:
 
 
 def _local_moment(value: str, field: str) -> dt.datetime | None:
-    """A ``datetime-local`` field (no zone) read as China Standard Time."""
+    """A date-and-time field (``2026-12-06 08:30``, no zone) read as China Standard Time."""
     if not value:
         return None
     try:
         return dt.datetime.fromisoformat(value).replace(tzinfo=LOCAL_ZONE)
     except ValueError as exc:
-        raise InvalidInput("时间格式无效", f"bad {field}", errors=[FieldError(field, "")]) from exc
+        raise InvalidInput(
+            "时间格式无效，请按“2026-12-06 08:30”的格式填写", f"bad {field}", errors=[FieldError(field, "")]
+        ) from exc
 
 
 class AlertStatisticsPages(PageController):

@@ -26,6 +26,7 @@ NODE_MODULES = HERE / "assets" / "node_modules"
 VENDOR = {
     "noto-sans-sc": "@fontsource/noto-sans-sc",  # the CJK web font: Chinese looks the same on every screen
     "swagger-ui": "swagger-ui-dist",  # the OpenAPI page at /schema
+    "flatpickr": "flatpickr",  # the date picker: dates as Chinese users write them in any browser language
 }
 OWN_PREFIX = "/assets/console"
 VENDOR_PREFIX = "/assets/vendor"

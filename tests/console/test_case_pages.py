@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.async_api import Page, expect
@@ -26,6 +27,13 @@ def row(page: Page, case_id: str):
     return page.locator(f'#cases tr[data-case-id="{case_id}"]')
 
 
+async def typed_date(page: Page, field: str, value: str) -> None:
+    """A date typed into a date field, then its calendar closed (Esc), as a person does: open, on a phone
+    it covers the form's buttons."""
+    await page.fill(field, value)
+    await page.press(field, "Escape")
+
+
 async def test_search_the_list_and_open_a_case_where_it_stands(client, make_desk, signed_in, viewport) -> None:
     desk = await make_desk()
     reviewed, _ = await case_under_review(client, desk, title="青山塘口越界开采案")
@@ -36,13 +44,13 @@ async def test_search_the_list_and_open_a_case_where_it_stands(client, make_desk
     await expect(row(page, reviewed)).to_contain_text("法制审核")
     await screenshot(page, "case-list", viewport)
 
-    await page.fill("#case-search input[name=start]", "2026-12-07")
-    await page.fill("#case-search input[name=end]", "2026-12-01")
+    await typed_date(page, "#case-search input[name=start]", "2026-12-07")
+    await typed_date(page, "#case-search input[name=end]", "2026-12-01")
     async with page.expect_navigation():
         await page.click("#case-search button[type=submit]")
     await expect(page.locator("#search-error")).to_have_text("登记日期的起始日不能晚于截止日（请检查：登记日期止）")
-    await page.fill("#case-search input[name=start]", "")
-    await page.fill("#case-search input[name=end]", "")
+    await typed_date(page, "#case-search input[name=start]", "")
+    await typed_date(page, "#case-search input[name=end]", "")
     await page.fill("#case-search input[name=party]", "绿水")
     async with page.expect_navigation():
         await page.click("#case-search button[type=submit]")
@@ -66,6 +74,35 @@ async def test_search_the_list_and_open_a_case_where_it_stands(client, make_desk
     await expect(page.locator("#history li")).to_have_count(5)
     await expect(page.locator("#history li").first).to_contain_text("监管负责人")
     await screenshot(page, "case-detail", viewport)
+
+
+async def test_dates_are_year_first_and_times_24_hour_whatever_the_browsers_language(make_desk, signed_in) -> None:
+    """The tests' Chromium runs in English, where a native date field reads mm/dd/yyyy: the console's do not."""
+    desk = await make_desk()
+    page = await signed_in(desk.head, "desktop", "/console/cases")
+    start = page.locator("#case-search input[name=start]")
+    await expect(start).to_have_attribute("type", "text")
+    await expect(start).to_have_attribute("placeholder", "年-月-日")
+    await start.click()
+    calendar = page.locator(".flatpickr-calendar.open")
+    await expect(calendar).to_be_visible()
+    await expect(calendar.locator(".flatpickr-weekday").first).to_contain_text("周")  # in Chinese
+    await calendar.locator(".flatpickr-day:not(.prevMonthDay):not(.nextMonthDay)").nth(14).click()
+    assert re.fullmatch(r"\d{4}-\d{2}-15", await start.input_value()), await start.input_value()
+
+    wall = await signed_in(desk.head, "desktop", "/console/alerts")
+    moment = wall.locator("input[name=start]")
+    await wall.locator("details summary").first.click()
+    await moment.click()
+    timed = wall.locator(".flatpickr-calendar.open")
+    await expect(timed.locator(".flatpickr-time")).to_be_visible()
+    await expect(timed.locator(".flatpickr-am-pm")).to_have_count(0)  # a 24-hour clock
+    await moment.fill("2026-11-20 21:30")
+    await moment.press("Escape")
+    async with wall.expect_navigation():
+        await wall.click("details button[type=submit]")
+    await expect(wall.locator("input[name=start]")).to_have_value("2026-11-20 21:30")  # read as typed, kept
+    assert "start=2026-11-20+21%3A30" in wall.url
 
 
 async def test_a_refused_step_shows_the_guards_reason(client, make_desk, signed_in) -> None:
