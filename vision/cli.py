@@ -251,16 +251,19 @@ def synth_command(
 @app.command("train")
 def train_command(
     out: Annotated[Path, typer.Option(help="working folder for the data set and runs")] = Path("var/vision/train"),
-    images: Annotated[int, typer.Option()] = 2000,
+    images: Annotated[int, typer.Option(help="synthetic scenes")] = 2000,
+    photos: Annotated[int, typer.Option(help="frames made from real photographs (hard negatives, backdrops)")] = 600,
     epochs: Annotated[int, typer.Option()] = 10,
     imgsz: Annotated[int, typer.Option()] = 352,
+    batch: Annotated[int, typer.Option()] = 16,
+    seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
-    """Train the default detector on synthetic scenes (训练默认模型)."""
+    """Train the default detector on synthetic scenes and real photographs (训练默认模型)."""
     _offline()
     from vision.train import train_default_model
 
-    card = train_default_model(out, images=images, epochs=epochs, imgsz=imgsz)
-    console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out synthetic split")
+    card = train_default_model(out, images=images, photos=photos, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed)
+    console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out split")
 
 
 if __name__ == "__main__":

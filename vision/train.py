@@ -1,9 +1,12 @@
-"""Train the default detector (默认检测模型) on synthetic scenes: the logic behind ``vision train``.
+"""Train the default detector (默认检测模型), or fine-tune it on a deployment's footage: ``vision train``.
 
 Nothing is downloaded: the network is built from ``yolov8n.yaml`` (random weights), the data set is
-rendered by ``vision.synth.dataset``, and training runs on the CPU with a fixed seed. The weights land
-in ``vision/models/`` with a model card (JSON) that records their SHA-256, the class map, suggested
-per-class thresholds, the exact command, and mAP on the held-out synthetic split.
+rendered by ``vision.synth.dataset`` (synthetic scenes, then frames made from real photographs that
+installed packages ship: hard negatives, real backdrops, three real people), and training runs on the
+CPU with a fixed seed. The weights land in ``vision/models/`` with a model card (JSON) that records
+their SHA-256, the class map, suggested per-class thresholds, the exact command, and mAP on the held-out
+split. ``fine_tune`` starts from those weights on a deployment's own YOLO data set (``--data``) and
+writes the weights and card into its own folder.
 """
 
 from __future__ import annotations
@@ -70,10 +73,10 @@ class ModelCard(msgspec.Struct, frozen=True):
     metrics: Metrics
 
 
-def training_command(*, out_dir: Path, images: int, epochs: int, imgsz: int, batch: int, seed: int) -> str:
+def training_command(*, out_dir: Path, images: int, photos: int, epochs: int, imgsz: int, batch: int, seed: int) -> str:
     """The ``vision train`` command line that reproduces a run with these settings."""
-    args = ["vision", "train", "--out", str(out_dir), "--images", str(images), "--epochs", str(epochs)]
-    args += ["--imgsz", str(imgsz), "--batch", str(batch), "--seed", str(seed)]
+    args = ["vision", "train", "--out", str(out_dir), "--images", str(images), "--photos", str(photos)]
+    args += ["--epochs", str(epochs), "--imgsz", str(imgsz), "--batch", str(batch), "--seed", str(seed)]
     return "YOLO_OFFLINE=1 YOLO_AUTOINSTALL=false " + shlex.join(args)
 
 
@@ -91,11 +94,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fit(data_yaml: str, out_dir: Path, *, epochs: int, imgsz: int, batch: int, seed: int) -> Path:
+def _fit(
+    data_yaml: str, out_dir: Path, *, epochs: int, imgsz: int, batch: int, seed: int, base: str = ARCHITECTURE
+) -> Path:
     _offline()
     from ultralytics import YOLO
 
-    model = YOLO(ARCHITECTURE)
+    model = YOLO(base)
     model.train(
         data=data_yaml,
         epochs=epochs,
@@ -105,7 +110,7 @@ def _fit(data_yaml: str, out_dir: Path, *, epochs: int, imgsz: int, batch: int, 
         deterministic=True,
         device="cpu",
         workers=0,
-        pretrained=False,
+        pretrained=base != ARCHITECTURE,
         amp=False,
         plots=False,
         close_mosaic=max(1, epochs // 5),  # mosaics teach small, cut-off actors; the last epochs see whole frames
@@ -117,7 +122,9 @@ def _fit(data_yaml: str, out_dir: Path, *, epochs: int, imgsz: int, batch: int, 
     return Path(model.trainer.best)  # type: ignore[attr-defined]  # ultralytics declares trainer as None until train()
 
 
-def evaluate(weights: Path, data_yaml: str, *, imgsz: int, batch: int = 16) -> tuple[Metrics, dict[str, float]]:
+def evaluate(
+    weights: Path, data_yaml: str, *, imgsz: int, batch: int = 16, names: tuple[str, ...] = CLASS_NAMES
+) -> tuple[Metrics, dict[str, float]]:
     """mAP on the held-out split, and per class the confidence with the best F1."""
     _offline()
     from ultralytics import YOLO
@@ -128,9 +135,9 @@ def evaluate(weights: Path, data_yaml: str, *, imgsz: int, batch: int = 16) -> t
     box = result.box
     counts = _instances(result)
     per_class: dict[str, ClassMetrics] = {}
-    thresholds = dict.fromkeys(CLASS_NAMES, DEFAULT_THRESHOLD)
+    thresholds = dict.fromkeys(names, DEFAULT_THRESHOLD)
     for row, class_id in enumerate(box.ap_class_index):
-        name = CLASS_NAMES[int(class_id)]
+        name = names[int(class_id)]
         precision, recall, ap50, ap = box.class_result(row)
         per_class[name] = ClassMetrics(_r(ap50), _r(ap), _r(precision), _r(recall), counts.get(int(class_id), 0))
         thresholds[name] = _r(float(box.px[int(box.f1_curve[row].argmax())]), 2)
@@ -151,6 +158,7 @@ def train_default_model(
     out_dir: Path,
     *,
     images: int = 2000,
+    photos: int = 600,
     epochs: int = 10,
     imgsz: int = 352,
     batch: int = 16,
@@ -160,7 +168,7 @@ def train_default_model(
 ) -> ModelCard:
     """Render the data set, train yolov8n on it, score the held-out split, install weights and card."""
     out_dir = Path(out_dir).resolve()
-    dataset = write_dataset(out_dir / "dataset", images=images, seed=seed)
+    dataset = write_dataset(out_dir / "dataset", images=images, photos=photos, seed=seed)
     started = time.monotonic()
     best = _fit(dataset.data_yaml, out_dir, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed)
     wall_s = time.monotonic() - started
@@ -174,7 +182,9 @@ def train_default_model(
     card = msgspec.structs.replace(
         card,
         command=command
-        or training_command(out_dir=out_dir, images=images, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed),
+        or training_command(
+            out_dir=out_dir, images=images, photos=photos, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed
+        ),
     )
     (models_dir / CARD_NAME).write_bytes(msgspec.json.format(msgspec.json.encode(card), indent=2) + b"\n")
     return card

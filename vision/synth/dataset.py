@@ -2,7 +2,9 @@
 
 Layout: ``images/{train,val}/NNNNNN.jpg``, ``labels/{train,val}/NNNNNN.txt`` (one ``class cx cy w h`` line
 per box, normalised) and ``data.yaml``. Scene ``i`` is drawn from the seed pair ``(seed, i)`` and the
-held-out split is a seeded permutation, so the same arguments write the same files.
+held-out split is a seeded permutation, so the same arguments write the same files. After the synthetic
+scenes come ``photos`` frames made from real photographs (``vision.synth.photos``): those of the held-out
+split use only the photographs reserved for it, so validation never sees a photograph training saw.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import yaml
 
 from vision.synth.actors import CLASS_NAMES
+from vision.synth.photos import PHOTOS, photo_scene
 from vision.synth.scene import Box, random_scene
 
 _JPEG_QUALITY = 95  # the scene is already degraded; saving must not degrade it much further
@@ -23,12 +26,13 @@ _JPEG_QUALITY = 95  # the scene is already degraded; saving must not degrade it 
 class DatasetSummary(msgspec.Struct, frozen=True):
     data_yaml: str
     seed: int
-    images: int
+    images: int  # synthetic scenes
     train: int
     val: int
     width: int
     height: int
     boxes_per_class: dict[str, int]
+    photos: int = 0  # frames made from real photographs, after the synthetic scenes
 
 
 def yolo_label_lines(boxes: list[Box], width: int, height: int) -> list[str]:
@@ -50,25 +54,24 @@ def write_dataset(
     out_dir: Path,
     *,
     images: int,
+    photos: int = 0,
     seed: int = 0,
     val_fraction: float = 0.2,
     width: int = 960,
     height: int = 540,
 ) -> DatasetSummary:
-    """Render ``images`` scenes into ``out_dir`` and write its ``data.yaml``."""
+    """Render ``images`` synthetic scenes and ``photos`` photograph frames into ``out_dir``, with its ``data.yaml``."""
     out_dir = Path(out_dir).resolve()
-    val = held_out(seed, images, val_fraction)
+    val = held_out(seed, images, val_fraction) | {images + i for i in held_out(seed + 1, photos, val_fraction)}
+    splits = {"train": tuple(p for p in PHOTOS if not p.held_out), "val": tuple(p for p in PHOTOS if p.held_out)}
     counts = dict.fromkeys(CLASS_NAMES, 0)
-    for index in range(images):
+    for index in range(images + photos):
         split = "val" if index in val else "train"
-        image, boxes = random_scene([seed, index], width, height)
-        for folder in ("images", "labels"):
-            (out_dir / folder / split).mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(
-            str(out_dir / "images" / split / f"{index:06d}.jpg"), image, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY]
-        )
-        lines = yolo_label_lines(boxes, width, height)
-        (out_dir / "labels" / split / f"{index:06d}.txt").write_text("".join(line + "\n" for line in lines))
+        if index < images:
+            image, boxes = random_scene([seed, index], width, height)
+        else:
+            image, boxes = photo_scene([seed, 0xF070, index], splits[split], width, height)
+        _write(out_dir, split, index, image, yolo_label_lines(boxes, width, height))
         for box in boxes:
             counts[box.label] += 1
     data_yaml = out_dir / "data.yaml"
@@ -76,4 +79,13 @@ def write_dataset(
     data_yaml.write_text(
         yaml.safe_dump({"path": str(out_dir), "train": "images/train", "val": "images/val", "names": names})
     )
-    return DatasetSummary(str(data_yaml), seed, images, images - len(val), len(val), width, height, counts)
+    total = images + photos
+    return DatasetSummary(str(data_yaml), seed, images, total - len(val), len(val), width, height, counts, photos)
+
+
+def _write(out_dir: Path, split: str, index: int, image: np.ndarray, lines: list[str]) -> None:
+    for folder in ("images", "labels"):
+        (out_dir / folder / split).mkdir(parents=True, exist_ok=True)
+    path = out_dir / "images" / split / f"{index:06d}.jpg"
+    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, _JPEG_QUALITY])
+    (out_dir / "labels" / split / f"{index:06d}.txt").write_text("".join(line + "\n" for line in lines))
