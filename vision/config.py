@@ -106,12 +106,17 @@ class TamperConfig(_Frozen, frozen=True):
     persist_s: Seconds = 5.0  # a condition must hold this long
     clear_s: Seconds = 2.5  # and is forgotten only after being absent this long (one odd frame is not recovery)
     covered_contrast: Annotated[float, Meta(ge=0, le=1)] = 0.04  # grey std / mean below this: a uniform picture
-    covered_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.5  # blurred and this unlike the view: covered
-    defocus_ratio: Fraction = 0.35  # sharpness below this share of the baseline
-    moved_px: Annotated[float, Meta(gt=0, le=200)] = 8.0  # shift of the view, in analysis-image pixels
-    moved_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.6  # the view is no longer this alike
+    covered_fraction: Fraction = 0.4  # share of the view's textured cells gone blind: covered (a 60 % cover is)
+    blind_ratio: Fraction = 0.35  # a cell whose texture fell below this share of its baseline lost it
+    blind_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.6  # ... and its broad shapes are less alike: blind
+    defocus_ratio: Fraction = 0.5  # sharpness (fine over mid-scale detail) below this share of the baseline
+    defocus_forget_s: Seconds = 21_600.0  # the sharpness baseline sinks this slowly (never while suspect)
+    moved_px: Annotated[float, Meta(gt=0, le=200)] = 8.0  # a frame corner moved this far, analysis-image pixels
+    moved_min_matches: Annotated[int, Meta(ge=4, le=500)] = 12  # features agreeing on the view's motion
     frozen_diff: Annotated[float, Meta(ge=0, le=10)] = 0.3  # mean absolute grey difference between frames
-    baseline_s: Seconds = 600.0  # time constant of the healthy view and sharpness
+    baseline_s: Seconds = 600.0  # time constant of the healthy texture per cell
+    view_learn_s: Annotated[float, Meta(gt=0, le=86_400)] = 60.0  # time constant of the static background
+    relearn_s: Seconds = 120.0  # a view that cannot be compared with the background this long is learnt anew
 
 
 class RuleTuning(_Frozen, frozen=True):

@@ -159,6 +159,7 @@ class TamperFacts(msgspec.Struct, frozen=True):
     tamper: TamperKind
     measure: float  # the statistic that tripped, see vision.rules.tamper
     threshold: float
+    suspends_rules: bool = False  # the picture is unusable: the camera's other rules are not evaluated
 
 
 Facts = DwellFacts | HoursFacts | CrossingFacts | LandformFacts | TamperFacts

@@ -18,7 +18,7 @@ from vision.rules.crossing import LineCounter
 from vision.rules.dwell import ForbiddenZoneRule, PermitRule
 from vision.rules.hours import ProhibitedHoursRule
 from vision.rules.landform import LandformRule
-from vision.rules.tamper import TamperMonitor, tamper_candidate
+from vision.rules.tamper import UNUSABLE, TamperMonitor, tamper_candidate
 from vision.sources import Silence
 from vision.types import AlertCandidate, Frame, Motion, TamperFacts, TamperKind, Track
 
@@ -55,9 +55,10 @@ class CameraRules:
         at = frame.at
         dt_s = (at - self._last_at).total_seconds() if self._last_at else 0.0
         self._last_at = at
-        candidates = self.tamper.evaluate(frame.grey, frame.contrast, at, dt_s)
-        if candidates:
-            return candidates  # a blinded camera's picture proves nothing else
+        held = self.tamper.evaluate(frame.grey, frame.contrast, at, dt_s, motion.mask)
+        candidates = [tamper_candidate(self.camera.id, facts, at, since=since) for facts, since in held.values()]
+        if UNUSABLE & held.keys():
+            return candidates  # covered or frozen: the picture proves nothing else, and the alert says so
         for rule in self.forbidden:
             candidates += rule.evaluate(tracks, at)
         if self.permit is not None:
@@ -65,8 +66,9 @@ class CameraRules:
         candidates += self.hours.evaluate(tracks, at)
         for line in self.lines:
             candidates += line.evaluate(tracks, at)
-        for landform in self.landform:
-            candidates += landform.evaluate(frame, tracks)
+        if TamperKind.MOVED not in held:  # landform compares pixels with a reference taken from the old view
+            for landform in self.landform:
+                candidates += landform.evaluate(frame, tracks)
         return candidates
 
     def silence(self, silence: Silence, origin: dt.datetime) -> list[AlertCandidate]:
@@ -74,7 +76,7 @@ class CameraRules:
         quiet_s = silence.until_s - silence.since_s
         if quiet_s < self.camera.offline_after_s:
             return []
-        facts = TamperFacts(TamperKind.OFFLINE, round(quiet_s, 1), self.camera.offline_after_s)
+        facts = TamperFacts(TamperKind.OFFLINE, round(quiet_s, 1), self.camera.offline_after_s, suspends_rules=True)
         since = origin + dt.timedelta(seconds=silence.since_s)
         return [tamper_candidate(self.camera.id, facts, silence.at, since=since)]
 

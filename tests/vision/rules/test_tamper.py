@@ -20,7 +20,7 @@ KINDS = {
 def run(frames: list, step_s: float) -> dict[float, set[AlertKind]]:
     monitor = TamperMonitor("cam-1", TamperConfig())
     return {
-        frame.pts_s: {c.key.kind for c in monitor.evaluate(frame.grey, frame.contrast, frame.at, step_s)}
+        frame.pts_s: {KINDS[k.value] for k in monitor.evaluate(frame.grey, frame.contrast, frame.at, step_s)}
         for frame in frames
     }
 

@@ -1,0 +1,97 @@
+"""What a frame shows of the camera's health (画面统计): lamps, texture per cell, sharpness, coarse layout.
+
+Every measure works on the 320-px analysis images and is indifferent to overall brightness, so dusk and
+the camera's night mode change none of them much:
+
+- *lamps*: headlights, work lamps and torches are bright cores with a bloom around them; they are masked
+  out of every other measure (a lamp sweeping the frame is not the camera changing);
+- *texture*: the mean edge strength of the local-contrast image in each cell of a grid: a cover, a cloth
+  or a dead IR illuminator leaves cells without texture, a moved camera leaves them textured;
+- *sharpness*: per cell, the energy of fine detail (squared Laplacian) over that of mid-scale edges
+  (squared gradient of a blurred copy), the median over textured cells: a blur of width s divides the
+  first by about s³ and the second by about s, while light and contrast scale both alike (plain mean
+  edge strength would not do: an edge's summed gradient is its height, however blurred);
+- *layout*: the picture reduced to a coarse grid of brightness, kept to compare a cell's broad shapes
+  with the healthy view's (blur keeps them, a cover does not).
+"""
+
+from __future__ import annotations
+
+import cv2
+import msgspec
+import numpy as np
+
+GRID_COLUMNS, GRID_ROWS = 8, 6
+LAYOUT_SIZE = (32, 18)  # the coarse view: one value per 10 × 10 analysis pixels
+LAMP_FLOOR = 235  # a grey level this bright is a lamp (or its bloom) whatever the scene
+LAMP_OVER_MEDIAN = 90  # ... and so is one this far above the frame's median, at night
+LAMP_GROW = 9  # pixels: the bloom and glare around a lamp's core
+MASKED_CELL = 0.5  # a cell more than half masked is left out of every measure
+NOISE_MEAN_OVER_MEDIAN = 2.2  # for a squared Gaussian (chi-square, one degree of freedom)
+TEXTURE_FLOOR = 0.004  # mean edge strength of a cell with nothing in it (sky, a flat wall)
+_GROW = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * LAMP_GROW + 1, 2 * LAMP_GROW + 1))
+
+
+class Picture(msgspec.Struct):
+    """The measures of one frame (one value per grid cell where it says so; NaN where the cell is masked)."""
+
+    lamps: np.ndarray  # bool, analysis size: masked pixels
+    texture: np.ndarray  # rows × columns
+    sharpness: np.ndarray  # rows × columns: fine over mid-scale edge strength
+    layout: np.ndarray  # LAYOUT_SIZE, float32 grey
+    uniformity: float  # grey std / mean over the whole frame
+
+
+def lamp_mask(grey: np.ndarray) -> np.ndarray:
+    """Bright cores and their bloom: saturated pixels, or, in a dark frame, pixels far above its median."""
+    threshold = min(LAMP_FLOOR, float(np.median(grey)) + LAMP_OVER_MEDIAN)
+    core = (grey >= threshold).astype(np.uint8)
+    return cv2.dilate(core, _GROW).astype(bool) if core.any() else core.astype(bool)
+
+
+def _per_cell(values: np.ndarray, keep: np.ndarray, *, less_noise: bool = False) -> np.ndarray:
+    """Mean of ``values`` over the kept pixels of each grid cell; NaN for cells mostly masked.
+
+    ``less_noise``: less the noise's share, for the energy of fine detail: sensor noise is everywhere and
+    detail is sparse, so a cell's median is mostly noise, and the mean of squared Gaussian noise is
+    ``NOISE_MEAN_OVER_MEDIAN`` times its median.
+    """
+    h, w = values.shape
+    out = np.full((GRID_ROWS, GRID_COLUMNS), np.nan, np.float32)
+    ys = [row * h // GRID_ROWS for row in range(GRID_ROWS + 1)]
+    xs = [column * w // GRID_COLUMNS for column in range(GRID_COLUMNS + 1)]
+    for row in range(GRID_ROWS):
+        for column in range(GRID_COLUMNS):
+            kept = keep[ys[row] : ys[row + 1], xs[column] : xs[column + 1]]
+            if kept.mean() > MASKED_CELL:
+                cell = values[ys[row] : ys[row + 1], xs[column] : xs[column + 1]][kept]
+                noise = NOISE_MEAN_OVER_MEDIAN * float(np.median(cell)) if less_noise else 0.0
+                out[row, column] = max(float(cell.mean()) - noise, 0.0)
+    return out
+
+
+def measure(grey: np.ndarray, contrast: np.ndarray) -> Picture:
+    """Every measure of one frame; ``contrast`` is the frame's local-contrast image (``vision.motion.gate``)."""
+    lamps = lamp_mask(grey)
+    keep = ~lamps
+    edges = cv2.magnitude(cv2.Sobel(contrast, cv2.CV_32F, 1, 0), cv2.Sobel(contrast, cv2.CV_32F, 0, 1))
+    fine = np.square(cv2.Laplacian(contrast, cv2.CV_32F))
+    smooth = cv2.GaussianBlur(contrast, (0, 0), 2.0)
+    mid = np.square(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)) + np.square(cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
+    texture = _per_cell(edges, keep)
+    sharp = _per_cell(fine, keep, less_noise=True) / np.maximum(_per_cell(mid, keep), 1e-9)
+    sharp[~(texture > TEXTURE_FLOOR)] = np.nan  # a cell with nothing in it says nothing about focus
+    layout = cv2.resize(grey, LAYOUT_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
+    mean, std = (float(v[0][0]) for v in cv2.meanStdDev(grey))
+    return Picture(lamps, texture, sharp, layout, std / max(mean, 1.0))
+
+
+def layout_similarity(a: np.ndarray, b: np.ndarray, cells: np.ndarray) -> float:
+    """Normalised correlation of two coarse views over the given grid cells: 1.0 for the same broad shapes
+    under any brightness and gain, about 0 for a flat or unrelated picture."""
+    rows = np.repeat(np.repeat(cells, LAYOUT_SIZE[1] // GRID_ROWS, 0), LAYOUT_SIZE[0] // GRID_COLUMNS, 1)
+    x, y = a[rows], b[rows]
+    if x.size < 2:
+        return 1.0
+    x, y = x - x.mean(), y - y.mean()
+    return float((x * y).sum() / (np.sqrt((x * x).sum() * (y * y).sum()) + 1e-6))
