@@ -257,12 +257,14 @@ def train_command(
     imgsz: Annotated[int, typer.Option()] = 352,
     batch: Annotated[int, typer.Option()] = 16,
     seed: Annotated[int, typer.Option()] = 0,
+    base: Annotated[Path | None, typer.Option(exists=True, help="start from these weights, not random ones")] = None,
 ) -> None:
     """Train the default detector on synthetic scenes and real photographs (训练默认模型)."""
     _offline()
     from vision.train import train_default_model
 
-    card = train_default_model(out, images=images, photos=photos, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed)
+    run = {"images": images, "photos": photos, "epochs": epochs, "imgsz": imgsz, "batch": batch, "seed": seed}
+    card = train_default_model(out, base=base, **run)
     console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out split")
 
 

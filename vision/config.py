@@ -109,7 +109,8 @@ class TamperConfig(_Frozen, frozen=True):
     covered_fraction: Fraction = 0.4  # share of the view's textured cells gone blind: covered (a 60 % cover is)
     blind_ratio: Fraction = 0.35  # a cell whose texture fell below this share of its baseline lost it
     blind_similarity: Annotated[float, Meta(ge=-1, le=1)] = 0.6  # ... and its broad shapes are less alike: blind
-    defocus_ratio: Fraction = 0.5  # sharpness (fine over mid-scale detail) below this share of the baseline
+    defocus_ratio: Fraction = 0.5  # a cell's sharpness (fine over mid-scale detail) below this share of its baseline
+    defocus_fraction: Fraction = 0.75  # ... in this share of the cells whose shapes are still there: defocused
     defocus_forget_s: Seconds = 21_600.0  # the sharpness baseline sinks this slowly (never while suspect)
     moved_px: Annotated[float, Meta(gt=0, le=200)] = 8.0  # a frame corner moved this far, analysis-image pixels
     moved_min_matches: Annotated[int, Meta(ge=4, le=500)] = 12  # features agreeing on the view's motion

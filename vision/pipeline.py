@@ -89,9 +89,12 @@ class CameraPipeline:
             source.close()
         return self.stats
 
-    def on_silence(self, silence: Silence) -> None:
-        assert self.reader is not None and self.reader.source.origin is not None
-        candidates = self.rules.silence(silence, self.reader.source.origin)
+    def on_silence(self, silence: Silence, origin: dt.datetime | None = None) -> None:
+        """The source went quiet; ``origin`` is the wall time of stream time 0 (default: the reader's source's)."""
+        if origin is None:
+            assert self.reader is not None and self.reader.source.origin is not None
+            origin = self.reader.source.origin
+        candidates = self.rules.silence(silence, origin)
         self._publish(self.book.observe(candidates, silence.at), None)
         self._publish(self.book.expire(silence.at), None)
 

@@ -71,6 +71,8 @@ class ModelCard(msgspec.Struct, frozen=True):
     train_wall_s: float
     trained_at: dt.datetime
     metrics: Metrics
+    base_sha256: str = ""  # the weights training started from (empty: random weights from the architecture)
+    base_command: str = ""  # the command that made those weights, as their card recorded it
 
 
 def training_command(*, out_dir: Path, images: int, photos: int, epochs: int, imgsz: int, batch: int, seed: int) -> str:
@@ -114,6 +116,7 @@ def _fit(
         amp=False,
         plots=False,
         close_mosaic=max(1, epochs // 5),  # mosaics teach small, cut-off actors; the last epochs see whole frames
+        warmup_epochs=3.0 if base == ARCHITECTURE else 0.0,  # weights that already work need no warm-up
         val=False,  # the held-out split stays held out: it is scored once, after training
         project=str(out_dir),
         name="train",
@@ -163,14 +166,17 @@ def train_default_model(
     imgsz: int = 352,
     batch: int = 16,
     seed: int = 0,
+    base: Path | None = None,
     models_dir: Path = MODELS_DIR,
     command: str | None = None,
 ) -> ModelCard:
-    """Render the data set, train yolov8n on it, score the held-out split, install weights and card."""
+    """Render the data set (or reuse one rendered with the same arguments), train yolov8n on it — from random
+    weights, or from ``base`` — score the held-out split, install weights and card."""
     out_dir = Path(out_dir).resolve()
     dataset = write_dataset(out_dir / "dataset", images=images, photos=photos, seed=seed)
     started = time.monotonic()
-    best = _fit(dataset.data_yaml, out_dir, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed)
+    start = ARCHITECTURE if base is None else str(base)
+    best = _fit(dataset.data_yaml, out_dir, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, base=start)
     wall_s = time.monotonic() - started
     metrics, thresholds = evaluate(best, dataset.data_yaml, imgsz=imgsz, batch=batch)
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -179,12 +185,12 @@ def train_default_model(
     card = _card(
         weights, dataset, metrics, thresholds, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, wall_s=wall_s
     )
+    run = {"images": images, "photos": photos, "epochs": epochs, "imgsz": imgsz, "batch": batch, "seed": seed}
     card = msgspec.structs.replace(
         card,
-        command=command
-        or training_command(
-            out_dir=out_dir, images=images, photos=photos, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed
-        ),
+        command=command or training_command(out_dir=out_dir, base=base, **run),
+        base_sha256=sha256_of(base) if base is not None else "",
+        base_command=_base_command(base),
     )
     (models_dir / CARD_NAME).write_bytes(msgspec.json.format(msgspec.json.encode(card), indent=2) + b"\n")
     return card
@@ -215,6 +221,14 @@ def _card(
         trained_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         metrics=metrics,
     )
+
+
+def _base_command(base: Path | None) -> str:
+    """The command recorded in the base weights' own card, if they have one beside them."""
+    card = base.with_suffix(".json") if base is not None else None
+    if card is None or not card.exists():
+        return ""
+    return str(msgspec.json.decode(card.read_bytes()).get("command", ""))
 
 
 def load_card(path: Path = MODELS_DIR / CARD_NAME) -> ModelCard:

@@ -60,8 +60,22 @@ def write_dataset(
     width: int = 960,
     height: int = 540,
 ) -> DatasetSummary:
-    """Render ``images`` synthetic scenes and ``photos`` photograph frames into ``out_dir``, with its ``data.yaml``."""
+    """Render ``images`` synthetic scenes and ``photos`` photograph frames into ``out_dir``, with its ``data.yaml``.
+
+    A folder already rendered with the same arguments (its ``summary.json`` says so) is used as it is.
+    """
     out_dir = Path(out_dir).resolve()
+    done = out_dir / "summary.json"
+    if done.exists():
+        summary = msgspec.json.decode(done.read_bytes(), type=DatasetSummary)
+        if (summary.images, summary.photos, summary.seed, summary.width, summary.height) == (
+            images,
+            photos,
+            seed,
+            width,
+            height,
+        ) and summary.val == len(held_out(seed, images, val_fraction)) + round(photos * val_fraction):
+            return summary
     val = held_out(seed, images, val_fraction) | {images + i for i in held_out(seed + 1, photos, val_fraction)}
     splits = {"train": tuple(p for p in PHOTOS if not p.held_out), "val": tuple(p for p in PHOTOS if p.held_out)}
     counts = dict.fromkeys(CLASS_NAMES, 0)
@@ -80,7 +94,9 @@ def write_dataset(
         yaml.safe_dump({"path": str(out_dir), "train": "images/train", "val": "images/val", "names": names})
     )
     total = images + photos
-    return DatasetSummary(str(data_yaml), seed, images, total - len(val), len(val), width, height, counts, photos)
+    summary = DatasetSummary(str(data_yaml), seed, images, total - len(val), len(val), width, height, counts, photos)
+    done.write_bytes(msgspec.json.encode(summary))
+    return summary
 
 
 def _write(out_dir: Path, split: str, index: int, image: np.ndarray, lines: list[str]) -> None:

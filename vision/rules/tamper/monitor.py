@@ -26,8 +26,9 @@ from vision.rules.tamper.picture import TEXTURE_FLOOR, Picture, layout_similarit
 from vision.types import TamperFacts, TamperKind
 
 FROZEN_GAP_S = 1.0
-SUSPECT_BLUR = 0.8  # sharpness under this share of its baseline: the baseline stops learning
-RISE = 0.3  # share of a sharper reading the sharpness baseline takes at once
+SUSPECT_BLUR = 0.8  # the view's sharpness under this share of its baseline: the baseline stops learning
+BLURS = (0.0, 1.5, 3.0)  # layout pixels (5 analysis pixels each): the defocus a cell's shapes are compared under
+RISE = 0.3  # share of a sharper reading a cell's sharpness baseline takes at once
 UNUSABLE = frozenset({TamperKind.COVERED, TamperKind.FROZEN, TamperKind.OFFLINE})
 
 
@@ -35,9 +36,9 @@ class Readings(msgspec.Struct, frozen=True):
     """The frame statistics the checks are made of."""
 
     uniformity: float  # grey std / mean
-    blind_fraction: float  # of the textured cells, the share that lost their texture and their shapes
-    blind_similarity: float  # broad shapes of those cells against the healthy view's
-    sharpness_ratio: float  # against the baseline; 1.0 while there is none
+    blind_fraction: float  # of the textured cells, the share that lost their detail and their broad shapes
+    sharpness_ratio: float  # median over cells of sharpness against each cell's baseline; 1.0 while there is none
+    blurred_fraction: float  # share of those cells below ``defocus_ratio`` of their baseline
     alignment: Alignment | None  # the view against the learnt background; None: no answer
     difference: float  # mean absolute grey difference from the picture a second or more ago
 
@@ -48,7 +49,7 @@ class Readings(msgspec.Struct, frozen=True):
         if self.blind_fraction >= c.covered_fraction:
             return {TamperKind.COVERED: _facts(TamperKind.COVERED, self.blind_fraction, c.covered_fraction)}
         found = {}
-        if self.sharpness_ratio < c.defocus_ratio:
+        if self.blurred_fraction >= c.defocus_fraction:  # a blur takes the whole view, a cover sliding in a part
             found[TamperKind.DEFOCUSED] = _facts(TamperKind.DEFOCUSED, self.sharpness_ratio, c.defocus_ratio)
         if self.alignment is not None and self.alignment.displacement_px > c.moved_px:
             found[TamperKind.MOVED] = _facts(TamperKind.MOVED, self.alignment.displacement_px, c.moved_px)
@@ -66,8 +67,8 @@ class TamperMonitor:
         self.camera_id = camera_id
         self.config = config
         self.texture: np.ndarray | None = None  # per cell, of the healthy view
+        self.cell_sharpness: np.ndarray | None = None  # per cell, of the healthy view
         self.layout: np.ndarray | None = None  # broad shapes of the healthy view
-        self.sharpness: float | None = None
         self.aligner = ViewAligner(config.view_learn_s)
         self._learnt = 0
         self._unaligned_s = 0.0  # how long the view could not be compared with the background
@@ -104,32 +105,63 @@ class TamperMonitor:
         ignore: np.ndarray,
         earlier: np.ndarray | None,
     ) -> Readings:
-        blind, alike = self._blind(picture)
+        ratio, blurred = self._sharpness(picture)
         return Readings(
             uniformity=picture.uniformity,
-            blind_fraction=blind,
-            blind_similarity=alike,
-            sharpness_ratio=self._sharpness_now(picture) / self.sharpness if self.sharpness else 1.0,
+            blind_fraction=self._blind(picture),
+            sharpness_ratio=ratio,
+            blurred_fraction=blurred,
             alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches),
-            difference=float(cv2.absdiff(grey, earlier).mean()) if earlier is not None else math.inf,
+            difference=_difference(grey, earlier, picture.lamps),
         )
 
-    def _blind(self, picture: Picture) -> tuple[float, float]:
-        """Share of the healthy view's textured cells that lost their texture and their broad shapes."""
-        if self.texture is None or self.layout is None:
-            return 0.0, 1.0
-        textured = np.nan_to_num(self.texture) > TEXTURE_FLOOR
-        now = np.nan_to_num(picture.texture, nan=np.inf)  # a masked cell (a lamp) is not blind
-        faded = textured & (now < self.config.blind_ratio * np.nan_to_num(self.texture))
-        if not textured.any() or not faded.any():
-            return 0.0, 1.0
-        alike = layout_similarity(self.layout, picture.layout, faded)
-        blind = 0.0 if alike >= self.config.blind_similarity else float(faded.sum() / textured.sum())
-        return blind, alike
+    def _blind(self, picture: Picture) -> float:
+        """Share of the healthy view's textured cells that lost their detail *and* their broad shapes.
 
-    def _sharpness_now(self, picture: Picture) -> float:
-        values = picture.sharpness[np.isfinite(picture.sharpness)]
-        return float(np.median(values)) if values.size else math.nan
+        Detail is lost when the texture fell below ``blind_ratio`` of the cell's own, or the sharpness below
+        ``defocus_ratio`` of it (a cloth's blotches and a dark sensor's noise are texture, but not sharp);
+        broad shapes when the cell's coarse view no longer correlates (a blur keeps them, a cover does not).
+        """
+        if self.texture is None or self.layout is None or self.cell_sharpness is None:
+            return 0.0
+        c = self.config
+        textured = np.nan_to_num(self.texture) > TEXTURE_FLOOR
+        with np.errstate(invalid="ignore"):  # NaN: a masked cell (a lamp), which is not blind
+            faded = (picture.texture < c.blind_ratio * self.texture) | (
+                np.nan_to_num(picture.sharpness, nan=0.0) < c.defocus_ratio * self.cell_sharpness
+            )
+        blind = textured & faded & ~self._unchanged(picture) & np.isfinite(picture.texture)
+        return float(blind.sum() / textured.sum()) if textured.any() else 0.0
+
+    def _unchanged(self, picture: Picture) -> np.ndarray:
+        """Cells whose broad shapes are still the healthy view's, or a blurred copy of it (a lens out of focus
+        smooths shapes, a cover replaces them); all cells while there is no healthy view yet."""
+        if self.layout is None:
+            return np.ones(picture.texture.shape, bool)
+        alike = np.max(
+            [
+                layout_similarity(cv2.GaussianBlur(self.layout, (0, 0), s) if s else self.layout, picture.layout)
+                for s in BLURS
+            ],
+            axis=0,
+        )
+        return alike >= self.config.blind_similarity
+
+    def _ratios(self, picture: Picture) -> np.ndarray:
+        """Each cell's sharpness over its baseline, NaN where either is unknown."""
+        if self.cell_sharpness is None:
+            return np.full(picture.sharpness.shape, np.nan, np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return picture.sharpness / np.where(self.cell_sharpness > 0, self.cell_sharpness, np.nan)
+
+    def _sharpness(self, picture: Picture) -> tuple[float, float]:
+        """Median sharpness ratio and share of blurred cells, over the cells whose broad shapes are still the
+        view's: a cover or a knock changes some cells' shapes, and those say nothing about focus."""
+        ratios = self._ratios(picture)[self._unchanged(picture)]
+        ratios = ratios[np.isfinite(ratios)]
+        if ratios.size == 0:
+            return 1.0, 0.0
+        return float(np.median(ratios)), float((ratios < self.config.defocus_ratio).mean())
 
     def _earlier(self, at: dt.datetime) -> np.ndarray | None:
         """The latest picture at least ``FROZEN_GAP_S`` old; older ones are dropped."""
@@ -161,7 +193,8 @@ class TamperMonitor:
             return
         if TamperKind.DEFOCUSED not in tripped:
             self._learn_cells(picture, dt_s)
-            self._learn_sharpness(self._sharpness_now(picture), readings.sharpness_ratio, dt_s)
+            if readings.sharpness_ratio >= SUSPECT_BLUR:
+                self._learn_sharpness(picture, dt_s)
         alignment = readings.alignment
         self._unaligned_s = self._unaligned_s + max(dt_s, 0.0) if alignment is None else 0.0
         if self._unaligned_s >= self.config.relearn_s:
@@ -177,22 +210,36 @@ class TamperMonitor:
         if self.texture is None or self.layout is None:
             self.texture, self.layout = picture.texture.copy(), picture.layout.copy()
             return
-        seen = np.isfinite(picture.texture)
-        fresh = seen & ~np.isfinite(self.texture)
-        self.texture[fresh] = picture.texture[fresh]
-        both = seen & ~fresh
-        self.texture[both] += alpha * (picture.texture[both] - self.texture[both])
+        _follow(self.texture, picture.texture, alpha)
         self.layout += alpha * (picture.layout - self.layout)
 
-    def _learn_sharpness(self, sharp: float, ratio: float, dt_s: float) -> None:
-        """Up quickly, down only over ``defocus_forget_s`` and not at all while already suspiciously low."""
-        if not math.isfinite(sharp):
+    def _learn_sharpness(self, picture: Picture, dt_s: float) -> None:
+        """Per cell: up quickly, down only over ``defocus_forget_s`` (and not at all while the view's sharpness
+        is already suspiciously low, see ``_learn``), so a lens drifting out of focus cannot drag it down."""
+        if self.cell_sharpness is None:
+            self.cell_sharpness = picture.sharpness.copy()
             return
-        if self.sharpness is None:
-            self.sharpness = sharp
-        elif sharp > self.sharpness:
-            self.sharpness += RISE * (sharp - self.sharpness)
-        elif ratio >= SUSPECT_BLUR:
-            self.sharpness += (sharp - self.sharpness) * (
-                1.0 - math.exp(-max(dt_s, 0.0) / self.config.defocus_forget_s)
-            )
+        now = picture.sharpness
+        sink = 1.0 - math.exp(-max(dt_s, 0.0) / self.config.defocus_forget_s)
+        with np.errstate(invalid="ignore"):
+            rate = np.where(now > self.cell_sharpness, RISE, sink)
+        _follow(self.cell_sharpness, now, rate)
+
+
+def _follow(baseline: np.ndarray, now: np.ndarray, alpha: float | np.ndarray) -> None:
+    """Move each cell's baseline a step towards this frame's value; cells masked now keep theirs."""
+    seen = np.isfinite(now)
+    fresh = seen & ~np.isfinite(baseline)
+    baseline[fresh] = now[fresh]
+    both = seen & ~fresh
+    step = alpha[both] if isinstance(alpha, np.ndarray) else alpha
+    baseline[both] += step * (now[both] - baseline[both])
+
+
+def _difference(grey: np.ndarray, earlier: np.ndarray | None, lamps: np.ndarray) -> float:
+    """Mean absolute grey difference from the earlier picture, lamps and burnt-in text (bright) left out:
+    an on-screen clock ticking over a frozen picture does not make it live."""
+    if earlier is None:
+        return math.inf
+    keep = ~lamps
+    return float(cv2.absdiff(grey, earlier)[keep].mean()) if keep.any() else 0.0

@@ -22,9 +22,10 @@ import msgspec
 import numpy as np
 
 GRID_COLUMNS, GRID_ROWS = 8, 6
-LAYOUT_SIZE = (32, 18)  # the coarse view: one value per 10 × 10 analysis pixels
-LAMP_FLOOR = 235  # a grey level this bright is a lamp (or its bloom) whatever the scene
-LAMP_OVER_MEDIAN = 90  # ... and so is one this far above the frame's median, at night
+LAYOUT_SIZE = (64, 36)  # the coarse view: one value per 5 × 5 analysis pixels, 8 × 6 per cell
+LAMP_CEILING = 235  # a grey level this bright is a lamp (or its bloom) whatever the scene
+LAMP_OVER_MEDIAN = 90  # ... and so is one this far above the frame's median, in a dark frame
+LAMP_FLOOR = 200  # but never one darker than this (half a frame in daylight beside a cloth is no lamp)
 LAMP_GROW = 9  # pixels: the bloom and glare around a lamp's core
 MASKED_CELL = 0.5  # a cell more than half masked is left out of every measure
 NOISE_MEAN_OVER_MEDIAN = 2.2  # for a squared Gaussian (chi-square, one degree of freedom)
@@ -44,7 +45,7 @@ class Picture(msgspec.Struct):
 
 def lamp_mask(grey: np.ndarray) -> np.ndarray:
     """Bright cores and their bloom: saturated pixels, or, in a dark frame, pixels far above its median."""
-    threshold = min(LAMP_FLOOR, float(np.median(grey)) + LAMP_OVER_MEDIAN)
+    threshold = max(LAMP_FLOOR, min(LAMP_CEILING, float(np.median(grey)) + LAMP_OVER_MEDIAN))
     core = (grey >= threshold).astype(np.uint8)
     return cv2.dilate(core, _GROW).astype(bool) if core.any() else core.astype(bool)
 
@@ -82,16 +83,18 @@ def measure(grey: np.ndarray, contrast: np.ndarray) -> Picture:
     sharp = _per_cell(fine, keep, less_noise=True) / np.maximum(_per_cell(mid, keep), 1e-9)
     sharp[~(texture > TEXTURE_FLOOR)] = np.nan  # a cell with nothing in it says nothing about focus
     layout = cv2.resize(grey, LAYOUT_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
-    mean, std = (float(v[0][0]) for v in cv2.meanStdDev(grey))
+    mean, std = (float(v[0][0]) for v in cv2.meanStdDev(grey, mask=keep.astype(np.uint8)))
     return Picture(lamps, texture, sharp, layout, std / max(mean, 1.0))
 
 
-def layout_similarity(a: np.ndarray, b: np.ndarray, cells: np.ndarray) -> float:
-    """Normalised correlation of two coarse views over the given grid cells: 1.0 for the same broad shapes
-    under any brightness and gain, about 0 for a flat or unrelated picture."""
-    rows = np.repeat(np.repeat(cells, LAYOUT_SIZE[1] // GRID_ROWS, 0), LAYOUT_SIZE[0] // GRID_COLUMNS, 1)
-    x, y = a[rows], b[rows]
-    if x.size < 2:
-        return 1.0
-    x, y = x - x.mean(), y - y.mean()
-    return float((x * y).sum() / (np.sqrt((x * x).sum() * (y * y).sum()) + 1e-6))
+def layout_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per grid cell, the normalised correlation of two coarse views: 1.0 for the same broad shapes under any
+    brightness and gain, about 0 for a flat or unrelated picture."""
+
+    def cells(view: np.ndarray) -> np.ndarray:
+        blocks = view.reshape(GRID_ROWS, LAYOUT_SIZE[1] // GRID_ROWS, GRID_COLUMNS, LAYOUT_SIZE[0] // GRID_COLUMNS)
+        blocks = blocks.transpose(0, 2, 1, 3).reshape(GRID_ROWS, GRID_COLUMNS, -1)
+        return blocks - blocks.mean(axis=2, keepdims=True)
+
+    x, y = cells(a), cells(b)
+    return (x * y).sum(axis=2) / (np.sqrt((x * x).sum(axis=2) * (y * y).sum(axis=2)) + 1e-6)
