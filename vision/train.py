@@ -30,6 +30,9 @@ WEIGHTS_NAME = "quarry-yolov8n-synth.pt"
 CARD_NAME = "quarry-yolov8n-synth.json"
 ARCHITECTURE = "yolov8n.yaml"
 DEFAULT_THRESHOLD = 0.25  # for a class the held-out split never showed
+# Weights that already work need no warm-up, and a smaller step than a fresh start (ultralytics' automatic choice
+# for a short run, AdamW at about 0.001, undid part of what the synthetic run had learnt in a one-epoch trial).
+FINE_TUNE = {"warmup_epochs": 0.0, "optimizer": "AdamW", "lr0": 0.0005}
 
 
 class ClassMetrics(msgspec.Struct, frozen=True):
@@ -75,10 +78,13 @@ class ModelCard(msgspec.Struct, frozen=True):
     base_command: str = ""  # the command that made those weights, as their card recorded it
 
 
-def training_command(*, out_dir: Path, images: int, photos: int, epochs: int, imgsz: int, batch: int, seed: int) -> str:
+def training_command(
+    *, out_dir: Path, images: int, photos: int, epochs: int, imgsz: int, batch: int, seed: int, base: Path | None
+) -> str:
     """The ``vision train`` command line that reproduces a run with these settings."""
     args = ["vision", "train", "--out", str(out_dir), "--images", str(images), "--photos", str(photos)]
     args += ["--epochs", str(epochs), "--imgsz", str(imgsz), "--batch", str(batch), "--seed", str(seed)]
+    args += ["--base", str(base)] if base is not None else []
     return "YOLO_OFFLINE=1 YOLO_AUTOINSTALL=false " + shlex.join(args)
 
 
@@ -116,7 +122,7 @@ def _fit(
         amp=False,
         plots=False,
         close_mosaic=max(1, epochs // 5),  # mosaics teach small, cut-off actors; the last epochs see whole frames
-        warmup_epochs=3.0 if base == ARCHITECTURE else 0.0,  # weights that already work need no warm-up
+        **({} if base == ARCHITECTURE else FINE_TUNE),
         val=False,  # the held-out split stays held out: it is scored once, after training
         project=str(out_dir),
         name="train",

@@ -16,6 +16,7 @@ true crossings.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import tempfile
 from collections.abc import Callable
@@ -28,9 +29,10 @@ from mobile_contract.sites import CameraConfig, DomainClass, SiteConfig, SiteKin
 from vision.config import NodeConfig, PyTorchDetector
 from vision.detect.base import Crop
 from vision.evaluation.scenes import EvalScene
-from vision.evaluation.world import render
+from vision.evaluation.world import World, render
 from vision.events import Outbox, Publisher
 from vision.pipeline import CameraPipeline
+from vision.reader import AHEAD
 from vision.sources import Silence, make_frame
 from vision.types import Box, Detection, Packet
 
@@ -85,7 +87,7 @@ class Oracle:
     def _in(self, region: Box) -> list[Detection]:
         found = []
         for kind, (x1, y1, x2, y2) in self.boxes:
-            box = Box(x1 / self.width, y1 / self.height, x2 / self.width, y2 / self.height)
+            box = Box(float(x1) / self.width, float(y1) / self.height, float(x2) / self.width, float(y2) / self.height)
             cx, cy = (box.x1 + box.x2) / 2, (box.y1 + box.y2) / 2
             if region.x1 <= cx < region.x2 and region.y1 <= cy < region.y2:
                 found.append(Detection(box=box, cls=DomainClass(kind), score=0.9, label=kind))
@@ -139,24 +141,35 @@ def _listener(first: dict[str, Raised], clock: _Clock) -> Callable[[AlertUpsert]
 
 
 def _feed(scene: EvalScene, pipeline: CameraPipeline, oracle: Oracle, clock: _Clock) -> None:
-    """Frames at the camera's rate; those the sampler asks for are rendered and analysed."""
+    """Frames at the camera's rate; those the sampler asks for are rendered and analysed ``AHEAD`` frames
+    later, as the reader thread decodes ahead of analysis (so a raised rate takes effect as late as it does)."""
     world = scene.world
     fps = world.camera.fps
     gop = round(GOP_S * fps)
     offline = world.starts("offline")
+    waiting: collections.deque[float] = collections.deque()
     for index in range(round(world.duration_s * fps)):
         t_s = index / fps
         if offline is not None and t_s >= offline:
+            while waiting:  # what was decoded before the camera went quiet is still analysed
+                _analyse(world, pipeline, oracle, clock, waiting.popleft())
             clock.t_s = t_s
             _silence(pipeline, world.start, offline, t_s, index % fps == 0)
             continue
         packet = Packet(b"", index, index, 1, index % gop == 0, t_s)
-        if not pipeline.sampler.wants(packet) or not pipeline.sampler.due(t_s):
-            continue
-        image, oracle.boxes = render(world, t_s)
-        clock.t_s = t_s
-        at = world.start + dt.timedelta(seconds=t_s)
-        pipeline.analyse(make_frame("eval-cam", image, seq=index, pts_s=t_s, at=at, width=pipeline.config.motion.width))
+        if pipeline.sampler.wants(packet) and pipeline.sampler.due(t_s):
+            waiting.append(t_s)
+        while len(waiting) > AHEAD or (waiting and index == round(world.duration_s * fps) - 1):
+            _analyse(world, pipeline, oracle, clock, waiting.popleft())
+
+
+def _analyse(world: World, pipeline: CameraPipeline, oracle: Oracle, clock: _Clock, t_s: float) -> None:
+    image, oracle.boxes = render(world, t_s)
+    clock.t_s = t_s
+    at = world.start + dt.timedelta(seconds=t_s)
+    pipeline.analyse(
+        make_frame("eval-cam", image, seq=round(t_s * 1000), pts_s=t_s, at=at, width=pipeline.config.motion.width)
+    )
 
 
 def _silence(pipeline: CameraPipeline, start: dt.datetime, since_s: float, t_s: float, report: bool) -> None:

@@ -20,7 +20,7 @@ from vision.rules.hours import ProhibitedHoursRule
 from vision.rules.landform import LandformRule
 from vision.rules.tamper import UNUSABLE, TamperMonitor, tamper_candidate
 from vision.sources import Silence
-from vision.types import AlertCandidate, Frame, Motion, TamperFacts, TamperKind, Track
+from vision.types import AlertCandidate, Detection, Frame, Motion, TamperFacts, TamperKind, Track
 
 
 class CameraRules:
@@ -51,7 +51,11 @@ class CameraRules:
         for rule in self.landform:
             rule.set_reference(frame)
 
-    def evaluate(self, frame: Frame, tracks: list[Track], motion: Motion) -> list[AlertCandidate]:
+    def evaluate(
+        self, frame: Frame, tracks: list[Track], motion: Motion, untracked: list[Detection] | None = None
+    ) -> list[AlertCandidate]:
+        """This frame's candidates; ``untracked`` (detections no track took yet) let a count line pair the two
+        ends of a fast truck's step across it."""
         at = frame.at
         dt_s = (at - self._last_at).total_seconds() if self._last_at else 0.0
         self._last_at = at
@@ -65,7 +69,7 @@ class CameraRules:
             candidates += self.permit.evaluate(tracks, at, at.astimezone(self.zone).date())
         candidates += self.hours.evaluate(tracks, at)
         for line in self.lines:
-            candidates += line.evaluate(tracks, at)
+            candidates += line.evaluate(tracks, at, untracked)
         if TamperKind.MOVED not in held:  # landform compares pixels with a reference taken from the old view
             for landform in self.landform:
                 candidates += landform.evaluate(frame, tracks)
@@ -79,6 +83,10 @@ class CameraRules:
         facts = TamperFacts(TamperKind.OFFLINE, round(quiet_s, 1), self.camera.offline_after_s, suspends_rules=True)
         since = origin + dt.timedelta(seconds=silence.since_s)
         return [tamper_candidate(self.camera.id, facts, silence.at, since=since)]
+
+    def near_line(self, tracks: list[Track], motion: Motion, reach: float) -> bool:
+        """Is a truck, or anything moving, about to reach one of the camera's count lines?"""
+        return any(line.near(tracks, motion.regions, reach) for line in self.lines)
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Outbound and inbound crossings per count line so far."""

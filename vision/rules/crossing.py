@@ -5,6 +5,14 @@ clearly one side to clearly the other, is counted once per crossing,
 outbound (出场) when it goes from the left of a→b to its
 right, inbound (进场) otherwise. At a closed site (停产/关停) any crossing is
 an alert; a run of crossings is one incident whose counts grow.
+
+At a low analysis rate a fast truck moves further than its own length
+between samples, and the tracker never confirms it or gives it a new ID on
+the far side. So sightings no track carried across the line — detections
+the tracker did not confirm, the last place of a track that vanished — are
+kept for ``PAIR_S``; a later such sighting (or a new track's first) on the
+other side, within ``PAIR_REACH``, whose step crosses the segment, is the
+same truck crossing: a crossing counted from the two ends of its segment.
 """
 
 from __future__ import annotations
@@ -17,10 +25,20 @@ import msgspec
 from mobile_contract.alerts import AlertKind, Severity
 from mobile_contract.sites import CameraConfig, CountLine
 from vision.rules.geometry import Point, crosses, side
-from vision.types import AlertCandidate, CrossingFacts, IncidentKey, Track
+from vision.types import AlertCandidate, Box, CrossingFacts, Detection, IncidentKey, Track
 
 OUTBOUND, INBOUND = "outbound", "inbound"
 HYSTERESIS = 0.01  # a point this close to the line (share of the frame) is on neither side yet
+PAIR_S = 2.5  # an unexplained sighting waits this long for its other end (two samples at 1 Hz)
+PAIR_REACH = 0.45  # the two ends of one truck's step are at most this far apart (share of the frame)
+
+
+class _Loose(msgspec.Struct):
+    """A sighting no track carried: where, on which side, when."""
+
+    sign: float
+    point: Point
+    seen: dt.datetime
 
 
 class _Side(msgspec.Struct):
@@ -41,19 +59,73 @@ class LineCounter:
         self.lost = dt.timedelta(seconds=lost_s)
         self._length = math.dist(line.a, line.b)
         self._sides: dict[int, _Side] = {}
+        self._present: set[int] = set()
+        self._loose: list[_Loose] = []
 
-    def evaluate(self, tracks: list[Track], at: dt.datetime) -> list[AlertCandidate]:
-        candidates = []
-        for track in (t for t in tracks if t.cls in self.line.classes):
+    def evaluate(
+        self, tracks: list[Track], at: dt.datetime, untracked: list[Detection] | None = None
+    ) -> list[AlertCandidate]:
+        """This frame's crossings; ``untracked`` are detections the tracker did not (yet) carry."""
+        trucks = [t for t in tracks if t.cls in self.line.classes]
+        self._loose = [x for x in self._loose if at - x.seen <= dt.timedelta(seconds=PAIR_S)]
+        self._note_vanished(trucks, at)
+        found = []
+        for track in trucks:
             direction = self._crossed(track, at)
-            if direction is None:
-                continue
-            self.outbound += direction == OUTBOUND
-            self.inbound += direction == INBOUND
-            if self.closed:
-                candidates.append(self._candidate(track, direction, at))
+            if direction is None and track.id not in self._present:  # a new ID may be an old truck's far end
+                direction = self._pair(track.box.anchor, at, keep=False)
+            found.append((track, direction))
+        self._present = {t.id for t in trucks}
+        for detection in untracked or []:
+            if detection.cls in self.line.classes:
+                ghost = Track(id=0, box=detection.box, cls=detection.cls, score=detection.score, moving=True)
+                found.append((ghost, self._pair(detection.box.anchor, at, keep=True)))
         self._sides = {tid: s for tid, s in self._sides.items() if at - s.seen <= self.lost}
-        return candidates
+        return [c for track, direction in found if direction and (c := self._count(track, direction, at))]
+
+    def _count(self, track: Track, direction: str, at: dt.datetime) -> AlertCandidate | None:
+        self.outbound += direction == OUTBOUND
+        self.inbound += direction == INBOUND
+        return self._candidate(track, direction, at) if self.closed else None
+
+    def _note_vanished(self, trucks: list[Track], at: dt.datetime) -> None:
+        """A track gone since the last frame leaves its last clear place, for a new ID on the far side."""
+        here = {t.id for t in trucks}
+        for tid in self._present - here:
+            known = self._sides.get(tid)
+            if known is not None:
+                self._remember(_Loose(known.sign, known.point, at))
+
+    def _pair(self, point: Point, at: dt.datetime, *, keep: bool) -> str | None:
+        """The crossing this sighting completes with an unexplained one on the other side, if any; ``keep``:
+        a sighting that completes none waits for its own other end."""
+        distance = side(self.line.a, self.line.b, point) / self._length
+        if abs(distance) < HYSTERESIS:
+            return None
+        sign = math.copysign(1.0, distance)
+        ends = [x for x in self._loose if x.sign != sign and self._spans(x.point, point)]
+        if not ends:
+            if keep:
+                self._remember(_Loose(sign, point, at))
+            return None
+        self._loose.remove(min(ends, key=lambda x: math.dist(x.point, point)))
+        return OUTBOUND if sign > 0 else INBOUND
+
+    def _spans(self, p: Point, q: Point) -> bool:
+        """Could p→q be one truck's step across the line between two samples?"""
+        return math.dist(p, q) <= PAIR_REACH and crosses(p, q, self.line.a, self.line.b)
+
+    def _remember(self, loose: _Loose) -> None:
+        """One waiting sighting per truck: a newer one on the same side near an older one replaces it."""
+        same = [x for x in self._loose if x.sign == loose.sign and math.dist(x.point, loose.point) <= PAIR_REACH]
+        for old in same:
+            self._loose.remove(old)
+        self._loose.append(loose)
+
+    def near(self, tracks: list[Track], regions: list[Box], reach: float) -> bool:
+        """A truck, or anything moving, within ``reach`` of the line segment: it may cross before long."""
+        points = [t.box.anchor for t in tracks if t.cls in self.line.classes] + [r.anchor for r in regions]
+        return any(_to_segment(p, self.line.a, self.line.b) <= reach for p in points)
 
     def _crossed(self, track: Track, at: dt.datetime) -> str | None:
         """A crossing once the ground point is clearly on the other side: jitter on the line is not traffic."""
@@ -81,3 +153,10 @@ class LineCounter:
             tracks=[track],
             material=f"{self.outbound}/{self.inbound}",
         )
+
+
+def _to_segment(p: Point, a: Point, b: Point) -> float:
+    """Distance from ``p`` to the segment a→b."""
+    ax, ay = b[0] - a[0], b[1] - a[1]
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * ax + (p[1] - a[1]) * ay) / (ax * ax + ay * ay or 1.0)))
+    return math.dist(p, (a[0] + t * ax, a[1] + t * ay))

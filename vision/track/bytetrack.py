@@ -51,6 +51,7 @@ class ObjectTracker:
         )
         self._tracker = BYTETracker(args)
         self.tracks: list[Track] = []
+        self.untracked: list[Detection] = []  # this frame's detections no track took (not yet confirmed)
         self._updates = 0
         self._stable: dict[int, int] = {}  # ByteTrack ID → stable ID
         self._vanished: dict[int, _Vanished] = {}
@@ -76,10 +77,12 @@ class ObjectTracker:
         tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output])
         self._forget({t.id for t in tracks})
         self.tracks = tracks
+        self.untracked = [d for d in detections if all(_iou(d.box, t.box) < 0.3 for t in tracks)]
         return tracks
 
     def hold(self, motion: Motion | None) -> list[Track]:
         """No detector call this frame: the same tracks, with this frame's motion."""
+        self.untracked = []
         self.tracks = [msgspec.structs.replace(t, moving=_moving(t.box, motion)) for t in self.tracks]
         return self.tracks
 
