@@ -17,12 +17,12 @@ import av
 import msgspec
 
 from mobile_contract.alerts import AlertUpsert
-from mobile_contract.sites import CameraConfig, SiteConfig
+from mobile_contract.sites import CameraConfig, LandformZone, SiteConfig
 from vision.config import NodeConfig
 from vision.detect.base import Detector
 from vision.events import Outbox, Publisher
 from vision.pipeline import CameraPipeline, PipelineStats
-from vision.sources import VideoSource
+from vision.sources import VideoSource, recording_start
 
 
 class LineCount(msgspec.Struct, frozen=True):
@@ -33,6 +33,7 @@ class LineCount(msgspec.Struct, frozen=True):
 
 class AnalyzeResult(msgspec.Struct):
     alerts: list[AlertUpsert]  # the latest revision of each alert
+    open_at_end: set[str]  # ids of alerts still going when the recording ended (ended only by its end)
     revisions: int
     counts: list[LineCount]
     stats: PipelineStats
@@ -53,6 +54,28 @@ def pick_camera(site: SiteConfig, camera_id: str | None) -> CameraConfig:
         if camera.id == camera_id:
             return camera
     raise ValueError(f"site {site.id} has no camera {camera_id!r}")
+
+
+def recording_start_of(video: Path) -> dt.datetime | None:
+    """The recording's ``creation_time``, if its recorder wrote one."""
+    with av.open(str(video)) as container:
+        return recording_start(container)
+
+
+def unreachable(site: SiteConfig, config: NodeConfig, *, camera_id: str | None, duration_s: float) -> list[str]:
+    """Rules whose persistence is longer than the recording: they can never fire on it, and saying nothing
+    would read as "nothing happened"."""
+    camera = pick_camera(site, camera_id)
+    waits = [(f"{type(z).__name__} {z.name}: dwell_s", z.dwell_s) for z in camera.zones if hasattr(z, "dwell_s")]
+    waits += [(f"LandformZone {z.name}: persist_s", z.persist_s) for z in camera.zones if isinstance(z, LandformZone)]
+    waits += [("tamper.persist_s", config.tamper.persist_s)]
+    if site.prohibited_hours:
+        waits.append(("rules.min_active_s", config.rules.min_active_s))
+    return [
+        f"{name} {wait:g} s is longer than the recording ({duration_s:.0f} s): it can never fire here"
+        for name, wait in waits
+        if wait > duration_s
+    ]
 
 
 def video_duration_s(video: Path) -> float:
@@ -97,6 +120,7 @@ def analyze(
     counts = [LineCount(name, out, into) for name, (out, into) in pipeline.rules.counts().items()]
     return AnalyzeResult(
         alerts=sorted(latest.values(), key=lambda a: (a.started_at, str(a.id))),
+        open_at_end={str(i) for i in pipeline.open_at_finish},
         revisions=pipeline.stats.revisions,
         counts=counts,
         stats=pipeline.stats,

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from mobile_contract.sites import SiteConfig, load_site_config
-from vision.analyze import AnalyzeResult, JsonLines, analyze, video_duration_s
+from vision.analyze import AnalyzeResult, JsonLines, analyze, recording_start_of, unreachable, video_duration_s
 from vision.config import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS  # where tests and benchmarks look for it
 from vision.config import ConfigError, DetectorConfig, NodeConfig, load_node_config, with_secrets
 from vision.detect.yolo import EXPORT_FORMATS, YoloDetector, export
@@ -39,7 +39,33 @@ def _offline() -> None:
 
 
 def read_site(path: Path) -> SiteConfig:
-    return load_site_config(path.read_bytes(), format="yaml" if path.suffix in {".yaml", ".yml"} else "json")
+    """The site config file, or a one-line error naming the field and the fix."""
+    try:
+        return load_site_config(path.read_bytes(), format="yaml" if path.suffix in {".yaml", ".yml"} else "json")
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        hint = ""
+        if "Expected `date`, got `str`" in str(exc) or "Expected `time`, got `str`" in str(exc):
+            hint = " (write YAML dates and times without quotes, e.g. valid_to: 2026-12-31, start: 22:00:00)"
+        raise typer.BadParameter(f"{path}: {exc}{hint}", param_hint="--site") from exc
+
+
+def parse_start(start: str | None, video: Path) -> dt.datetime | None:
+    """``--start`` as an aware time; without it, the recording must carry its own ``creation_time``."""
+    if start is None:
+        if recording_start_of(video) is None:
+            raise typer.BadParameter(
+                f"{video.name} has no creation_time: give the wall time of its first frame, "
+                "e.g. --start 2025-06-02T10:00:00+08:00",
+                param_hint="--start",
+            )
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(start)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{start!r} is not an ISO 8601 time, e.g. 2025-06-02T10:00:00+08:00") from exc
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"{start} has no UTC offset: add one, e.g. {start}+08:00", param_hint="--start")
+    return moment
 
 
 def node_config(config: Path | None, weights: Path | None) -> NodeConfig:
@@ -71,10 +97,13 @@ def analyze_command(
     _offline()
     settings = node_config(config, weights)
     site_config = read_site(site)
+    first_frame = parse_start(start, video)
+    duration = video_duration_s(video)
+    for warning in unreachable(site_config, settings, camera_id=camera, duration_s=duration):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     outbox = Outbox(out.with_suffix(".outbox"))
     detector = YoloDetector(settings.detector)
     lines = JsonLines(out)
-    duration = video_duration_s(video)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} s"))
     with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
         task = progress.add_task(video.name, total=duration)
@@ -86,7 +115,7 @@ def analyze_command(
             outbox=outbox,
             camera_id=camera,
             reference=reference,
-            start=dt.datetime.fromisoformat(start) if start else None,
+            start=first_frame,
             listeners=[lines],
             progress=lambda at_s: progress.update(task, completed=min(at_s, duration)),
         )
@@ -102,6 +131,8 @@ def summary_table(result: AnalyzeResult) -> Table:
         table.add_column(column)
     for alert in result.alerts:
         ended = alert.ended_at.isoformat(timespec="seconds") if alert.ended_at else "-"
+        if str(alert.id) in result.open_at_end:  # the recording stopped, not the incident
+            ended = f"still going at the end (last seen {alert.last_seen_at.isoformat(timespec='seconds')})"
         table.add_row(
             str(alert.id)[:8],
             alert.kind.value,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable
 
 import cv2
@@ -57,6 +58,7 @@ class CameraPipeline:
         self.reader: FrameReader | None = None
         self.tracker: ObjectTracker | None = None
         self.awaiting_clip: list[Incident] = []
+        self.open_at_finish: set[uuid.UUID] = set()  # incidents still going when the source ended
         self._last_at: dt.datetime | None = None
         self._last_whole: dt.datetime | None = None
         self._last_recheck: dt.datetime | None = None
@@ -135,6 +137,7 @@ class CameraPipeline:
         newest = self.reader.ring.newest_s if self.reader is not None else None
         for incident in list(self.awaiting_clip):
             self._clip(incident, newest)
+        self.open_at_finish = {incident.id for incident in self.book.open.values()}
         self._publish([self.book.end(incident) for incident in list(self.book.open.values())], None)
         self.publisher.retain(set())
 

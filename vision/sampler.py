@@ -63,7 +63,9 @@ class Sampler:
         return True
 
     def _is_due(self, pts_s: float) -> bool:
-        return self._next_due_s is None or pts_s >= self._next_due_s - self._tolerance_s
+        # Decoding key frames only, the one within half an interval of the schedule is the closest there will be.
+        slack = self.interval_s / 2 if self.key_only else self._tolerance_s
+        return self._next_due_s is None or pts_s >= self._next_due_s - slack
 
     def _learn_key(self, pts_s: float) -> None:
         """Key-frame-only decoding is switched at key frames only, where it is safe either way."""

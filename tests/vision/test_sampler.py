@@ -1,3 +1,5 @@
+import itertools
+
 from vision.sampler import Sampler
 from vision.types import Packet
 
@@ -43,3 +45,19 @@ def test_analysis_rate_picks_frames_by_timestamp() -> None:
 def test_reference_mode_analyses_every_frame() -> None:
     decoded, analysed = feed(Sampler(1.0, reference=True), 4, gop_s=1.0)
     assert len(decoded) == len(analysed) == 100
+
+
+def test_a_hurried_camera_decodes_every_frame_from_the_next_key_frame_and_falls_back_after() -> None:
+    sampler = Sampler(1.0)
+    analysed = []
+    for i in range(10 * 25):
+        t = i / 25
+        if sampler.wants(packet(t, key=i % 25 == 0)) and sampler.due(t):
+            analysed.append(round(t, 2))
+            if t == 3.0:
+                sampler.hurry(5.0, until_s=5.0)
+    assert analysed[:4] == [0.0, 1.0, 2.0, 3.0]
+    assert [t for t in analysed if 3.0 < t < 4.0] == []  # key frames only until the next one
+    hurried = [t for t in analysed if 4.0 <= t <= 5.0]
+    assert len(hurried) == 6 and all(abs(b - a - 0.2) < 0.05 for a, b in itertools.pairwise(hurried[1:]))
+    assert [t for t in analysed if t > 5.5] == [6.0, 7.0, 8.0, 9.0]

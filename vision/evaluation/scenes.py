@@ -17,6 +17,8 @@ from mobile_contract.alerts import AlertKind
 from mobile_contract.sites import CountLine, ForbiddenZone, Zone
 from vision.evaluation.world import CameraModel, Ground, Lamp, Path, Tamper, Vehicle, World, road_y
 
+__all__ = ["CameraModel", "EvalScene", "Expected", "suite"]
+
 CST = dt.timezone(dt.timedelta(hours=8))
 CAMERAS = (
     CameraModel("bullet-720p", 1280, 720, distortion=-0.15, vignette=0.4, noise=2.0, jpeg_quality=75),

@@ -3,6 +3,7 @@ from mobile_contract.sites import CountLine, DomainClass
 from tests.vision.helpers import at, camera
 from tests.vision.helpers import track as make_track
 from vision.rules.crossing import INBOUND, OUTBOUND, LineCounter
+from vision.types import Detection
 
 # A vertical line drawn top to bottom: its right (as seen walking a→b) is the left of the image.
 LINE = CountLine(name="出口", a=(0.5, 0.2), b=(0.5, 0.9))
@@ -46,3 +47,32 @@ def test_any_crossing_at_a_closed_site_is_an_alert() -> None:
     assert [c.facts.direction for c in found] == [OUTBOUND, INBOUND]
     assert {c.key.kind for c in found} == {AlertKind.HAUL_CROSSING}
     assert [c.material for c in found] == ["1/0", "1/1"]  # each crossing changes the incident
+
+
+def test_a_fast_truck_the_tracker_never_confirmed_is_counted_from_the_two_ends_of_its_step() -> None:
+    """At 1 Hz a fast truck moves a quarter of the frame between samples: ByteTrack never confirms it, so the
+    rule sees only untracked detections, one on each side of the line."""
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    found = []
+    for step, x in enumerate([0.1, 0.35, 0.62, 0.88]):
+        sighting = make_track(0, TRUCK, x, 0.6)
+        detection = Detection(box=sighting.box, cls=TRUCK, score=0.9, label="dump_truck")
+        found += counter.evaluate([], at(step), [detection])
+    assert (counter.outbound, counter.inbound) == (0, 1)
+    assert [c.facts.direction for c in found] == [INBOUND]
+
+
+def test_a_truck_whose_id_changed_across_the_line_is_counted_once() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    drive(counter, 1, [0.2, 0.4])
+    counter.evaluate([make_track(2, TRUCK, 0.65, 0.6)], at(2))  # a new ID where the truck went
+    counter.evaluate([make_track(2, TRUCK, 0.8, 0.6)], at(3))
+    assert (counter.outbound, counter.inbound) == (0, 1)
+
+
+def test_trucks_that_never_cross_are_not_paired_across_the_line() -> None:
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    drive(counter, 1, [0.1, 0.3])  # stops and is lost on the left
+    counter.evaluate([], at(2))
+    counter.evaluate([make_track(2, TRUCK, 0.95, 0.6)], at(3))  # another truck enters far on the right
+    assert (counter.outbound, counter.inbound) == (0, 0)
