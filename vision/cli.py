@@ -289,11 +289,24 @@ def train_command(
     batch: Annotated[int, typer.Option()] = 16,
     seed: Annotated[int, typer.Option()] = 0,
     base: Annotated[Path | None, typer.Option(exists=True, help="start from these weights, not random ones")] = None,
+    data: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="a deployment's own YOLO data set (data.yaml)")
+    ] = None,
 ) -> None:
-    """Train the default detector on synthetic scenes and real photographs (训练默认模型)."""
+    """Train the default detector on synthetic scenes and real photographs, or, with --data, fine-tune it on a
+    deployment's own labelled footage (训练默认模型 / 用本地标注数据微调)."""
     _offline()
-    from vision.train import train_default_model
+    from vision.train import MODELS_DIR, WEIGHTS_NAME, fine_tune, train_default_model
 
+    if data is not None:
+        try:
+            card = fine_tune(
+                data, out, base=base or MODELS_DIR / WEIGHTS_NAME, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--data") from exc
+        console.print(f"{out / card.weights}: mAP50 {card.metrics.map50:.3f} on its val split; card beside it")
+        return
     run = {"images": images, "photos": photos, "epochs": epochs, "imgsz": imgsz, "batch": batch, "seed": seed}
     card = train_default_model(out, base=base, **run)
     console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out split")

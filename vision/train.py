@@ -229,6 +229,79 @@ def _card(
     )
 
 
+def fine_tune(
+    data_yaml: Path,
+    out_dir: Path,
+    *,
+    base: Path = MODELS_DIR / WEIGHTS_NAME,
+    epochs: int = 50,
+    imgsz: int = 640,
+    batch: int = 16,
+    seed: int = 0,
+) -> ModelCard:
+    """Train ``base`` further on a deployment's own labelled footage (a YOLO data set), score its ``val`` split,
+    and write ``<out_dir>/<data set folder>.pt`` with its card beside it, ready for a node's ``detector.weights``."""
+    data_yaml, out_dir = Path(data_yaml).resolve(), Path(out_dir).resolve()
+    names, dataset = _own_dataset(data_yaml, seed)
+    started = time.monotonic()
+    best = _fit(str(data_yaml), out_dir, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, base=str(base))
+    wall_s = time.monotonic() - started
+    metrics, thresholds = evaluate(best, str(data_yaml), imgsz=imgsz, batch=batch, names=names)
+    weights = out_dir / f"{data_yaml.parent.name}.pt"
+    shutil.copyfile(best, weights)
+    run = {"epochs": epochs, "imgsz": imgsz, "batch": batch, "seed": seed, "wall_s": wall_s}
+    card = msgspec.structs.replace(
+        _card(weights, dataset, metrics, thresholds, **run),
+        class_map={str(i): name for i, name in enumerate(names)},
+        command="YOLO_OFFLINE=1 YOLO_AUTOINSTALL=false "
+        + shlex.join(
+            [
+                "vision",
+                "train",
+                "--data",
+                str(data_yaml),
+                "--out",
+                str(out_dir),
+                "--base",
+                str(base),
+                "--epochs",
+                str(epochs),
+                "--imgsz",
+                str(imgsz),
+                "--batch",
+                str(batch),
+                "--seed",
+                str(seed),
+            ]
+        ),
+        base_sha256=sha256_of(base),
+        base_command=_base_command(base),
+    )
+    weights.with_suffix(".json").write_bytes(msgspec.json.format(msgspec.json.encode(card), indent=2) + b"\n")
+    return card
+
+
+def _own_dataset(data_yaml: Path, seed: int) -> tuple[tuple[str, ...], DatasetSummary]:
+    """The class names of a deployment's data set (each must be a domain class) and its size."""
+    import yaml
+
+    from mobile_contract.sites import DomainClass
+
+    spec = yaml.safe_load(data_yaml.read_text())
+    raw = spec.get("names", {})
+    names = tuple(raw[i] for i in sorted(raw)) if isinstance(raw, dict) else tuple(raw)
+    unknown = [n for n in names if n not in {c.value for c in DomainClass}]
+    if unknown:
+        known = ", ".join(c.value for c in DomainClass)
+        raise ValueError(f"{data_yaml}: classes {unknown} are not domain classes; name them {known}")
+    root = Path(spec.get("path") or data_yaml.parent)
+    count = {split: len(list((root / spec[split]).glob("*.*"))) for split in ("train", "val")}
+    summary = DatasetSummary(
+        str(data_yaml), seed, count["train"] + count["val"], count["train"], count["val"], 0, 0, {}
+    )
+    return names, summary
+
+
 def _base_command(base: Path | None) -> str:
     """The command recorded in the base weights' own card, if they have one beside them."""
     card = base.with_suffix(".json") if base is not None else None

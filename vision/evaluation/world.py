@@ -435,6 +435,8 @@ def _through_lens(world: World, t_s: float, points: np.ndarray) -> np.ndarray:
     w, h = world.camera.width, world.camera.height
     if (matrix := _knock(world, t_s)) is not None:
         points = np.c_[points, np.ones(len(points))] @ matrix.T
+    # Only what falls on the sensor is mapped: far outside it the inversion below does not converge.
+    points = np.clip(points, (0.0, 0.0), (float(w), float(h)))
     normal = (points - (w / 2, h / 2)) / (w / 2)
     bent = normal.copy()
     for _ in range(5):  # invert the remap's n_in = n_out (1 + k1 |n_out|²) by fixed-point iteration
