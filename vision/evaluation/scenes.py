@@ -191,11 +191,12 @@ def night_dwell(seed: int, duration_s: float = 150.0, dwell_s: float = 20.0) -> 
     return EvalScene(name=f"night-dwell-{seed}", group="forbidden_zone", world=world, zones=[zone], expected=expected)
 
 
-def suite(*, seeds: int, quiet_s: float) -> list[EvalScene]:
-    """Every scene ``seeds`` times with other seeds; six quiet conditions of ``quiet_s`` each per seed."""
+def suite(*, seeds: int, quiet_s: float, tamper_s: float = 150.0) -> list[EvalScene]:
+    """Every scene ``seeds`` times with other seeds; six quiet conditions of ``quiet_s`` each per seed; tamper
+    scenes of ``tamper_s`` (a minute healthy, then the tamper)."""
     scenes: list[EvalScene] = []
     for seed in range(seeds):
-        scenes += [tamper(kind, seed) for kind in TAMPERS]
+        scenes += [tamper(kind, seed, tamper_s) for kind in TAMPERS]
         scenes += [closed_site(seed, night=False), closed_site(seed + 100, night=True), night_dwell(seed)]
         scenes += [quiet(c, seed, quiet_s) for c in ("day", "dusk", "night", "rain", "snow", "fog")]
     return scenes

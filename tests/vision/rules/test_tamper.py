@@ -89,4 +89,4 @@ def test_each_tamper_is_told_apart_by_kind(case: str, kind: AlertKind) -> None:
 def test_lamps_light_and_weather_are_not_tamper(condition: str) -> None:
     """Headlights sweeping a dark site (the old check raised camera_moved for the whole clip), dusk into
     infrared, rain."""
-    assert not any(watch(condition, seed=1, until_s=150.0).values())
+    assert not any(watch(condition, seed=1, until_s=100.0).values())
