@@ -121,15 +121,15 @@ class CameraPipeline:
                 tracks = tracker.update([d for per_crop in found for d in per_crop], motion)
         with self.stats.timed("rules"):
             candidates = self.rules.evaluate(frame, tracks, motion, tracker.untracked)
-            self._hurry(frame, tracks, motion)
+            self._hurry(frame, tracks, tracker.untracked)
         with self.stats.timed("events"):
             self._events(frame, candidates)
         return tracks
 
-    def _hurry(self, frame: Frame, tracks: list[Track], motion: Motion) -> None:
+    def _hurry(self, frame: Frame, tracks: list[Track], untracked: list[Detection]) -> None:
         """A truck near a count line: analyse faster for a while, so that it cannot cross between two samples."""
         sampling = self.config.sampling
-        if sampling.line_hz > 0 and self.rules.near_line(tracks, motion, sampling.line_reach):
+        if sampling.line_hz > 0 and self.rules.near_line(tracks, untracked, sampling.line_reach):
             self.sampler.hurry(sampling.line_hz, frame.pts_s + sampling.line_hold_s)
 
     def finish(self) -> None:

@@ -84,9 +84,9 @@ class CameraRules:
         since = origin + dt.timedelta(seconds=silence.since_s)
         return [tamper_candidate(self.camera.id, facts, silence.at, since=since)]
 
-    def near_line(self, tracks: list[Track], motion: Motion, reach: float) -> bool:
-        """Is a truck, or anything moving, about to reach one of the camera's count lines?"""
-        return any(line.near(tracks, motion.regions, reach) for line in self.lines)
+    def near_line(self, tracks: list[Track], untracked: list[Detection], reach: float) -> bool:
+        """Is a truck, tracked or just seen, about to reach one of the camera's count lines?"""
+        return any(line.near(tracks, reach) or line.near(untracked, reach) for line in self.lines)
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Outbound and inbound crossings per count line so far."""

@@ -10,9 +10,14 @@ At a low analysis rate a fast truck moves further than its own length
 between samples, and the tracker never confirms it or gives it a new ID on
 the far side. So sightings no track carried across the line — detections
 the tracker did not confirm, the last place of a track that vanished — are
-kept for ``PAIR_S``; a later such sighting (or a new track's first) on the
-other side, within ``PAIR_REACH``, whose step crosses the segment, is the
-same truck crossing: a crossing counted from the two ends of its segment.
+kept for ``PAIR_FRAMES`` analysed frames; a sighting of the same class in one
+of those frames (or a new track's first) on the other side, within
+``PAIR_REACH``, whose step crosses the segment, is the same truck crossing: a
+crossing counted from the two ends of its step. Only the next frames: a
+sighting seen since on its own side is that truck's newer place, and an end
+left further back belongs to some other truck (two trucks passing each other
+at the line swap IDs, and a stale end across the line would be counted as a
+crossing nobody made).
 """
 
 from __future__ import annotations
@@ -23,30 +28,36 @@ import math
 import msgspec
 
 from mobile_contract.alerts import AlertKind, Severity
-from mobile_contract.sites import CameraConfig, CountLine
+from mobile_contract.sites import CameraConfig, CountLine, DomainClass
 from vision.rules.geometry import Point, crosses, side
-from vision.types import AlertCandidate, Box, CrossingFacts, Detection, IncidentKey, Track
+from vision.types import AlertCandidate, CrossingFacts, Detection, IncidentKey, Track
 
 OUTBOUND, INBOUND = "outbound", "inbound"
 HYSTERESIS = 0.01  # a point this close to the line (share of the frame) is on neither side yet
-PAIR_S = 2.5  # an unexplained sighting waits this long for its other end (two samples at 1 Hz)
+PAIR_FRAMES = 2  # an unexplained sighting waits this many analysed frames for its other end (one may miss it)
+PAIR_S = 2.5  # and no longer than this (two samples at 1 Hz)
 PAIR_REACH = 0.45  # the two ends of one truck's step are at most this far apart (share of the frame)
 
 
 class _Loose(msgspec.Struct):
-    """A sighting no track carried: where, on which side, when."""
+    """A sighting no track carried: what, where, on which side, when (and in which analysed frame)."""
 
+    cls: DomainClass
     sign: float
     point: Point
     seen: dt.datetime
+    frame: int
 
 
 class _Side(msgspec.Struct):
-    """The side of the line a track was last seen clearly on, where, and when it was last seen at all."""
+    """The side of the line a track was last seen clearly on, where, and when (time, analysed frame) it was
+    last seen at all."""
 
+    cls: DomainClass
     sign: float
     point: Point
     seen: dt.datetime
+    frame: int
 
 
 class LineCounter:
@@ -61,25 +72,27 @@ class LineCounter:
         self._sides: dict[int, _Side] = {}
         self._present: set[int] = set()
         self._loose: list[_Loose] = []
+        self._frame = 0  # analysed frames so far
 
     def evaluate(
         self, tracks: list[Track], at: dt.datetime, untracked: list[Detection] | None = None
     ) -> list[AlertCandidate]:
         """This frame's crossings; ``untracked`` are detections the tracker did not (yet) carry."""
         trucks = [t for t in tracks if t.cls in self.line.classes]
-        self._loose = [x for x in self._loose if at - x.seen <= dt.timedelta(seconds=PAIR_S)]
+        self._frame += 1
+        self._loose = [x for x in self._loose if self._fresh(x, at)]
         self._note_vanished(trucks, at)
         found = []
         for track in trucks:
             direction = self._crossed(track, at)
             if direction is None and track.id not in self._present:  # a new ID may be an old truck's far end
-                direction = self._pair(track.box.anchor, at, keep=False)
+                direction = self._pair(track, at, keep=False)
             found.append((track, direction))
         self._present = {t.id for t in trucks}
         for detection in untracked or []:
             if detection.cls in self.line.classes:
                 ghost = Track(id=0, box=detection.box, cls=detection.cls, score=detection.score, moving=True)
-                found.append((ghost, self._pair(detection.box.anchor, at, keep=True)))
+                found.append((ghost, self._pair(ghost, at, keep=True)))
         self._sides = {tid: s for tid, s in self._sides.items() if at - s.seen <= self.lost}
         return [c for track, direction in found if direction and (c := self._count(track, direction, at))]
 
@@ -94,19 +107,24 @@ class LineCounter:
         for tid in self._present - here:
             known = self._sides.get(tid)
             if known is not None:
-                self._remember(_Loose(known.sign, known.point, at))
+                self._remember(_Loose(known.cls, known.sign, known.point, known.seen, known.frame))
 
-    def _pair(self, point: Point, at: dt.datetime, *, keep: bool) -> str | None:
-        """The crossing this sighting completes with an unexplained one on the other side, if any; ``keep``:
-        a sighting that completes none waits for its own other end."""
+    def _fresh(self, loose: _Loose, at: dt.datetime) -> bool:
+        """Could this waiting sighting still be one end of a step that ends in this frame?"""
+        return self._frame - loose.frame <= PAIR_FRAMES and at - loose.seen <= dt.timedelta(seconds=PAIR_S)
+
+    def _pair(self, sighting: Track, at: dt.datetime, *, keep: bool) -> str | None:
+        """The crossing this sighting completes with an unexplained one of its class on the other side, if
+        any; ``keep``: a sighting that completes none waits for its own other end."""
+        point = sighting.box.anchor
         distance = side(self.line.a, self.line.b, point) / self._length
         if abs(distance) < HYSTERESIS:
             return None
         sign = math.copysign(1.0, distance)
-        ends = [x for x in self._loose if x.sign != sign and self._spans(x.point, point)]
+        ends = [x for x in self._loose if x.cls is sighting.cls and x.sign != sign and self._spans(x.point, point)]
         if not ends:
             if keep:
-                self._remember(_Loose(sign, point, at))
+                self._remember(_Loose(sighting.cls, sign, point, at, self._frame))
             return None
         self._loose.remove(min(ends, key=lambda x: math.dist(x.point, point)))
         return OUTBOUND if sign > 0 else INBOUND
@@ -117,14 +135,19 @@ class LineCounter:
 
     def _remember(self, loose: _Loose) -> None:
         """One waiting sighting per truck: a newer one on the same side near an older one replaces it."""
-        same = [x for x in self._loose if x.sign == loose.sign and math.dist(x.point, loose.point) <= PAIR_REACH]
+        same = [
+            x
+            for x in self._loose
+            if x.cls is loose.cls and x.sign == loose.sign and math.dist(x.point, loose.point) <= PAIR_REACH
+        ]
         for old in same:
             self._loose.remove(old)
         self._loose.append(loose)
 
-    def near(self, tracks: list[Track], regions: list[Box], reach: float) -> bool:
-        """A truck, or anything moving, within ``reach`` of the line segment: it may cross before long."""
-        points = [t.box.anchor for t in tracks if t.cls in self.line.classes] + [r.anchor for r in regions]
+    def near(self, sightings: list[Track] | list[Detection], reach: float) -> bool:
+        """A truck (tracked, or seen and not yet confirmed) within ``reach`` of the line segment: it may cross
+        before long. Motion alone is not enough: dust, rain and people would hurry the camera for nothing."""
+        points = [s.box.anchor for s in sightings if s.cls in self.line.classes]
         return any(_to_segment(p, self.line.a, self.line.b) <= reach for p in points)
 
     def _crossed(self, track: Track, at: dt.datetime) -> str | None:
@@ -133,11 +156,11 @@ class LineCounter:
         distance = side(self.line.a, self.line.b, point) / self._length
         known = self._sides.get(track.id)
         if known is not None:
-            known.seen = at
+            known.seen, known.frame = at, self._frame
         if abs(distance) < HYSTERESIS:
             return None
         sign = math.copysign(1.0, distance)
-        self._sides[track.id] = _Side(sign, point, at)
+        self._sides[track.id] = _Side(track.cls, sign, point, at, self._frame)
         if known is None or known.sign == sign or not crosses(known.point, point, self.line.a, self.line.b):
             return None
         return OUTBOUND if sign > 0 else INBOUND

@@ -74,7 +74,8 @@ class ObjectTracker:
         ).reshape(-1, 6)
         output = self._tracker.update(Boxes(rows, (self.height, self.width)))
         self._note_vanished({self._stable[int(row[4])] for row in output if int(row[4]) in self._stable})
-        tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output])
+        new = {int(row[4]) for row in output} - self._stable.keys()
+        tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output], new)
         self._forget({t.id for t in tracks})
         self.tracks = tracks
         self.untracked = [d for d in detections if all(_iou(d.box, t.box) < 0.3 for t in tracks)]
@@ -108,13 +109,19 @@ class ObjectTracker:
         self._stable[raw_id] = heir
         return heir
 
-    def _one_per_object(self, tracks: list[tuple[int, Track]]) -> list[Track]:
-        """Two tracks on one object (ByteTrack lost it and started again while recovering the old one):
-        the younger ID is folded into the older one for good."""
+    def _one_per_object(self, tracks: list[tuple[int, Track]], new: set[int]) -> list[Track]:
+        """Two tracks on one object (ByteTrack lost it and started again while recovering the old one): a
+        ByteTrack ID new this update on an older track's object is folded into the older one for good. Two
+        established tracks that overlap are two machines passing each other, and stay two."""
         kept: list[Track] = []
         for raw_id, track in sorted(tracks, key=lambda pair: pair[1].id):
             twin = next(
-                (k for k in kept if k.id == track.id or (k.cls is track.cls and _iou(k.box, track.box) > 0.5)), None
+                (
+                    k
+                    for k in kept
+                    if k.id == track.id or (raw_id in new and k.cls is track.cls and _iou(k.box, track.box) > 0.5)
+                ),
+                None,
             )
             if twin is None:
                 kept.append(track)

@@ -76,3 +76,26 @@ def test_trucks_that_never_cross_are_not_paired_across_the_line() -> None:
     counter.evaluate([], at(2))
     counter.evaluate([make_track(2, TRUCK, 0.95, 0.6)], at(3))  # another truck enters far on the right
     assert (counter.outbound, counter.inbound) == (0, 0)
+
+
+def untracked(x: float, cls: DomainClass = TRUCK) -> Detection:
+    sighting = make_track(0, cls, x, 0.6)
+    return Detection(box=sighting.box, cls=cls, score=0.9, label=cls.value)
+
+
+def test_an_end_left_frames_ago_is_not_paired_with_a_truck_seen_since_on_its_own_side() -> None:
+    """At 5 Hz: a truck is lost on one side of the line; another, not yet confirmed, drives up on the other.
+    Its sightings continue one another there; the first truck's last place, frames ago, is no end of theirs."""
+    counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
+    counter.evaluate([make_track(5, TRUCK, 0.3, 0.6)], at(0))
+    for step, x in enumerate([0.95, 0.9, 0.85, 0.8, 0.75, 0.7], start=1):
+        counter.evaluate([], at(step * 0.2), [untracked(x)])
+    assert (counter.outbound, counter.inbound) == (0, 0)
+
+
+def test_ends_of_a_step_are_of_one_class() -> None:
+    line = CountLine(name="出口", a=(0.5, 0.2), b=(0.5, 0.9), classes=frozenset({TRUCK, DomainClass.EXCAVATOR}))
+    counter = LineCounter(camera(line), line, closed=True, lost_s=5)
+    counter.evaluate([], at(0), [untracked(0.35, DomainClass.EXCAVATOR)])
+    counter.evaluate([], at(1), [untracked(0.65)])
+    assert (counter.outbound, counter.inbound) == (0, 0)

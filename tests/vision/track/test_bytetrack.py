@@ -43,3 +43,18 @@ def test_a_vanished_object_is_dropped_after_the_kept_updates() -> None:
     for _ in range(4):
         tracks = tracker.update([], None)
     assert tracks == []
+
+
+def test_two_trucks_passing_each_other_keep_their_own_ids() -> None:
+    """Seen from the roadside, a truck on the far lane and one on the near lane overlap heavily as they pass;
+    they are two trucks, and neither may take the other's ID or go untracked once they part."""
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=5)
+    paths = []
+    for step in range(13):
+        near, far = det(0.2 + step * 0.04, 0.74, w=0.16), det(0.68 - step * 0.04, 0.72, w=0.16)
+        tracks = tracker.update([near, far], None)
+        paths.append({t.id: round(t.box.x1, 2) for t in tracks})
+    first, last = paths[2], paths[-1]
+    assert len(last) == 2 and first.keys() == last.keys() and tracker.untracked == []
+    rightwards = max(first, key=lambda tid: -first[tid])  # the near truck starts on the left and drives right
+    assert last[rightwards] > first[rightwards]
