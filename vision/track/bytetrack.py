@@ -29,6 +29,7 @@ from vision.types import Box, Detection, Motion, Track
 
 CLASSES = list(DomainClass)
 MOVING_FRACTION = 0.05  # share of a box's pixels that changed: the machine is working
+SAME_MOTION = 0.25  # two boxes whose steps differ by less than this share of their width move as one
 
 
 class _Vanished(msgspec.Struct):
@@ -74,8 +75,8 @@ class ObjectTracker:
         ).reshape(-1, 6)
         output = self._tracker.update(Boxes(rows, (self.height, self.width)))
         self._note_vanished({self._stable[int(row[4])] for row in output if int(row[4]) in self._stable})
-        new = {int(row[4]) for row in output} - self._stable.keys()
-        tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output], new)
+        before = {t.id: t.box for t in self.tracks}
+        tracks = self._one_per_object([(int(row[4]), self._track(row, motion)) for row in output], before)
         self._forget({t.id for t in tracks})
         self.tracks = tracks
         self.untracked = [d for d in detections if all(_iou(d.box, t.box) < 0.3 for t in tracks)]
@@ -109,20 +110,14 @@ class ObjectTracker:
         self._stable[raw_id] = heir
         return heir
 
-    def _one_per_object(self, tracks: list[tuple[int, Track]], new: set[int]) -> list[Track]:
-        """Two tracks on one object (ByteTrack lost it and started again while recovering the old one): a
-        ByteTrack ID new this update on an older track's object is folded into the older one for good. Two
-        established tracks that overlap are two machines passing each other, and stay two."""
+    def _one_per_object(self, tracks: list[tuple[int, Track]], before: dict[int, Box]) -> list[Track]:
+        """Two tracks on one object (ByteTrack lost it and started again while recovering the old one, or
+        two boxes on one truck): the younger ID is folded into the older one for good — when they overlap
+        and moved together since the last update (or one is new). Two trucks passing each other overlap
+        too, seen from the roadside, but move apart: they stay two."""
         kept: list[Track] = []
         for raw_id, track in sorted(tracks, key=lambda pair: pair[1].id):
-            twin = next(
-                (
-                    k
-                    for k in kept
-                    if k.id == track.id or (raw_id in new and k.cls is track.cls and _iou(k.box, track.box) > 0.5)
-                ),
-                None,
-            )
+            twin = next((k for k in kept if k.id == track.id or _one_object(k, track, before)), None)
             if twin is None:
                 kept.append(track)
             else:
@@ -141,6 +136,20 @@ class ObjectTracker:
         live = set(present) | set(self._vanished)
         self._stable = {raw: s for raw, s in self._stable.items() if s in live}
         self._votes = {s: v for s, v in self._votes.items() if s in live}
+
+
+def _one_object(a: Track, b: Track, before: dict[int, Box]) -> bool:
+    """Overlapping boxes of one class that moved alike since the last update (or one just appeared)."""
+    if a.cls is not b.cls or _iou(a.box, b.box) <= 0.5:
+        return False
+    if a.id not in before or b.id not in before:
+        return True
+    apart = math.hypot(*(_shift(before[a.id], a.box)[i] - _shift(before[b.id], b.box)[i] for i in (0, 1)))
+    return apart <= SAME_MOTION * max(a.box.width, b.box.width)
+
+
+def _shift(old: Box, new: Box) -> tuple[float, float]:
+    return (new.x1 + new.x2 - old.x1 - old.x2) / 2, (new.y1 + new.y2 - old.y1 - old.y2) / 2
 
 
 def _iou(a: Box, b: Box) -> float:

@@ -58,3 +58,12 @@ def test_two_trucks_passing_each_other_keep_their_own_ids() -> None:
     assert len(last) == 2 and first.keys() == last.keys() and tracker.untracked == []
     rightwards = max(first, key=lambda tid: -first[tid])  # the near truck starts on the left and drives right
     assert last[rightwards] > first[rightwards]
+
+
+def test_two_boxes_moving_together_on_one_truck_are_one_track() -> None:
+    tracker = ObjectTracker(width=1920, height=1080, updates_kept=5)
+    for step in range(10):
+        x = 0.2 + step * 0.03
+        boxes = [det(x, 0.74, w=0.16)] + ([det(x + 0.01, 0.74, w=0.15)] if step >= 3 else [])
+        tracks = tracker.update(boxes, None)
+    assert len(tracks) == 1
