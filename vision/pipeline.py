@@ -22,7 +22,7 @@ from vision.config import NodeConfig
 from vision.detect.base import Crop
 from vision.events import Incident, IncidentBook, Publisher, Reason, Revision
 from vision.motion import MotionGate, plan_regions
-from vision.reader import FrameReader
+from vision.reader import AHEAD, FrameReader
 from vision.rules import CameraRules
 from vision.sampler import Sampler
 from vision.sources import Silence, VideoSource, bgr, make_frame
@@ -50,7 +50,7 @@ class CameraPipeline:
         self.detect = detect
         self.publisher = publisher
         self.reference = reference
-        self.sampler = Sampler(camera.analysis_hz, reference=reference)
+        self.sampler = Sampler(camera.analysis_hz, reference=reference, lag=AHEAD)
         self.gate = MotionGate(config.motion)
         self.rules = CameraRules(site, camera, tuning=config.rules, tamper=config.tamper)
         self.book = IncidentBook(config.rules)
@@ -130,7 +130,7 @@ class CameraPipeline:
         """A truck near a count line: analyse faster for a while, so that it cannot cross between two samples."""
         sampling = self.config.sampling
         if sampling.line_hz > 0 and self.rules.near_line(tracks, untracked, sampling.line_reach):
-            self.sampler.hurry(sampling.line_hz, frame.pts_s + sampling.line_hold_s)
+            self.sampler.hurry(sampling.line_hz, frame.pts_s, sampling.line_hold_s)
 
     def finish(self) -> None:
         """End of the recording or shutdown: clips with what there is, incidents ended."""

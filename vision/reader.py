@@ -86,8 +86,10 @@ class FrameReader:
         """``frames()`` produced in a thread of its own, ``AHEAD`` frames in advance.
 
         If the consumer stops early (an error in analysis, shutdown), the producer is told to stop too.
+        The queue holds one frame less than ``AHEAD``: the producer holds one more while it waits, so the
+        sampler has never picked more than ``AHEAD`` frames past the one analysed (``Sampler.lag``).
         """
-        handoff: queue.Queue[Frame | Silence | BaseException | None] = queue.Queue(maxsize=AHEAD)
+        handoff: queue.Queue[Frame | Silence | BaseException | None] = queue.Queue(maxsize=AHEAD - 1)
         self.handoff = handoff
         halt = _Either(threading.Event(), stop)
 

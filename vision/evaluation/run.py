@@ -142,7 +142,8 @@ def _listener(first: dict[str, Raised], clock: _Clock) -> Callable[[AlertUpsert]
 
 def _feed(scene: EvalScene, pipeline: CameraPipeline, oracle: Oracle, clock: _Clock) -> None:
     """Frames at the camera's rate; those the sampler asks for are rendered and analysed ``AHEAD`` frames
-    later, as the reader thread decodes ahead of analysis (so a raised rate takes effect as late as it does)."""
+    later, as the reader thread decodes ahead of analysis (the sampler makes a raised rate take effect
+    ``AHEAD`` frames after the one that asked, as it does behind the reader)."""
     world = scene.world
     fps = world.camera.fps
     gop = round(GOP_S * fps)

@@ -43,6 +43,6 @@ def test_every_kind_is_recalled_and_quiet_footage_stays_quiet() -> None:
     _check([_small(scene) for scene in suite(seeds=1, quiet_s=120.0, tamper_s=105.0)])
 
 
-@pytest.mark.bench
+@pytest.mark.full
 def test_full_suite() -> None:
     _check(suite(seeds=2, quiet_s=600.0))
