@@ -43,10 +43,7 @@ def read_site(path: Path) -> SiteConfig:
     try:
         return load_site_config(path.read_bytes(), format="yaml" if path.suffix in {".yaml", ".yml"} else "json")
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        hint = ""
-        if "Expected `date`, got `str`" in str(exc) or "Expected `time`, got `str`" in str(exc):
-            hint = " (write YAML dates and times without quotes, e.g. valid_to: 2026-12-31, start: 22:00:00)"
-        raise typer.BadParameter(f"{path}: {exc}{hint}", param_hint="--site") from exc
+        raise typer.BadParameter(f"{path}: {exc}", param_hint="--site") from exc
 
 
 def parse_start(start: str | None, video: Path) -> dt.datetime | None:
@@ -307,8 +304,9 @@ def train_command(
             raise typer.BadParameter(str(exc), param_hint="--data") from exc
         console.print(f"{out / card.weights}: mAP50 {card.metrics.map50:.3f} on its val split; card beside it")
         return
-    run = {"images": images, "photos": photos, "epochs": epochs, "imgsz": imgsz, "batch": batch, "seed": seed}
-    card = train_default_model(out, base=base, **run)
+    card = train_default_model(
+        out, base=base, images=images, photos=photos, epochs=epochs, imgsz=imgsz, batch=batch, seed=seed
+    )
     console.print(f"{card.weights}: mAP50 {card.metrics.map50:.3f} on the held-out split")
 
 

@@ -126,7 +126,7 @@ class SamplingConfig(_Frozen, frozen=True):
 
     line_hz: Annotated[float, Meta(ge=0, le=25)] = 5.0  # the rate then; 0: never faster than the camera's own
     line_reach: Fraction = 0.35  # a truck (tracked or just detected) this close to a count line (share of the frame)
-    line_hold_s: Seconds = 3.0  # keep the rate this long after the last truck near the line
+    line_hold_s: Seconds = 3.0  # keep the rate this long once the last sighting near the line took effect
 
 
 class RuleTuning(_Frozen, frozen=True):

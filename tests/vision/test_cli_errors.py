@@ -12,10 +12,10 @@ import numpy as np
 from typer.testing import CliRunner
 
 from mobile_contract.alerts import AlertKind, AlertUpsert, Severity
-from mobile_contract.sites import ForbiddenZone, LandformZone
+from mobile_contract.sites import ForbiddenZone, LandformZone, PermittedArea
 from tests.vision.helpers import camera, site
 from vision.analyze import AnalyzeResult, unreachable
-from vision.cli import app, summary_table
+from vision.cli import app, read_site, summary_table
 from vision.config import NodeConfig, PyTorchDetector
 from vision.stats import PipelineStats
 
@@ -57,15 +57,23 @@ def test_a_start_without_offset_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert code == 2 and "add one, e.g. 2025-06-02T10:00:00+08:00" in output
 
 
-def test_a_quoted_yaml_date_names_the_field_and_the_fix(tmp_path: Path) -> None:
-    zone = (
+def permit(valid_from: str) -> str:
+    return (
         "    zones: [{kind: permitted, name: 许可区, polygon: [[0, 0], [1, 0], [1, 1]], permit_no: X1,"
-        " valid_from: '2025-01-01', valid_to: 2026-01-01}]\n"
+        f" valid_from: {valid_from}, valid_to: 2026-01-01}}]\n"
     )
-    code, output = analyze(tmp_path, SITE + zone)
+
+
+def test_a_quoted_yaml_date_is_a_date(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(SITE + permit("'2025-01-01'"))
+    (zone,) = read_site(tmp_path / "site.yaml").cameras[0].zones
+    assert isinstance(zone, PermittedArea) and zone.valid_from == dt.date(2025, 1, 1)
+
+
+def test_a_bad_site_value_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    code, output = analyze(tmp_path, SITE + permit("soon"), "--start", "2025-06-02T10:00:00+08:00")
     assert code == 2
-    assert "$.cameras[0].zones[0].valid_from" in output and "without quotes" in output
-    assert "Traceback" not in output
+    assert "$.cameras[0].zones[0].valid_from" in output and "Traceback" not in output
 
 
 def test_a_persistence_longer_than_the_recording_is_named() -> None:

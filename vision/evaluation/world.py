@@ -356,7 +356,7 @@ def _knock(world: World, t_s: float) -> np.ndarray | None:
         return None
     w, h = world.camera.width, world.camera.height
     dx, dy, roll = moved.shift
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), roll * moved.extent(t_s), 1.0)
+    matrix = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), roll * moved.extent(t_s), 1.0), np.float64)
     matrix[:, 2] += (dx * w * moved.extent(t_s), dy * h * moved.extent(t_s))
     return matrix
 
@@ -408,7 +408,8 @@ def _sensor(image: np.ndarray, world: World, t_s: float, gain: float, rng: np.ra
     scale = camera.width / 1400
     cv2.putText(out, stamp, (int(0.02 * camera.width), int(0.05 * camera.height)), 0, scale, (235, 235, 235), 2)
     ok, jpeg = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, camera.jpeg_quality])
-    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else out
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else None
+    return out if decoded is None else np.asarray(decoded)
 
 
 def render(world: World, t_s: float) -> tuple[np.ndarray, list[tuple[str, tuple[float, ...]]]]:

@@ -18,6 +18,11 @@ sighting seen since on its own side is that truck's newer place, and an end
 left further back belongs to some other truck (two trucks passing each other
 at the line swap IDs, and a stale end across the line would be counted as a
 crossing nobody made).
+
+A truck the detector boxes twice (its cab, and the whole truck) can carry two
+IDs the tracker keeps apart; both cross. A crossing by a box that shares most
+of its area with a truck that crossed the same way in the last ``PAIR_FRAMES``
+frames is that truck again, and is not counted.
 """
 
 from __future__ import annotations
@@ -30,13 +35,14 @@ import msgspec
 from mobile_contract.alerts import AlertKind, Severity
 from mobile_contract.sites import CameraConfig, CountLine, DomainClass
 from vision.rules.geometry import Point, crosses, side
-from vision.types import AlertCandidate, CrossingFacts, Detection, IncidentKey, Track
+from vision.types import AlertCandidate, Box, CrossingFacts, Detection, IncidentKey, Track
 
 OUTBOUND, INBOUND = "outbound", "inbound"
 HYSTERESIS = 0.01  # a point this close to the line (share of the frame) is on neither side yet
 PAIR_FRAMES = 2  # an unexplained sighting waits this many analysed frames for its other end (one may miss it)
 PAIR_S = 2.5  # and no longer than this (two samples at 1 Hz)
 PAIR_REACH = 0.45  # the two ends of one truck's step are at most this far apart (share of the frame)
+SAME_TRUCK = 0.5  # two boxes sharing this much of the smaller one's area are one truck
 
 
 class _Loose(msgspec.Struct):
@@ -72,6 +78,7 @@ class LineCounter:
         self._sides: dict[int, _Side] = {}
         self._present: set[int] = set()
         self._loose: list[_Loose] = []
+        self._crossings: dict[int, tuple[str, int, Box]] = {}  # track id → its last crossing: direction, frame, box
         self._frame = 0  # analysed frames so far
 
     def evaluate(
@@ -94,7 +101,17 @@ class LineCounter:
                 ghost = Track(id=0, box=detection.box, cls=detection.cls, score=detection.score, moving=True)
                 found.append((ghost, self._pair(ghost, at, keep=True)))
         self._sides = {tid: s for tid, s in self._sides.items() if at - s.seen <= self.lost}
-        return [c for track, direction in found if direction and (c := self._count(track, direction, at))]
+        self._crossings = {tid: c for tid, c in self._crossings.items() if self._frame - c[1] <= PAIR_FRAMES}
+        counted = [(t, d) for t, d in found if d and not self._again(t, d, trucks)]
+        return [c for track, direction in counted if (c := self._count(track, direction, at))]
+
+    def _again(self, track: Track, direction: str, trucks: list[Track]) -> bool:
+        """Is this a truck that has just crossed, under another ID (its cab boxed apart from the whole)?"""
+        now = {t.id: t.box for t in trucks}
+        recent = [now.get(i, box) for i, (d, _, box) in self._crossings.items() if d == direction and i != track.id]
+        if track.id:  # a detection no track carries has no ID to remember
+            self._crossings[track.id] = (direction, self._frame, track.box)
+        return any(_shared(track.box, box) >= SAME_TRUCK for box in recent)
 
     def _count(self, track: Track, direction: str, at: dt.datetime) -> AlertCandidate | None:
         self.outbound += direction == OUTBOUND
@@ -183,3 +200,10 @@ def _to_segment(p: Point, a: Point, b: Point) -> float:
     ax, ay = b[0] - a[0], b[1] - a[1]
     t = max(0.0, min(1.0, ((p[0] - a[0]) * ax + (p[1] - a[1]) * ay) / (ax * ax + ay * ay or 1.0)))
     return math.dist(p, (a[0] + t * ax, a[1] + t * ay))
+
+
+def _shared(a: Box, b: Box) -> float:
+    """The share of the smaller box's area that lies in the other."""
+    w = min(a.x2, b.x2) - max(a.x1, b.x1)
+    h = min(a.y2, b.y2) - max(a.y1, b.y1)
+    return max(w, 0.0) * max(h, 0.0) / max(min(a.area, b.area), 1e-9)

@@ -17,6 +17,7 @@ move that did not trip at once became the healthy view.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import cv2
 import msgspec
@@ -24,7 +25,7 @@ import numpy as np
 
 FEATURES = 500
 REFRESH_S = 10.0  # the learnt background's features are taken again this often
-_orb = cv2.ORB_create(nfeatures=FEATURES, scaleFactor=1.3, nlevels=3, edgeThreshold=11, patchSize=11, fastThreshold=5)
+_orb = cv2.ORB.create(nfeatures=FEATURES, scaleFactor=1.3, nlevels=3, edgeThreshold=11, patchSize=11, fastThreshold=5)
 _matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
 
 
@@ -39,9 +40,10 @@ def _image(contrast: np.ndarray) -> np.ndarray:
     return cv2.convertScaleAbs(contrast, alpha=160.0, beta=128.0 - 160.0)
 
 
-def _features(contrast: np.ndarray, ignore: np.ndarray) -> tuple[list, np.ndarray | None]:
+def _features(contrast: np.ndarray, ignore: np.ndarray) -> tuple[Sequence[cv2.KeyPoint], np.ndarray | None]:
     mask = np.where(ignore, 0, 255).astype(np.uint8)
-    return _orb.detectAndCompute(_image(contrast), mask)
+    points, descriptors = _orb.detectAndCompute(_image(contrast), mask)
+    return points, None if descriptors is None else np.asarray(descriptors)
 
 
 class ViewAligner:
@@ -50,7 +52,7 @@ class ViewAligner:
     def __init__(self, learn_s: float) -> None:
         self.learn_s = learn_s
         self.background: np.ndarray | None = None
-        self._known: tuple[list, np.ndarray | None] = ([], None)
+        self._known: tuple[Sequence[cv2.KeyPoint], np.ndarray | None] = ([], None)
         self._since_refresh_s = math.inf
 
     def align(self, contrast: np.ndarray, ignore: np.ndarray, min_matches: int) -> Alignment | None:
@@ -67,8 +69,8 @@ class ViewAligner:
         pairs = _matcher.match(known_descriptors, descriptors)
         if len(pairs) < min_matches:
             return None
-        src = np.float32([known_points[p.queryIdx].pt for p in pairs])
-        dst = np.float32([points[p.trainIdx].pt for p in pairs])
+        src = np.array([known_points[p.queryIdx].pt for p in pairs], np.float32)
+        dst = np.array([points[p.trainIdx].pt for p in pairs], np.float32)
         matrix, inliers = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=2.0)
         agreeing = int(inliers.sum()) if inliers is not None else 0
         if matrix is None or agreeing < min_matches:
@@ -92,7 +94,7 @@ class ViewAligner:
 
 def _alignment(matrix: np.ndarray, shape: tuple[int, ...], matches: int) -> Alignment:
     h, w = shape[:2]
-    corners = np.float32([(0, 0, 1), (w, 0, 1), (0, h, 1), (w, h, 1)])
+    corners = np.array([(0, 0, 1), (w, 0, 1), (0, h, 1), (w, h, 1)], np.float32)
     moved = corners @ matrix.T
     displacement = float(np.max(np.hypot(*(moved - corners[:, :2]).T)))
     rotation = math.degrees(math.atan2(matrix[1, 0], matrix[0, 0]))

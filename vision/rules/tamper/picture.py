@@ -93,8 +93,8 @@ def layout_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     def cells(view: np.ndarray) -> np.ndarray:
         blocks = view.reshape(GRID_ROWS, LAYOUT_SIZE[1] // GRID_ROWS, GRID_COLUMNS, LAYOUT_SIZE[0] // GRID_COLUMNS)
-        blocks = blocks.transpose(0, 2, 1, 3).reshape(GRID_ROWS, GRID_COLUMNS, -1)
-        return blocks - blocks.mean(axis=2, keepdims=True)
+        per_cell = blocks.transpose(0, 2, 1, 3).reshape(GRID_ROWS, GRID_COLUMNS, -1)
+        return per_cell - per_cell.mean(axis=2, keepdims=True)
 
     x, y = cells(a), cells(b)
     return (x * y).sum(axis=2) / (np.sqrt((x * x).sum(axis=2) * (y * y).sum(axis=2)) + 1e-6)
