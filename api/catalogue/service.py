@@ -149,6 +149,22 @@ async def _apply(
 ) -> list[ImportedItem]:
     """Create new codes; with ``allow_change``, add a version where content differs."""
     existing = await catalogue.fetch_by_codes(conn, codes=[c for c, _ in items], lock=True)
+    _refuse_foreign_codes(existing, principal)
+    new = [(c, item) for c, item in items if c not in existing]
+    entries = await _create(conn, principal, new)
+    outcomes = {c: (ImportOutcome.CREATED, 1) for c, _ in new}
+    for code, item in items:
+        if (current := existing.get(code)) is not None:
+            outcome, version, entry = await _revise(conn, principal, current, item, allow_change=allow_change)
+            outcomes[code] = (outcome, version)
+            if entry is not None:
+                entries.append(entry)
+    await audit.append_many(conn, entries)
+    return [ImportedItem(code=c, name=item.name, outcome=outcomes[c][0], version=outcomes[c][1]) for c, item in items]
+
+
+def _refuse_foreign_codes(existing: dict[str, asyncpg.Record], principal: Principal) -> None:
+    """A code is unique across departments: one already in another department's catalogue refuses the table."""
     if foreign := sorted(c for c, row in existing.items() if row["department_id"] != principal.department_id):
         raise Conflict(
             "以下事项编码已属于其他单位的清单",
@@ -156,38 +172,34 @@ async def _apply(
             code="item-code-taken",
             extra={"codes": foreign},
         )
-    new = [(c, item) for c, item in items if c not in existing]
+
+
+async def _create(
+    conn: Connection, principal: Principal, new: list[tuple[str, CatalogueItemContent]]
+) -> list[audit.AuditEntry]:
+    """Insert the new codes at version 1; returns their audit entries."""
     rows = [idempotency.new_row(principal, item, id=new_id(), participants=[]) | {"code": c} for c, item in new]
     if len(await versioned.insert_new(conn, table=CATALOGUE, rows=rows)) != len(rows):
         raise Conflict(
             "另一导入正在写入相同的事项编码，请稍后重试", "codes inserted concurrently", code="concurrent-import"
         )
-    entries = [
+    return [
         trail.change(principal, "catalogue.create", CATALOGUE_ITEM, r["id"], after=r["content_sha256"]) for r in rows
     ]
-    outcomes = {c: (ImportOutcome.CREATED, 1) for c, _ in new}
-    for code, item in items:
-        current = existing.get(code)
-        if current is None:
-            continue
-        sha = idempotency.content_hash(item)
-        if sha == current["content_sha256"] or not allow_change:
-            outcomes[code] = (ImportOutcome.UNCHANGED, current["version"])
-            continue
-        await _new_version(conn, principal, current, item)
-        entries.append(
-            trail.change(
-                principal,
-                "catalogue.update",
-                CATALOGUE_ITEM,
-                current["id"],
-                before=current["content_sha256"],
-                after=sha,
-            )
-        )
-        outcomes[code] = (ImportOutcome.UPDATED, current["version"] + 1)
-    await audit.append_many(conn, entries)
-    return [ImportedItem(code=c, name=item.name, outcome=outcomes[c][0], version=outcomes[c][1]) for c, item in items]
+
+
+async def _revise(
+    conn: Connection, principal: Principal, current: asyncpg.Record, item: CatalogueItemContent, *, allow_change: bool
+) -> tuple[ImportOutcome, int, audit.AuditEntry | None]:
+    """An existing code: a new version where the content differs and changes are allowed (with its audit entry)."""
+    sha = idempotency.content_hash(item)
+    if sha == current["content_sha256"] or not allow_change:
+        return ImportOutcome.UNCHANGED, current["version"], None
+    await _new_version(conn, principal, current, item)
+    entry = trail.change(
+        principal, "catalogue.update", CATALOGUE_ITEM, current["id"], before=current["content_sha256"], after=sha
+    )
+    return ImportOutcome.UPDATED, current["version"] + 1, entry
 
 
 async def _new_version(
