@@ -1,9 +1,14 @@
-"""The ``integration`` marker says the truth: a test on PostgreSQL or S3 has it, every other test stays off them.
+"""The markers say the truth: ``pytest -m "not integration"`` is a unit run, with no server and no browser.
 
-A test gets the marker from its fixtures: everything on the embedded servers hangs from ``settings``,
-which starts them. A test that reaches the servers some other way (starting its own, connecting with
-a DSN, calling S3) must be marked by hand; if it is not, the call is refused and the test fails, so
-``pytest -m "not integration"`` stays a run without servers.
+``integration`` marks a test that starts or reaches a server: the embedded PostgreSQL or S3, the API
+behind uvicorn or as ``enforce serve``, or a browser (``browser`` implies ``integration``). A test gets
+the markers from its fixtures: everything on the embedded servers hangs from ``settings``, which starts
+them, and Chromium from ``browser``. A test that reaches a server some other way (starting its own,
+connecting with a DSN, calling S3, serving the app) must be marked by hand; if it is not, the call is
+refused and the test fails.
+
+``full`` and ``bench`` tests run only when ``-m`` names them: a ``-m`` on the command line replaces
+the one in ``addopts``, and ``pytest -m "not integration"`` must not start the full-size suites.
 
 Only calls made from the test's own code are refused (its module is on the call stack): the API's
 background tasks, started by an earlier integration test, keep reconnecting as they must.
@@ -20,12 +25,18 @@ from typing import Any
 import asyncpg
 import minio
 import pytest
+import uvicorn
+from playwright.async_api import BrowserType
 
 from storage import embedded
 from storage.embedded import postgres, s3
+from tests.api.serving import Served
 
-SERVER_FIXTURE = "settings"  # starts the embedded PostgreSQL and S3; every server fixture depends on it
-# Where a test could reach the servers without the fixtures: (owner, attribute) pairs.
+# Fixtures that start servers, and the markers they give their tests: ``settings`` starts the embedded
+# PostgreSQL and S3 (every fixture on them depends on it), ``browser`` starts Chromium.
+SERVER_FIXTURES = {"settings": ("integration",), "browser": ("browser", "integration")}
+ONLY_WHEN_NAMED = ("full", "bench")  # run only when ``-m`` names them
+# Where a test could reach a server without the fixtures: (owner, attribute) pairs.
 SERVER_DOORS: tuple[tuple[Any, str], ...] = (
     (asyncpg, "connect"),
     (asyncpg, "create_pool"),
@@ -34,18 +45,34 @@ SERVER_DOORS: tuple[tuple[Any, str], ...] = (
     (embedded, "start_s3"),
     (postgres, "start_postgres"),
     (s3, "start_s3"),
+    (uvicorn.Server, "__init__"),  # the app behind uvicorn, in a thread or a process
+    (Served, "_start"),  # ``enforce serve`` as a process
+    (BrowserType, "launch"),
 )
 
 
 class UnmarkedIntegration(RuntimeError):
-    """A test without the ``integration`` marker reached PostgreSQL or S3."""
+    """A test without the ``integration`` marker reached a server or a browser."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if SERVER_FIXTURE in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.integration)
+        for marker in implied_markers(item):
+            item.add_marker(marker)
+    named = config.option.markexpr or ""
+    skipped = {item for item in items if any(m not in named and item.get_closest_marker(m) for m in ONLY_WHEN_NAMED)}
+    if skipped:
+        config.hook.pytest_deselected(items=list(skipped))
+        items[:] = [item for item in items if item not in skipped]
+
+
+def implied_markers(item: pytest.Item) -> set[str]:
+    """The markers a test's server fixtures give it; a browser test is an integration test too."""
+    implied = {m for name in getattr(item, "fixturenames", ()) for m in SERVER_FIXTURES.get(name, ())}
+    if item.get_closest_marker("browser"):
+        implied.add("integration")
+    return {m for m in implied if not item.get_closest_marker(m)}
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """A small world of department B's objects, one of each kind, and callers of every role in A and B.
 
-Shared by the department-scope acceptance (tests/api/test_department_scope.py) and the
-examination (tests/api/test_examination.py). The objects belong to department B ("the
+Shared by the department-scope acceptance (tests/api/acceptance/test_department_scope.py) and the
+examination (tests/api/acceptance/test_examination.py). The objects belong to department B ("the
 owner"); department A's users must never read them. ``BODIES`` holds a valid body for
 each route that changes an object with a path parameter, so a refusal is never a 422.
 """
@@ -20,9 +20,9 @@ from litestar import Litestar
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
 from tests.api.approvals.helpers import push
-from tests.api.catalogue.test_catalogue import item as catalogue_item
-from tests.api.complaints.test_complaints import submit
-from tests.api.review.test_review import case_with_evidence
+from tests.api.catalogue.test_routes import item as catalogue_item
+from tests.api.complaints.test_routes import submit
+from tests.api.review.test_routes import case_with_evidence
 from tests.api.sites.factories import register_site, site_config
 from tests.api.subjects.factories import company, permit
 from tests.conftest import DOCUMENT_SETTINGS, Caller

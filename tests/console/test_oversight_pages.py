@@ -10,7 +10,7 @@ from playwright.async_api import expect
 
 from api.cases import clock
 from mobile_contract.auth import Role
-from tests.api.complaints.test_complaints import WHISTLEBLOWER, submit
+from tests.api.complaints.test_routes import WHISTLEBLOWER, submit
 from tests.api.risk.test_performance import add_item, inspect
 from tests.console.conftest import screenshot
 

@@ -19,7 +19,7 @@ from api.app import create_app
 from api.settings import Settings
 from mobile_contract.auth import Role
 from tests.api.alerts.conftest import Monitoring
-from tests.api.alerts.test_alert_stream import EventReader, deliver, listeners, summary
+from tests.api.alerts.test_stream import EventReader, deliver, listeners, summary
 from tests.conftest import served
 
 pytestmark = pytest.mark.integration

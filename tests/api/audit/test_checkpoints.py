@@ -22,7 +22,7 @@ from api.audit.service import verify_chain
 from api.settings import Settings
 from storage import audit
 from storage.objects import ObjectStore
-from tests.api.audit.test_verify import append_three
+from tests.api.audit.test_service import append_three
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from api.cameras.watchdog import sweep
 from storage import camera_watch
 from storage.db import transaction
-from tests.api.cameras.test_liveness import quick_offline, report
+from tests.api.cameras.test_routes import quick_offline, report
 
 pytestmark = pytest.mark.integration
 

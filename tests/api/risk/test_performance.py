@@ -8,7 +8,7 @@ import pytest
 from api.cases import clock
 from mobile_contract.auth import Role
 from tests.api.cases.support import PINNED_TODAY, open_case, take
-from tests.api.complaints.test_complaints import submission
+from tests.api.complaints.test_routes import submission
 from tests.api.credit.helpers import LOCAL, days_ago, new_subject, record_fact, today
 from tests.api.risk.helpers import close_alert, permitted_site, raise_alert
 from tests.factories import record_create

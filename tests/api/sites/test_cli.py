@@ -60,7 +60,7 @@ async def test_a_bad_site_file_is_one_line_naming_the_file_and_field(settings, t
 
 async def test_enrol_node_writes_a_config_the_node_accepts_owner_only(settings, department, tmp_path: Path) -> None:
     """With S3_ENDPOINT set the node gets the endpoint only (its own keys come from its store's admin);
-    embedded mode's keys are written by the README's first run (tests/test_first_run.py)."""
+    embedded mode's keys are written by the README's first run (tests/api/acceptance/test_first_run.py)."""
     out, username = tmp_path / "node.yaml", f"node-{uuid.uuid4().hex[:8]}"
     made = await enforce(
         settings, "sites", "enrol-node", "--department", department.code, "--username", username, "--out", str(out)

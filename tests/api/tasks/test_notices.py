@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from api.cases import clock
 from mobile_contract.auth import Role
 from tests.api.cases.support import open_case, take
-from tests.api.review.test_review import case_with_evidence, conclusion
+from tests.api.review.test_routes import case_with_evidence, conclusion
 from tests.conftest import Caller
 
 pytestmark = pytest.mark.integration

@@ -77,6 +77,7 @@ async def test_refusals_are_reported_with_a_failing_exit_code(settings) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # its process starts the embedded PostgreSQL, where the doors of tests/markers.py cannot see
 def test_a_fresh_data_folder_gets_an_embedded_migrated_database(tmp_path) -> None:
     """A real process, as from a shell: it starts the embedded server and stops it on exit."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"ENFORCE_DATA_DIR": str(tmp_path / "var")}

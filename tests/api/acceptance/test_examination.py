@@ -40,7 +40,7 @@ from api.console.page import SIGN_IN_PATH
 from mobile_contract.auth import Role
 from tests.api.auth.forgeries import forgeries
 from tests.api.cases.support import pinned_today  # noqa: F401 - autouse: B's notice states working-day periods
-from tests.api.complaints.test_complaints import submission
+from tests.api.complaints.test_routes import submission
 from tests.api.problem_text import unreadable
 from tests.api.throttling.support import from_address, new_address
 from tests.api.world import BODIES, LIST_QUERIES, World, build_world, fill, walked_routes

@@ -13,7 +13,7 @@ import pytest
 from api.settings import ThrottleSettings
 from mobile_contract.auth import Role
 from tests.api.auth.support import entries_for
-from tests.api.complaints.test_complaints import submission
+from tests.api.complaints.test_routes import submission
 from tests.api.throttling.support import assert_throttled, from_address, new_address
 
 DEFAULTS = ThrottleSettings()

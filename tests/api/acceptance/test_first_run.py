@@ -22,7 +22,7 @@ import pytest
 from tests.api.serving import Served
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[3]
 ADMIN_PASSWORD = "first run admin passphrase"
 COMPLAINT = {
     "kind": "report",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.draws.test_draws import ITEM_MINING, office, plan_and_draw, register, unique  # noqa: F401 - fixtures
+from tests.api.draws.test_routes import ITEM_MINING, office, plan_and_draw, register, unique  # noqa: F401 - fixtures
 from tests.factories import record_create
 
 pytestmark = pytest.mark.integration

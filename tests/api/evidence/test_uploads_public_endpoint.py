@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from api.app import create_app
 from api.settings import Settings
 from tests.api.evidence.conftest import device_put, payload
-from tests.api.evidence.test_upload import PART, part_urls
+from tests.api.evidence.test_uploads import PART, part_urls
 from tests.storage.reverse_proxy import Proxied, reverse_proxy
 
 pytestmark = pytest.mark.integration
