@@ -6,6 +6,8 @@ import io
 
 from tests.factories import record_create
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
 
 async def submit(client, inspector, partner, occurred_at: dt.datetime) -> str:
     body = record_create(inspector, partner)
@@ -36,7 +38,7 @@ async def test_a_row_reported_before_its_action_time_is_refused_by_name(client, 
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)  # a device clock running ahead
     bad = await submit(client, inspector, partner, future)
     good = await submit(client, inspector, partner, dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    day = future.date()
+    day = future.astimezone(BEIJING).date()  # the export's days are Beijing days: after 16:00 UTC, tomorrow's
     query = f"since={day - dt.timedelta(days=5)}&until={day + dt.timedelta(days=1)}"
     refused = await client.get(f"/exports/supervision-actions?{query}", headers=head.headers)
     assert refused.status_code == 422
