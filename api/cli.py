@@ -24,6 +24,11 @@ from api.observability import logs
 from api.settings import ServingSettings, load_settings, settings_environment
 
 GRACEFUL_SHUTDOWN_S = 10
+# How long uvicorn's supervisor waits for a worker's answer before it kills it as hung. Its default, 5 s,
+# counts a new worker's start-up too (a spawned process imports the whole app before it can answer):
+# on a loaded 2-core machine that took longer, and `serve --workers 2` killed and restarted its workers
+# in a loop, never serving (tests/api/test_cli_serve.py).
+WORKER_HEALTHCHECK_S = 60
 app = typer.Typer(help="移动执法后端 / field enforcement backend", no_args_is_help=True)
 
 
@@ -82,6 +87,7 @@ def server_options(serving: ServingSettings, keep_alive_s: int) -> dict[str, Any
         "timeout_keep_alive": keep_alive_s,
         "forwarded_allow_ips": serving.forwarded_allow_ips,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,  # open requests get this long once a stop is asked
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
 
 

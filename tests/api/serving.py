@@ -21,8 +21,8 @@ PASSWORD = "served admin passphrase"
 class Served:
     """A running ``enforce serve``: its address, data folder and the embedded servers it started."""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, *serve_args: str, **env: str) -> None:
+        self.data_dir, self.serve_args = data_dir, serve_args
         self.log_path = data_dir.parent / "serve.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.base_env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES} | env
@@ -40,7 +40,10 @@ class Served:
         self.log = self.log_path.open("ab")  # one log across restarts; output() reads this run's part
         self.log_start = self.log.tell()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "api.cli", "serve", *self.serve_args],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         try:
             self._wait_until_listening()
@@ -66,7 +69,7 @@ class Served:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"enforce serve exited: {self.output()}")
-            if f"running on {self.url}" in self.output() and _healthy(self.url):
+            if f"running on {self.url}" in self.whole_output() and _healthy(self.url):
                 return
             time.sleep(0.3)
         raise RuntimeError(f"enforce serve did not answer: {self.output()}")
@@ -79,10 +82,14 @@ class Served:
 
     def output(self) -> str:
         """The end of what it printed, without the boxes rich draws around a traceback."""
+        return self.whole_output()[-6000:]
+
+    def whole_output(self) -> str:
+        """All this run printed (with several workers, uvicorn says where it listens before their start-up)."""
         with self.log_path.open("rb") as log:
             log.seek(self.log_start)
             lines = log.read().decode(errors="replace").splitlines()
-        return "\n".join(line for line in lines if "│" not in line)[-6000:]
+        return "\n".join(line for line in lines if "│" not in line)
 
     def embedded_pids(self) -> dict[str, int]:
         """The weed process it started and the PostgreSQL postmaster."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import time
 from pathlib import Path
 
 import httpx
@@ -25,6 +27,31 @@ def test_a_signal_stops_the_embedded_servers_it_started(tmp_path: Path, signum: 
     assert served.process.returncode != 0 or signum == signal.SIGINT
     left = [name for name, pid in pids.items() if not gone(pid)]
     assert left == [], f"still running after {signum.name}: {left}\n{served.output()}"
+
+
+SLOW_WORKER_START = """
+import sys, time
+if "multiprocessing.spawn" in " ".join(sys.orig_argv):  # a worker process uvicorn spawns, not the parent
+    time.sleep(8)
+"""
+
+
+def test_two_workers_that_start_slowly_both_serve(tmp_path: Path) -> None:
+    """Each worker takes 8 s to start, as importing the app took on a loaded machine (issue: workers killed
+    and restarted in a loop): the supervisor waits for them instead of killing them as hung."""
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(SLOW_WORKER_START)  # imported by every Python process at start
+    path = os.pathsep.join(filter(None, [str(slow), os.environ.get("PYTHONPATH")]))
+    served = Served(tmp_path / "var", "--workers", "2", PYTHONPATH=path)
+    try:
+        time.sleep(3)  # past the next health checks of both workers
+        assert httpx.get(f"{served.url}/health", timeout=30).status_code == 200
+        log = served.whole_output()
+        assert "died" not in log, served.output()
+        assert log.count("Application startup complete") == 2, served.output()
+    finally:
+        served.stop(signal.SIGTERM)
 
 
 def test_open_alert_streams_end_and_the_server_exits_promptly(tmp_path: Path) -> None:
