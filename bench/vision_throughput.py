@@ -88,27 +88,43 @@ class Figures(msgspec.Struct):
     latency: dict[str, float]
 
 
-def encode(script: clips.ClipScript, path: Path) -> None:
-    """H.264 as an IP camera sends it: 1 s key-frame interval, bitrate capped near 4 Mbit/s."""
-    with av.open(str(path), "w") as container:
+class Encoding(msgspec.Struct, frozen=True):
+    """One of a camera's streams: where it is written, its size and its x264 parameters."""
+
+    path: Path
+    width: int
+    height: int
+    x264: str = CAMERA_X264
+
+
+def encode(script: clips.ClipScript, *encodings: Encoding) -> None:
+    """H.264 as an IP camera sends it, each encoding one of its streams of the same pictures (main, sub)."""
+    containers = [av.open(str(e.path), "w") for e in encodings]
+    streams = []
+    for container, encoding in zip(containers, encodings, strict=True):
         container.metadata["creation_time"] = script.start_time.isoformat()
         stream = container.add_stream("libx264", rate=script.fps)
-        stream.width, stream.height, stream.pix_fmt = script.width, script.height, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "23", "x264-params": CAMERA_X264}
-        for frame in clips.iter_frames(script):
-            picture = av.VideoFrame.from_ndarray(frame.image, format="bgr24")
-            picture.pts, picture.time_base = frame.truth.index, fractions.Fraction(1, script.fps)
+        stream.width, stream.height, stream.pix_fmt = encoding.width, encoding.height, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "23", "x264-params": encoding.x264}
+        streams.append(stream)
+    for frame in clips.iter_frames(script):
+        picture = av.VideoFrame.from_ndarray(frame.image, format="bgr24")
+        picture.pts, picture.time_base = frame.truth.index, fractions.Fraction(1, script.fps)
+        for container, stream in zip(containers, streams, strict=True):
             container.mux(stream.encode(picture))
+    for container, stream in zip(containers, streams, strict=True):
         container.mux(stream.encode(None))
+        container.close()
 
 
-def clip(name: str, duration_s: float, **options: object) -> tuple[Path, scenarios.Scenario]:
+def clip(name: str, duration_s: float, *also: Encoding, **options: object) -> tuple[Path, scenarios.Scenario]:
+    """The scenario at 1080p (with ``also`` its other streams of the same pictures), rendered on the first run."""
     scenario = scenarios.SCENARIOS[name](duration_s=duration_s, **options)
     path = OUT / "clips" / f"{name}-{duration_s:g}s-1080p.mp4"
-    if not path.exists():  # rendering is not what is measured; keep clips between runs
+    if not path.exists() or not all(e.path.exists() for e in also):  # rendering is not measured: kept between runs
         path.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        encode(scenario.script, path)
+        encode(scenario.script, Encoding(path, scenario.script.width, scenario.script.height), *also)
         console.print(f"rendered {path.name} in {time.perf_counter() - started:.0f} s")
     return path, scenario
 
@@ -134,6 +150,15 @@ def untrained_model(backend: str) -> Path:
         return weights
     exported = folder / "yolov8n-untrained_openvino_model"
     return exported if exported.exists() else export(weights, backend, imgsz=640)
+
+
+def prepared(backend: str) -> tuple[Path, NodeConfig, YoloDetector]:
+    """An empty outbox folder, and the untrained model exported for ``backend`` with its config and detector."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(OUT / "outbox", ignore_errors=True)
+    weights = untrained_model(backend)
+    config = node_config(backend, weights)
+    return weights, config, YoloDetector(config.detector)
 
 
 def node_config(backend: str, weights: Path, **regions: float) -> NodeConfig:
@@ -225,8 +250,13 @@ def every_frame_to_detector(path: Path, site: SiteConfig, config: NodeConfig, de
     return min(runs, key=lambda figures: figures["wall_s"])
 
 
-def many_cameras(path: Path, site: SiteConfig, config: NodeConfig, detector: YoloDetector, count: int) -> float:
-    """``count`` copies of the quiet camera in one process, one detector: video seconds per wall second."""
+def many_cameras(
+    path: Path, site: SiteConfig, config: NodeConfig, detector: YoloDetector, count: int, *, main: Path | None = None
+) -> float:
+    """``count`` copies of a camera in one process, one detector: video seconds per wall second.
+
+    With ``main``, ``path`` is the sub-stream analysed and ``main`` the main stream recorded for evidence.
+    """
     service = DetectorService(detector, max_batch=8, batch_wait_ms=2.0).start()
     camera = site.cameras[0]
 
@@ -234,7 +264,8 @@ def many_cameras(path: Path, site: SiteConfig, config: NodeConfig, detector: Yol
         outbox = Outbox(OUT / "outbox" / f"many-{index}")
         publisher = Publisher(site, camera, outbox=outbox, model=detector.identity, evidence=config.evidence)
         pipeline = CameraPipeline(site, camera, config, detect=service.detect, publisher=publisher)
-        pipeline.run(VideoSource(str(path), live=False))
+        evidence = VideoSource(str(main), live=False) if main is not None else None
+        pipeline.run(VideoSource(str(path), live=False), main=evidence)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
     started = time.perf_counter()
@@ -318,21 +349,23 @@ def latency_crossing(config: NodeConfig, detector: YoloDetector) -> float:
     return arrived.get(AlertKind.HAUL_CROSSING.value, float("nan")) - source.wall(first).timestamp()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every vision benchmark takes: clip length and detector backend."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=40.0, help="length of each generated clip")
+    parser.add_argument("--backend", choices=("openvino", "pytorch"), default="openvino")
+    return parser
+
+
+def main() -> None:
+    parser = arguments(__doc__ or "")
     parser.add_argument("--naive-frames", type=int, default=250, help="frames the naive baseline runs on")
     parser.add_argument("--cameras", type=int, default=8, help="quiet cameras run together in one process")
-    parser.add_argument("--backend", choices=("openvino", "pytorch"), default="openvino")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(OUT / "outbox", ignore_errors=True)
     began = time.perf_counter()
+    weights, config, detector = prepared(args.backend)
     quiet, quiet_scenario = clip("quiet_night_quarry", args.seconds)
     busy, busy_scenario = clip("busy_haul_road", args.seconds)
-    weights = untrained_model(args.backend)
-    config = node_config(args.backend, weights)
-    detector = YoloDetector(config.detector)
     frames = decoded(busy, 40)
     whole, whole_cpu = detector_only_ms(detector, frames, 640)
     limit = {

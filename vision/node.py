@@ -1,6 +1,7 @@
 """A vision node (视频分析节点): many live cameras in one process — ``vision run``.
 
-One thread per camera runs its pipeline; one detector, behind
+One thread per camera runs its pipeline (and one more records the main
+stream of a camera analysed on its sub-stream); one detector, behind
 ``DetectorService``, serves them all and batches across cameras; the main
 thread's event loop delivers the outbox to S3 and the API, reports liveness
 and — without site files — keeps the node's camera leases (vision.fleet), which
@@ -51,10 +52,19 @@ def object_store(config: S3Config) -> ObjectStore | None:
     return ObjectStore(client, config.bucket, retention_days=0, presign_ttl_s=0)  # the node only uploads
 
 
-def open_camera(camera: CameraConfig) -> VideoSource:
-    """Streams are live (reconnect on loss); a file is replayed at its own pace, like a camera."""
-    live = camera.url.startswith(("rtsp://", "rtmp://", "http://", "https://"))
-    return VideoSource(camera.url, live=live, paced=not live, gap_s=camera.offline_after_s)
+def open_streams(camera: CameraConfig) -> tuple[VideoSource, VideoSource | None]:
+    """The stream to analyse and, for a camera with a sub-stream (analysed), its main stream (evidence).
+
+    Streams are live (reconnect on loss); a file is replayed at its own pace, like a camera.
+    """
+
+    def open_url(url: str) -> VideoSource:
+        live = url.startswith(("rtsp://", "rtmp://", "http://", "https://"))
+        return VideoSource(url, live=live, paced=not live, gap_s=camera.offline_after_s)
+
+    if camera.sub_url is None:
+        return open_url(camera.url), None
+    return open_url(camera.sub_url), open_url(camera.url)
 
 
 class CameraRun:
@@ -168,8 +178,8 @@ class Node:
             pipeline = CameraPipeline(site, camera, self.config, detect=self.service.detect, publisher=publisher)
             run.pipeline = pipeline
             try:
-                source = open_camera(camera)
-                pipeline.run(source, stop)
+                source, main = open_streams(camera)
+                pipeline.run(source, stop, main=main)
                 if not source.live:
                     break  # a replayed file has ended
             except Exception:

@@ -1,8 +1,9 @@
 """One camera's pipeline (单路摄像头流水线): source → sampler → motion gate → detector → tracker → rules → events.
 
 ``CameraPipeline.run(source)`` reads a ``VideoSource`` to its end (a file) or
-until stopped (a live stream). Frames built in memory can be fed to
-``analyse`` directly. The detector is passed in as a function so that many
+until stopped (a live stream); ``run(sub, main=main)`` analyses a camera's
+sub-stream and takes its evidence from its main stream (``vision.recorder``).
+Frames built in memory can be fed to ``analyse`` directly. The detector is passed in as a function so that many
 pipelines share one model (``vision.detect.service``). In reference mode
 every frame is analysed and the detector sees every whole frame — the
 yardstick the normal mode's alerts are checked against.
@@ -16,13 +17,16 @@ import uuid
 from collections.abc import Callable
 
 import cv2
+import msgspec
 
 from mobile_contract.sites import CameraConfig, SiteConfig
 from vision.config import NodeConfig
 from vision.detect.base import Crop
 from vision.events import Incident, IncidentBook, Publisher, Reason, Revision
+from vision.events.publisher import SNAPSHOT_REASONS
 from vision.motion import MotionGate, plan_regions
 from vision.reader import AHEAD, FrameReader
+from vision.recorder import MainStreamRecorder, main_stream_lost
 from vision.rules import CameraRules
 from vision.sampler import Sampler
 from vision.sources import Silence, VideoSource, bgr, make_frame
@@ -56,6 +60,7 @@ class CameraPipeline:
         self.book = IncidentBook(config.rules)
         self.stats = PipelineStats()
         self.reader: FrameReader | None = None
+        self.recorder: MainStreamRecorder | None = None  # the main stream, for a camera analysed on its sub-stream
         self.tracker: ObjectTracker | None = None
         self.awaiting_clip: list[Incident] = []
         self.open_at_finish: set[uuid.UUID] = set()  # incidents still going when the source ended
@@ -69,13 +74,20 @@ class CameraPipeline:
         source: VideoSource,
         stop: threading.Event | None = None,
         progress: Callable[[float], None] | None = None,
+        *,
+        main: VideoSource | None = None,
     ) -> PipelineStats:
-        """Analyse a source to its end (or until ``stop``); decoding runs a few frames ahead in its own thread."""
+        """Analyse a source to its end (or until ``stop``); decoding runs a few frames ahead in its own thread.
+
+        With ``main``, ``source`` is the camera's sub-stream and ``main`` its main stream, recorded for evidence.
+        """
         evidence = self.config.evidence
         ring_s = evidence.clip_pre_s + evidence.clip_post_s + 5.0
         self.reader = FrameReader(
             self.camera.id, source, self.sampler, ring_s=ring_s, width=self.config.motion.width, stats=self.stats
         )
+        if main is not None:
+            self.recorder = MainStreamRecorder(main, source, ring_s=ring_s).start()
         try:
             for item in self.reader.ahead(stop):
                 if stop is not None and stop.is_set():  # frames read ahead are not analysed after a stop
@@ -83,11 +95,14 @@ class CameraPipeline:
                 if isinstance(item, Silence):
                     self.on_silence(item)
                     continue
+                self._main_stream(item)
                 self.analyse(item)
                 if progress is not None:
                     progress(item.pts_s)
         finally:
             self.finish()
+            if self.recorder is not None:
+                self.recorder.close()
             source.close()
         return self.stats
 
@@ -99,6 +114,25 @@ class CameraPipeline:
         candidates = self.rules.silence(silence, origin)
         self._publish(self.book.observe(candidates, silence.at), None)
         self._publish(self.book.expire(silence.at), None)
+
+    def evidence_frame(self, frame: Frame) -> Frame:
+        """The frame a snapshot shows: the main stream's picture nearest the analysed one, where there is one.
+
+        Its time becomes that picture's (within half a frame when both streams run at one rate); boxes and zones
+        are normalised, so they are drawn where they belong on the larger picture.
+        """
+        if self.recorder is None:
+            return frame
+        with self.stats.timed("evidence"):
+            found = self.recorder.picture(frame.pts_s)
+        if found is None:
+            return frame  # the main stream has nothing for that moment: the analysed picture is the evidence
+        moved = dt.timedelta(seconds=found.pts_s - frame.pts_s)
+        picture = found.picture
+        size = {"width": picture.width, "height": picture.height}
+        return msgspec.structs.replace(
+            frame, picture=picture, **size, pts_s=found.pts_s, at=frame.at + moved, whole=None
+        )
 
     def analyse(self, frame: Frame) -> list[Track]:
         """Everything after decoding, for one frame chosen by the sampler."""
@@ -135,6 +169,8 @@ class CameraPipeline:
     def finish(self) -> None:
         """End of the recording or shutdown: clips with what there is, incidents ended."""
         newest = self.reader.ring.newest_s if self.reader is not None else None
+        if self.recorder is not None and newest is not None:
+            self.recorder.reached(newest)
         for incident in list(self.awaiting_clip):
             self._clip(incident, newest)
         self.open_at_finish = {incident.id for incident in self.book.open.values()}
@@ -206,6 +242,16 @@ class CameraPipeline:
         self.stats.whole_frames += whole
         self.stats.crops += crops
 
+    def _main_stream(self, frame: Frame) -> None:
+        """Let the main stream's recorder read on, and raise its silences: a main stream lost is an event."""
+        if self.recorder is None:
+            return
+        self.recorder.reached(frame.pts_s)
+        origin = self.recorder.source.origin
+        for silence in self.recorder.silences():
+            candidates = [main_stream_lost(c) for c in self.rules.silence(silence, origin)] if origin else []
+            self._publish(self.book.observe(candidates, silence.at), None)
+
     def _events(self, frame: Frame, candidates: list[AlertCandidate]) -> None:
         self._publish(self.book.observe(candidates, frame.at), frame)
         self._publish(self.book.expire(frame.at), None)
@@ -220,12 +266,16 @@ class CameraPipeline:
         if self.reader is None or end_s is None:
             return  # frames fed in memory: there is no compressed stream to cut from
         evidence = self.config.evidence
-        data = self.reader.clip(end_s - evidence.clip_post_s - evidence.clip_pre_s, end_s)
+        start_s = end_s - evidence.clip_post_s - evidence.clip_pre_s
+        data = self.recorder.clip(start_s, end_s) if self.recorder is not None else b""
+        data = data or self.reader.clip(start_s, end_s)  # no main stream for that time: the analysed stream's
         if data:
             media = self.publisher.clip_media(incident, data)
             self._publish([self.book.attach(incident, [media], clip=True)], None)
 
     def _publish(self, revisions: list[Revision], frame: Frame | None) -> None:
+        if frame is not None and any(r.reason in SNAPSHOT_REASONS for r in revisions):
+            frame = self.evidence_frame(frame)
         for revision in revisions:
             self.stats.revisions += 1
             self.publisher.publish(revision, frame)

@@ -3,14 +3,19 @@
 Keeping packets rather than decoded frames costs the stream's bitrate, not
 6 MB per 1080p frame, and lets a clip be cut by remuxing the camera's own
 bits into MP4 without re-encoding: the clip is exactly what the camera sent.
+A single picture is decoded on demand, from the key frame before it, with a
+decoder of its own (the main stream of a camera with a sub-stream is never
+decoded otherwise, see ``vision.recorder``).
 """
 
 from __future__ import annotations
 
 import collections
+import fractions
 import io
 
 import av
+import msgspec
 
 from vision.types import Packet
 
@@ -53,17 +58,50 @@ class PacketRing:
         return remux_mp4(packets, template)
 
 
+class Picture(msgspec.Struct, frozen=True):
+    """A decoded picture and its stream time (seconds, as ``Packet.pts_s``)."""
+
+    picture: av.VideoFrame
+    pts_s: float
+
+
+def nearest_picture(packets: list[Packet], template: av.VideoStream, at_s: float) -> Picture | None:
+    """Decode ``packets`` (from a key frame on) with a fresh decoder; the picture whose time is nearest ``at_s``.
+
+    Only the best picture so far is held, not every decoded one (a 1080p picture is 3 MB).
+    """
+    assert template.time_base is not None  # a demuxed stream always has one
+    codec = av.CodecContext.create(template.codec_context.name, "r")
+    codec.extradata = template.codec_context.extradata
+    codec.thread_count = 1
+    seconds = {packet.pts: packet.pts_s for packet in packets}
+    best: Picture | None = None
+    for raw in [*(as_av_packet(p, template.time_base) for p in packets), None]:
+        for picture in codec.decode(raw):
+            pts_s = seconds.get(picture.pts) if picture.pts is not None else None
+            if pts_s is not None and (best is None or abs(pts_s - at_s) < abs(best.pts_s - at_s)):
+                best = Picture(picture, pts_s)
+    return best
+
+
+def as_av_packet(packet: Packet, time_base: fractions.Fraction) -> av.Packet:
+    """A kept packet as PyAV's, with its own timestamps, for a decoder or a muxer."""
+    raw = av.Packet(packet.data)
+    raw.pts, raw.dts, raw.duration = packet.pts, packet.dts, packet.duration
+    raw.is_keyframe = packet.key
+    raw.time_base = time_base
+    return raw
+
+
 def remux_mp4(packets: list[Packet], template: av.VideoStream) -> bytes:
     buffer = io.BytesIO()
     base = min(p.dts for p in packets)
     with av.open(buffer, "w", format="mp4") as out:
         stream = out.add_stream_from_template(template)
+        assert template.time_base is not None  # a demuxed stream always has one
         for packet in packets:
-            raw = av.Packet(packet.data)
-            raw.pts, raw.dts, raw.duration = packet.pts - base, packet.dts - base, packet.duration
-            raw.is_keyframe = packet.key
-            assert template.time_base is not None  # a demuxed stream always has one
-            raw.time_base = template.time_base
+            raw = as_av_packet(packet, template.time_base)
+            raw.pts, raw.dts = packet.pts - base, packet.dts - base
             raw.stream = stream
             out.mux(raw)
     return buffer.getvalue()

@@ -6,6 +6,12 @@ delivering is an event, never a silent gap. Live streams reconnect with
 exponential back-off; files end at their end. Frame times come from the
 stream's own timestamps, anchored once to the wall clock (live) or to the
 recording's start time (files).
+
+``capture_origin`` says when stream time 0 was, judged by the packet that
+arrived least delayed (live) — what two streams of one camera are aligned by
+(``vision.recorder``): the anchor of ``origin`` is taken when the first packet
+is demuxed, which comes after the seconds FFmpeg read ahead to probe the
+stream, and that read-ahead differs from stream to stream.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import msgspec
 import numpy as np
 
 from vision.motion.gate import local_contrast
+from vision.ringbuffer import as_av_packet
 from vision.types import Frame, Packet
 
 log = logging.getLogger(__name__)
@@ -96,6 +103,7 @@ class VideoSource:
         self._first_pts: int | None = None
         self._last_s: float | None = None
         self._attempts = 0  # failed connections in a row, for the back-off
+        self._least_delay_s: float | None = None  # this connection's least (arrival − stream time), clock seconds
         self.lock = threading.RLock()  # held while the decoder may be replaced: others use it under this lock
 
     def info(self) -> StreamInfo:
@@ -113,6 +121,20 @@ class VideoSource:
     def wall(self, pts_s: float) -> dt.datetime:
         assert self.origin is not None
         return self.origin + dt.timedelta(seconds=pts_s)
+
+    @property
+    def capture_origin(self) -> dt.datetime | None:
+        """When stream time 0 was: a recording's start, or for a stream the least delayed arrival's reckoning.
+
+        Packets that FFmpeg read ahead while probing arrive all at once and seem early for their time; those
+        after arrive as sent. The least (arrival − stream time) over the connection is the stream's own clock
+        plus its smallest transit delay, which differs little between two streams of one camera.
+        """
+        if not (self.live or self.paced):
+            return self.origin
+        if self._least_delay_s is None:
+            return None
+        return dt.datetime.fromtimestamp(self._least_delay_s, dt.UTC)
 
     def packets(self) -> Iterator[Packet | Silence]:
         """Every packet of the stream in decode order, and ``Silence`` wherever the stream went quiet."""
@@ -135,14 +157,9 @@ class VideoSource:
         would answer one or two key frames late (seconds), so with ``drain`` it
         gives up the frame at once and starts afresh for the next key frame.
         """
-        assert self.stream is not None
-        raw = av.Packet(packet.data)
-        raw.pts, raw.dts, raw.duration = packet.pts, packet.dts, packet.duration
-        raw.is_keyframe = packet.key
-        assert self.stream.time_base is not None  # a demuxed stream always has one
-        raw.time_base = self.stream.time_base
+        assert self.stream is not None and self.stream.time_base is not None  # a demuxed stream has one
         codec = self.stream.codec_context
-        pictures = list(codec.decode(raw))
+        pictures = list(codec.decode(as_av_packet(packet, self.stream.time_base)))
         if drain:
             pictures += codec.decode(None)
             codec.flush_buffers()
@@ -181,6 +198,7 @@ class VideoSource:
             # road 9.5-10.2x -> 11.2-13.1x the naive baseline on 2 cores); frame threads would also hold frames back.
             self.stream.codec_context.thread_count = 1
         self._first_pts = None
+        self._least_delay_s = None
         if self.origin is None and not self.live and not self.paced:
             self.origin = recording_start(self.container)
 
@@ -199,6 +217,8 @@ class VideoSource:
             self._last_s = max(pts_s, self._last_s or 0.0)
             if self.paced:
                 time.sleep(max(0.0, (self.wall(pts_s) - self._now()).total_seconds()))
+            arrived = self.clock() - pts_s
+            self._least_delay_s = arrived if self._least_delay_s is None else min(self._least_delay_s, arrived)
             yield Packet(bytes(raw), raw.pts, raw.dts or raw.pts, raw.duration or 0, raw.is_keyframe, pts_s)
 
     def _anchor(self) -> None:

@@ -89,3 +89,22 @@ def test_clip_from_the_ring_is_the_camera_bits_remuxed(tmp_path: Path) -> None:
     with av.open(io.BytesIO(data)) as mp4:
         remuxed = [bytes(p) for p in mp4.demux(video=0) if p.size]
     assert remuxed[0] == original[3.0]  # not re-encoded
+
+
+def test_a_live_stream_is_placed_in_time_by_its_least_delayed_packet(tmp_path: Path) -> None:
+    """The first 2 s arrive at once (what FFmpeg read ahead while probing), then packets come as sent.
+
+    Frame times stay anchored on the first packet demuxed; the capture origin, by which a camera's two streams
+    are aligned, is 2 s earlier: when the first packet was really sent.
+    """
+    clip = tmp_path / "c.mp4"
+    write_clip(clip, seconds=4)
+    demuxed = 2.0
+    arrivals = [demuxed] + [demuxed + max(0.0, i / 25 - 2.0) for i in range(100)]  # the anchor, then each packet
+    clock = iter(arrivals)
+    source = VideoSource(str(clip), live=True, clock=lambda: 1_000_000.0 + next(clock))
+    for item in source.packets():
+        if isinstance(item, Packet) and item.pts_s >= 3.96:
+            break
+    assert source.origin == dt.datetime.fromtimestamp(1_000_002.0, dt.UTC)
+    assert source.capture_origin == dt.datetime.fromtimestamp(1_000_000.0, dt.UTC)

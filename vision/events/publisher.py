@@ -18,6 +18,7 @@ from vision.events.outbox import Outbox
 from vision.types import Frame
 
 Listener = Callable[[AlertUpsert], None]
+SNAPSHOT_REASONS = frozenset({Reason.OPENED, Reason.CHANGED})  # the revisions that carry a snapshot
 
 
 class Publisher:
@@ -51,7 +52,7 @@ class Publisher:
     def publish(self, revision: Revision, frame: Frame | None = None) -> AlertUpsert:
         """Queue the revision; opening and material changes carry a snapshot of ``frame``."""
         incident = revision.incident
-        if frame is not None and revision.reason in {Reason.OPENED, Reason.CHANGED}:
+        if frame is not None and revision.reason in SNAPSHOT_REASONS:
             incident.media = [*incident.media, self._snapshot(incident, frame)]
         upsert = self._upsert(revision)
         kept = self._media.get(incident.id, {})

@@ -1,0 +1,270 @@
+"""A camera analysed on its sub-stream, its evidence from its main stream (子码流分析，主码流取证).
+
+The two streams are encoded in the test from the same rendered pictures, as a camera's two encoders do: the
+main stream at 640×360, the sub-stream at CIF 352×288 (another shape, as real sub-streams often have).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import fractions
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import av
+import cv2
+import msgspec
+import numpy as np
+import pytest
+
+from mobile_contract.alerts import AlertKind, AlertUpsert, Severity
+from mobile_contract.sites import CameraConfig, DomainClass
+from tests.vision.groundtruth import IDENTITY
+from tests.vision.helpers import camera, site
+from vision.config import NodeConfig, PyTorchDetector, TamperConfig
+from vision.events import Outbox, Publisher
+from vision.events.evidence import snapshot_jpeg
+from vision.node import open_streams
+from vision.pipeline import CameraPipeline
+from vision.recorder import MAIN_STREAM, MainStreamRecorder
+from vision.ringbuffer import PacketRing, nearest_picture
+from vision.sources import VideoSource, make_frame
+from vision.synth import clips, scenarios
+from vision.types import AlertCandidate, Box, DwellFacts, Frame, IncidentKey, Packet, Track
+
+MAIN, SUB = (640, 360), (352, 288)
+START = dt.datetime(2025, 6, 2, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Stream:
+    """One of a camera's encoders: where it writes, at what size, when its recording began, frames it lost."""
+
+    path: Path
+    size: tuple[int, int]
+    start: dt.datetime = START
+    lost: range = range(0)
+
+
+def encode(images: Iterable[np.ndarray], streams: list[Stream], *, fps: int) -> None:
+    """Every picture into every stream at that stream's size, 1-s key-frame interval."""
+    outs = [av.open(str(s.path), "w") for s in streams]
+    encoders = []
+    for out, spec in zip(outs, streams, strict=True):
+        out.metadata["creation_time"] = spec.start.isoformat()
+        encoder = out.add_stream("libx264", rate=fps)
+        encoder.width, encoder.height, encoder.pix_fmt = *spec.size, "yuv420p"
+        encoder.options = {"preset": "ultrafast", "x264-params": f"keyint={fps}:min-keyint={fps}:scenecut=0"}
+        encoders.append(encoder)
+    for index, image in enumerate(images):
+        for out, encoder, spec in zip(outs, encoders, streams, strict=True):
+            if index not in spec.lost:
+                picture = av.VideoFrame.from_ndarray(cv2.resize(image, spec.size), format="bgr24")
+                picture.pts, picture.time_base = index, fractions.Fraction(1, fps)
+                out.mux(encoder.encode(picture))
+    for out, encoder in zip(outs, encoders, strict=True):
+        out.mux(encoder.encode(None))
+        out.close()
+
+
+def moving_square(seconds: float, fps: int) -> Iterator[np.ndarray]:
+    """A textured backdrop with a bright square moving across it: every picture differs from the next."""
+    backdrop = np.random.default_rng(7).integers(0, 120, (MAIN[1], MAIN[0], 3), dtype=np.uint8)
+    for index in range(round(seconds * fps)):
+        image = backdrop.copy()
+        x = 20 + index * 6 % (MAIN[0] - 80)
+        image[140:200, x : x + 60] = 230
+        yield image
+
+
+def payloads(path: Path | bytes) -> list[bytes]:
+    with av.open(io.BytesIO(path) if isinstance(path, bytes) else str(path)) as container:
+        return [bytes(p) for p in container.demux(video=0) if p.size]
+
+
+def pictures(path: Path) -> dict[float, np.ndarray]:
+    """Every picture of a recording by its time in seconds."""
+    with av.open(str(path)) as container:
+        return {round(float(f.time), 3): f.to_ndarray(format="bgr24") for f in container.decode(video=0)}
+
+
+def test_the_picture_nearest_a_time_is_decoded_from_the_key_frame_before_it(tmp_path: Path) -> None:
+    main = tmp_path / "main.mp4"
+    encode(moving_square(3.0, 25), [Stream(main, MAIN)], fps=25)
+    source = VideoSource(str(main), live=False)
+    ring = PacketRing(keep_s=10.0)
+    for item in source.packets():
+        assert isinstance(item, Packet)
+        ring.append(item)
+    assert source.stream is not None
+    found = nearest_picture(ring.window(1.53, 2.03), source.stream, 1.53)
+    assert found is not None and found.pts_s == pytest.approx(1.52)  # 1.52 and 1.56 are the frames either side
+    assert np.array_equal(found.picture.to_ndarray(format="bgr24"), pictures(main)[1.52])
+
+
+def test_two_recordings_are_aligned_by_when_each_began(tmp_path: Path) -> None:
+    """The main stream's recording began 0.4 s after the sub-stream's: its picture of analysis time 2.0 s is 1.6 s."""
+    main, sub = tmp_path / "main.mp4", tmp_path / "sub.mp4"
+    encode(moving_square(4.0, 25), [Stream(sub, SUB)], fps=25)
+    late = START + dt.timedelta(seconds=0.4)
+    encode(list(moving_square(4.4, 25))[10:], [Stream(main, MAIN, start=late)], fps=25)
+    analysis = VideoSource(str(sub), live=False)
+    next(analysis.packets())  # connected: its recording's start is known
+    recorder = MainStreamRecorder(VideoSource(str(main), live=False), analysis, ring_s=10.0).start()
+    try:
+        recorder.reached(2.0)
+        found = recorder.picture(2.0)
+    finally:
+        recorder.close()
+    assert found is not None and found.pts_s == pytest.approx(2.0)
+    assert np.array_equal(found.picture.to_ndarray(format="bgr24"), pictures(main)[1.6])
+
+
+@pytest.fixture(scope="module")
+def covered_lens(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The quarry camera covered from 10 s to 20 s, as a main stream and a sub-stream (10 frames a second)."""
+    script = scenarios.camera_tamper("covered", duration_s=20.0, width=MAIN[0], height=MAIN[1], fps=10).script
+    folder = tmp_path_factory.mktemp("covered")
+    main, sub = folder / "main.mp4", folder / "sub.mp4"
+    encode((f.image for f in clips.iter_frames(script)), [Stream(main, MAIN), Stream(sub, SUB)], fps=10)
+    return main, sub
+
+
+class Watched(msgspec.Struct):
+    alerts: list[AlertUpsert]
+    media: dict[str, bytes]
+    analysed: list[Frame]  # without their pictures
+
+    @property
+    def sizes(self) -> set[tuple[int, int]]:
+        return {(frame.width, frame.height) for frame in self.analysed}
+
+
+def watch(tmp_path: Path, cam: CameraConfig, source: VideoSource, main: VideoSource | None) -> Watched:
+    """One camera's pipeline over its streams; no rule here needs a detection, so the detector finds nothing."""
+    outbox = Outbox(tmp_path / "outbox")
+    alerts: list[AlertUpsert] = []
+    config = NodeConfig(detector=PyTorchDetector(weights="none"), tamper=TamperConfig(persist_s=3.0))
+    publisher = Publisher(
+        site(cam), cam, outbox=outbox, model=IDENTITY, evidence=config.evidence, listeners=[alerts.append]
+    )
+    pipeline = CameraPipeline(site(cam), cam, config, detect=lambda crops: [[] for _ in crops], publisher=publisher)
+    analysed: list[Frame] = []
+    analyse = pipeline.analyse
+
+    def noted(frame: Frame) -> list[Track]:
+        analysed.append(msgspec.structs.replace(frame, picture=None, whole=None))
+        return analyse(frame)
+
+    pipeline.analyse = noted  # type: ignore[method-assign]
+    pipeline.run(source, main=main)
+    media = {m.sha256: outbox.media_bytes(a.id, m.sha256) for a in alerts for m in a.media}
+    return Watched(alerts, media, analysed)
+
+
+def evidence_of(watched: Watched, kind: AlertKind) -> tuple[bytes, bytes]:
+    """The snapshot JPEG and the clip MP4 of the alert's last revision."""
+    alert = [a for a in watched.alerts if a.kind is kind][-1]
+    (snapshot,) = [watched.media[m.sha256] for m in alert.media if m.kind == "snapshot"]
+    (clip,) = [watched.media[m.sha256] for m in alert.media if m.kind == "clip"]
+    return snapshot, clip
+
+
+def assert_camera_own_packets(clip: bytes, recording: Path) -> None:
+    """The clip's packets are a run of the recording's own, byte for byte, from a key frame."""
+    cut, original = payloads(clip), payloads(recording)
+    first = original.index(cut[0])
+    assert cut == original[first : first + len(cut)]
+    with av.open(io.BytesIO(clip)) as container:
+        assert next(container.demux(video=0)).is_keyframe
+
+
+@pytest.mark.slow
+def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_main_stream(
+    tmp_path: Path, covered_lens: tuple[Path, Path]
+) -> None:
+    main, sub = covered_lens
+    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
+    watched = watch(tmp_path, cam, VideoSource(str(sub), live=False), VideoSource(str(main), live=False))
+    assert watched.sizes == {SUB}
+    snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
+    image = cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR)
+    assert (image.shape[1], image.shape[0]) == MAIN
+    with av.open(io.BytesIO(clip)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == MAIN
+        seconds = float(stream.duration * stream.time_base)
+    assert 9.0 <= seconds <= 11.0  # clip_pre_s + clip_post_s, from the key frame before
+    assert_camera_own_packets(clip, main)
+
+
+@pytest.mark.slow
+def test_a_camera_with_one_stream_is_analysed_and_recorded_on_it_as_before(
+    tmp_path: Path, covered_lens: tuple[Path, Path]
+) -> None:
+    main, _ = covered_lens
+    cam = camera(url=str(main))
+    analysed, evidence = open_streams(cam)
+    assert analysed.url == str(main) and evidence is None
+    watched = watch(tmp_path, cam, VideoSource(str(main), live=False), None)
+    assert watched.sizes == {MAIN}
+    snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
+    assert cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR).shape[:2] == (MAIN[1], MAIN[0])
+    assert_camera_own_packets(clip, main)
+
+
+def test_a_node_opens_the_sub_stream_for_analysis_and_the_main_stream_for_evidence() -> None:
+    cam = msgspec.structs.replace(camera(url="rtsp://10.0.0.1/main"), sub_url="rtsp://10.0.0.1/sub")
+    analysed, evidence = open_streams(cam)
+    assert analysed.url == "rtsp://10.0.0.1/sub" and analysed.live
+    assert evidence is not None and evidence.url == "rtsp://10.0.0.1/main" and evidence.live
+
+
+def test_a_main_stream_that_stops_is_reported_and_analysis_goes_on(tmp_path: Path) -> None:
+    """The main stream sends nothing from 3 s to 7 s (offline after 2 s); the sub-stream goes on throughout."""
+    main, sub = tmp_path / "main.mp4", tmp_path / "sub.mp4"
+    encode(moving_square(10.0, 10), [Stream(main, MAIN, lost=range(30, 70)), Stream(sub, SUB)], fps=10)
+    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub), offline_after_s=2.0)
+    source = VideoSource(str(sub), live=False, gap_s=cam.offline_after_s)
+    watched = watch(tmp_path, cam, source, VideoSource(str(main), live=False, gap_s=cam.offline_after_s))
+    assert [round(f.pts_s) for f in watched.analysed] == list(range(10))  # through the main stream's silence
+    (lost,) = {a.id: a for a in watched.alerts if a.kind is AlertKind.CAMERA_OFFLINE}.values()
+    assert MAIN_STREAM in lost.summary and lost.severity.value == "warning"
+    assert lost.started_at == START + dt.timedelta(seconds=2.9)  # from the main stream's last picture
+    assert lost.detail["facts"]["measure"] == pytest.approx(4.1)
+
+
+def test_boxes_found_on_the_sub_stream_are_drawn_on_the_object_in_the_main_stream_snapshot(tmp_path: Path) -> None:
+    """At 2.0 s the square is at x 320–380, y 140–200 of the 640×360 main picture; the sub-stream (352×288, another
+    shape) saw it at the same normalised place, and that box must frame it on the main-stream snapshot."""
+    main, sub = tmp_path / "main.mp4", tmp_path / "sub.mp4"
+    encode(moving_square(3.0, 25), [Stream(main, MAIN), Stream(sub, SUB)], fps=25)
+    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
+    config = NodeConfig(detector=PyTorchDetector(weights="none"))
+    publisher = Publisher(site(cam), cam, outbox=Outbox(tmp_path / "outbox"), model=IDENTITY, evidence=config.evidence)
+    pipeline = CameraPipeline(site(cam), cam, config, detect=lambda crops: [[] for _ in crops], publisher=publisher)
+    analysis = VideoSource(str(sub), live=False)
+    next(analysis.packets())
+    pipeline.recorder = MainStreamRecorder(VideoSource(str(main), live=False), analysis, ring_s=10.0).start()
+    with av.open(str(sub)) as container:
+        (picture,) = [f for f in container.decode(video=0) if f.time == 2.0]
+        frame = make_frame(cam.id, picture, seq=1, pts_s=2.0, at=START + dt.timedelta(seconds=2), width=320)
+    try:
+        pipeline.recorder.reached(2.0)
+        shown = pipeline.evidence_frame(frame)
+    finally:
+        pipeline.recorder.close()
+    box = Box(320 / 640, 140 / 360, 380 / 640, 200 / 360)
+    truck = Track(id=1, box=box, cls=DomainClass.DUMP_TRUCK, score=0.9, moving=True)
+    facts = DwellFacts(zone="禁采区", dwell_s=60.0, classes=["dump_truck"])
+    candidate = AlertCandidate(
+        IncidentKey(cam.id, AlertKind.FORBIDDEN_ZONE), Severity.CRITICAL, frame.at, "", facts, [truck]
+    )
+    jpeg = snapshot_jpeg(shown, candidate, cam, width=1920, quality=95, zone=dt.UTC)
+    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).astype(int)
+    red = (image[:, :, 2] > 180) & (image[:, :, 1] < 90) & (image[:, :, 0] < 90)
+    assert image.shape[:2] == (MAIN[1], MAIN[0])
+    assert red[170, 317:324].any() and red[170, 377:384].any()  # the box's sides, on the square's edges
+    assert not red[170, 170:183].any()  # not where the sub-stream's pixel columns would put it
