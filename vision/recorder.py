@@ -92,7 +92,7 @@ class MainStreamRecorder:
         """An MP4 of the main stream's own packets between two analysis times; empty if it has none for them."""
         with self._changed:
             window = self._covering(start_s, end_s)
-            if window is None or self.source.stream is None:
+            if window is None or self.source.stream is None:  # (never, once covered: for the type checker)
                 return b""
             return self.ring.clip(*window, self.source.stream)
 
@@ -112,13 +112,20 @@ class MainStreamRecorder:
 
     def _covering(self, start_s: float, end_s: float) -> tuple[float, float] | None:
         """The main-stream window for two analysis times, once the ring reaches its end (waits up to ``WAIT_S``)."""
-        if self.source.stream is None or self.source.stream is not self._stream:
-            return None
+
+        def reached() -> bool:
+            end = self.main_s(end_s)
+            return end is not None and self._current() and (self.ring.newest_s or -math.inf) >= end
+
+        self._changed.wait_for(lambda: self._over() or reached(), WAIT_S)
         start, end = self.main_s(start_s), self.main_s(end_s)
-        if start is None or end is None:
+        if start is None or end is None or not self._current():
             return None
-        self._changed.wait_for(lambda: self._over() or (self.ring.newest_s or -math.inf) >= end, WAIT_S)
         return start, end
+
+    def _current(self) -> bool:
+        """The ring holds packets of the stream's present connection."""
+        return self.source.stream is not None and self.source.stream is self._stream
 
     def _over(self) -> bool:
         """Nothing more is coming soon: stopped, silent, or the recording has ended."""

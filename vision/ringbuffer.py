@@ -72,14 +72,17 @@ def nearest_picture(packets: list[Packet], template: av.VideoStream, at_s: float
     """
     assert template.time_base is not None  # a demuxed stream always has one
     codec = av.CodecContext.create(template.codec_context.name, "r")
+    assert isinstance(codec, av.VideoCodecContext)  # made from a video stream's codec
     codec.extradata = template.codec_context.extradata
     codec.thread_count = 1
     seconds = {packet.pts: packet.pts_s for packet in packets}
     best: Picture | None = None
     for raw in [*(as_av_packet(p, template.time_base) for p in packets), None]:
         for picture in codec.decode(raw):
-            pts_s = seconds.get(picture.pts) if picture.pts is not None else None
-            if pts_s is not None and (best is None or abs(pts_s - at_s) < abs(best.pts_s - at_s)):
+            if picture.pts not in seconds:
+                continue
+            pts_s = seconds[picture.pts]
+            if best is None or abs(pts_s - at_s) < abs(best.pts_s - at_s):
                 best = Picture(picture, pts_s)
     return best
 

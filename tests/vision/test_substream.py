@@ -105,11 +105,12 @@ def test_the_picture_nearest_a_time_is_decoded_from_the_key_frame_before_it(tmp_
 
 
 def test_two_recordings_are_aligned_by_when_each_began(tmp_path: Path) -> None:
-    """The main stream's recording began 0.4 s after the sub-stream's: its picture of analysis time 2.0 s is 1.6 s."""
+    """The main stream's recording began 1 s after the sub-stream's (MP4 keeps whole seconds): its picture of
+    analysis time 2.0 s is its own 1.0 s."""
     main, sub = tmp_path / "main.mp4", tmp_path / "sub.mp4"
     encode(moving_square(4.0, 25), [Stream(sub, SUB)], fps=25)
-    late = START + dt.timedelta(seconds=0.4)
-    encode(list(moving_square(4.4, 25))[10:], [Stream(main, MAIN, start=late)], fps=25)
+    late = START + dt.timedelta(seconds=1)
+    encode(list(moving_square(5.0, 25))[25:], [Stream(main, MAIN, start=late)], fps=25)
     analysis = VideoSource(str(sub), live=False)
     next(analysis.packets())  # connected: its recording's start is known
     recorder = MainStreamRecorder(VideoSource(str(main), live=False), analysis, ring_s=10.0).start()
@@ -119,7 +120,7 @@ def test_two_recordings_are_aligned_by_when_each_began(tmp_path: Path) -> None:
     finally:
         recorder.close()
     assert found is not None and found.pts_s == pytest.approx(2.0)
-    assert np.array_equal(found.picture.to_ndarray(format="bgr24"), pictures(main)[1.6])
+    assert np.array_equal(found.picture.to_ndarray(format="bgr24"), pictures(main)[1.0])
 
 
 @pytest.fixture(scope="module")
