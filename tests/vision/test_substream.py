@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import fractions
 import io
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,8 +22,10 @@ import pytest
 
 from mobile_contract.alerts import AlertKind, AlertUpsert, Severity
 from mobile_contract.sites import CameraConfig, DomainClass
+from tests.vision.fleet_world import wait_until
 from tests.vision.groundtruth import IDENTITY
 from tests.vision.helpers import camera, site
+from tests.vision.streams import LoopingCameras
 from vision.config import NodeConfig, PyTorchDetector, TamperConfig
 from vision.events import Outbox, Publisher
 from vision.events.evidence import snapshot_jpeg
@@ -30,7 +33,7 @@ from vision.node import open_streams
 from vision.pipeline import CameraPipeline
 from vision.recorder import MAIN_STREAM, MainStreamRecorder
 from vision.ringbuffer import PacketRing, nearest_picture
-from vision.sources import VideoSource, make_frame
+from vision.sources import VideoSource, bgr, make_frame
 from vision.synth import clips, scenarios
 from vision.types import AlertCandidate, Box, DwellFacts, Frame, IncidentKey, Packet, Track
 
@@ -269,3 +272,52 @@ def test_boxes_found_on_the_sub_stream_are_drawn_on_the_object_in_the_main_strea
     assert image.shape[:2] == (MAIN[1], MAIN[0])
     assert red[170, 317:324].any() and red[170, 377:384].any()  # the box's sides, on the square's edges
     assert not red[170, 170:183].any()  # not where the sub-stream's pixel columns would put it
+
+
+@pytest.mark.slow
+def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed_on(tmp_path: Path) -> None:
+    """Two live HTTP-TS streams of one looping scene; while both run, the main-stream picture of an analysed
+    sub-stream frame shows the square where the sub-stream does; then the main stream goes for good."""
+    scene = list(moving_square(4.0, 10))
+    main_camera = LoopingCameras([cv2.resize(image, MAIN) for image in scene], fps=10, phase_s=0.0)
+    sub_camera = LoopingCameras([cv2.resize(image, SUB) for image in scene], fps=10, phase_s=0.0)
+    cam = msgspec.structs.replace(
+        camera(url=main_camera.url(0), analysis_hz=2.0), sub_url=sub_camera.url(0), offline_after_s=2.0
+    )
+    outbox, alerts = Outbox(tmp_path / "outbox"), list[AlertUpsert]()
+    config = NodeConfig(detector=PyTorchDetector(weights="none"))
+    publisher = Publisher(
+        site(cam), cam, outbox=outbox, model=IDENTITY, evidence=config.evidence, listeners=[alerts.append]
+    )
+    pipeline = CameraPipeline(site(cam), cam, config, detect=lambda crops: [[] for _ in crops], publisher=publisher)
+    live = {"live": True, "timeout_s": 1.0, "gap_s": 2.0, "backoff_max_s": 1.0}
+    stop, frames = threading.Event(), list[Frame]()
+    analyse = pipeline.analyse
+    pipeline.analyse = lambda frame: (frames.append(frame), analyse(frame))[1]  # type: ignore[method-assign]
+    sub_stream, main_stream = VideoSource(sub_camera.url(0), **live), VideoSource(main_camera.url(0), **live)
+    runner = threading.Thread(target=pipeline.run, args=(sub_stream, stop), kwargs={"main": main_stream})
+    runner.start()
+    try:
+        wait_until(lambda: len(frames) >= 6, 60, "six analysed frames")
+        assert pipeline.recorder is not None
+        frame = frames[-1]
+        shown = pipeline.recorder.picture(frame.pts_s)
+        assert shown is not None and (shown.picture.width, shown.picture.height) == MAIN
+        sub_x = square_left(bgr(frame.picture)) / SUB[0]
+        assert abs(square_left(shown.picture.to_ndarray(format="bgr24")) / MAIN[0] - sub_x) <= 13 / MAIN[0]
+        main_camera.close()
+        wait_until(lambda: any(a.kind is AlertKind.CAMERA_OFFLINE for a in alerts), 60, "the main stream's loss")
+        analysed = len(frames)
+        wait_until(lambda: len(frames) >= analysed + 4, 60, "analysis going on")
+    finally:
+        stop.set()
+        runner.join()
+        sub_camera.close()
+    lost = [a for a in alerts if a.kind is AlertKind.CAMERA_OFFLINE]
+    assert {a.id for a in lost} == {lost[0].id} and MAIN_STREAM in lost[0].summary
+
+
+def square_left(image: np.ndarray) -> int:
+    """Where the bright square's left side is, in the picture's own pixels (on the square's middle row)."""
+    row = image[round(image.shape[0] * 170 / MAIN[1])].mean(axis=1)
+    return int(np.argmax(row > 200))
