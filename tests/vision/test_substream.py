@@ -299,9 +299,10 @@ def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed
     runner.start()
     try:
         wait_until(lambda: len(frames) >= 6, 60, "six analysed frames")
-        assert pipeline.recorder is not None
-        frame = frames[-1]
-        shown = pipeline.recorder.picture(frame.pts_s)
+        recorder = pipeline.recorder
+        assert recorder is not None
+        frame = wait_until(lambda: recorded(recorder, frames[-1]), 60, "the main stream at analysis")  # it starts later
+        shown = recorder.picture(frame.pts_s)
         assert shown is not None and (shown.picture.width, shown.picture.height) == MAIN
         sub_x = square_left(bgr(frame.picture)) / SUB[0]
         assert abs(square_left(shown.picture.to_ndarray(format="bgr24")) / MAIN[0] - sub_x) <= 13 / MAIN[0]
@@ -315,6 +316,12 @@ def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed
         sub_camera.close()
     lost = [a for a in alerts if a.kind is AlertKind.CAMERA_OFFLINE]
     assert {a.id for a in lost} == {lost[0].id} and MAIN_STREAM in lost[0].summary
+
+
+def recorded(recorder: MainStreamRecorder, frame: Frame) -> Frame | None:
+    """The frame, once the main stream's recording has reached its moment."""
+    main_s = recorder.main_s(frame.pts_s)
+    return frame if main_s is not None and (recorder.ring.newest_s or -1.0) >= main_s else None
 
 
 def square_left(image: np.ndarray) -> int:
