@@ -247,9 +247,8 @@ class CameraPipeline:
         if self.recorder is None:
             return
         self.recorder.reached(frame.pts_s)
-        origin = self.recorder.source.origin
         for silence in self.recorder.silences():
-            candidates = [main_stream_lost(c) for c in self.rules.silence(silence, origin)] if origin else []
+            candidates = [main_stream_lost(c) for c in self.rules.silence(silence, self.recorder.origin)]
             self._publish(self.book.observe(candidates, silence.at), None)
 
     def _events(self, frame: Frame, candidates: list[AlertCandidate]) -> None:

@@ -68,7 +68,8 @@ class Picture(msgspec.Struct, frozen=True):
 def nearest_picture(packets: list[Packet], template: av.VideoStream, at_s: float) -> Picture | None:
     """Decode ``packets`` (from a key frame on) with a fresh decoder; the picture whose time is nearest ``at_s``.
 
-    Only the best picture so far is held, not every decoded one (a 1080p picture is 3 MB).
+    Decoding stops at the first picture at or past ``at_s``; only the best picture so far is held, not every
+    decoded one (a 1080p picture is 3 MB).
     """
     assert template.time_base is not None  # a demuxed stream always has one
     codec = av.CodecContext.create(template.codec_context.name, "r")
@@ -84,6 +85,8 @@ def nearest_picture(packets: list[Packet], template: av.VideoStream, at_s: float
             pts_s = seconds[picture.pts]
             if best is None or abs(pts_s - at_s) < abs(best.pts_s - at_s):
                 best = Picture(picture, pts_s)
+            if pts_s >= at_s:
+                return best  # pictures come out in presentation order: the rest are further still
     return best
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import fractions
 import io
+import socket
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -274,48 +275,80 @@ def test_boxes_found_on_the_sub_stream_are_drawn_on_the_object_in_the_main_strea
     assert not red[170, 170:183].any()  # not where the sub-stream's pixel columns would put it
 
 
+class LiveCamera:
+    """A camera's two live HTTP-TS streams of one looping scene, analysed by a pipeline in a thread of its own."""
+
+    def __init__(self, tmp_path: Path, *, main_url: str | None = None) -> None:
+        scene = list(moving_square(4.0, 10))
+        self.main = LoopingCameras([cv2.resize(image, MAIN) for image in scene], fps=10, phase_s=0.0)
+        self.sub = LoopingCameras([cv2.resize(image, SUB) for image in scene], fps=10, phase_s=0.0)
+        url = main_url or self.main.url(0)
+        cam = msgspec.structs.replace(camera(url=url, analysis_hz=2.0), sub_url=self.sub.url(0), offline_after_s=2.0)
+        self.alerts, self.frames = list[AlertUpsert](), list[Frame]()
+        config = NodeConfig(detector=PyTorchDetector(weights="none"))
+        outbox = Outbox(tmp_path / "outbox")
+        publisher = Publisher(
+            site(cam), cam, outbox=outbox, model=IDENTITY, evidence=config.evidence, listeners=[self.alerts.append]
+        )
+        self.pipeline = CameraPipeline(
+            site(cam), cam, config, detect=lambda crops: [[] for _ in crops], publisher=publisher
+        )
+        analyse = self.pipeline.analyse
+        self.pipeline.analyse = lambda frame: (self.frames.append(frame), analyse(frame))[1]  # type: ignore[method-assign]
+        live = {"live": True, "timeout_s": 1.0, "gap_s": 2.0, "backoff_max_s": 1.0}
+        streams = VideoSource(self.sub.url(0), **live), VideoSource(url, **live)
+        self.stop = threading.Event()
+        self.runner = threading.Thread(
+            target=self.pipeline.run, args=(streams[0], self.stop), kwargs={"main": streams[1]}
+        )
+        self.runner.start()
+
+    def main_stream_lost(self) -> list[AlertUpsert]:
+        """Revisions of the main stream's loss, once there is one; analysis must go on after it."""
+        wait_until(lambda: any(a.kind is AlertKind.CAMERA_OFFLINE for a in self.alerts), 60, "the main stream's loss")
+        analysed = len(self.frames)
+        wait_until(lambda: len(self.frames) >= analysed + 4, 60, "analysis going on")
+        return [a for a in self.alerts if a.kind is AlertKind.CAMERA_OFFLINE]
+
+    def close(self) -> None:
+        self.stop.set()
+        self.runner.join()
+        self.sub.close()
+        self.main.close()
+
+
 @pytest.mark.slow
 def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed_on(tmp_path: Path) -> None:
-    """Two live HTTP-TS streams of one looping scene; while both run, the main-stream picture of an analysed
-    sub-stream frame shows the square where the sub-stream does; then the main stream goes for good."""
-    scene = list(moving_square(4.0, 10))
-    main_camera = LoopingCameras([cv2.resize(image, MAIN) for image in scene], fps=10, phase_s=0.0)
-    sub_camera = LoopingCameras([cv2.resize(image, SUB) for image in scene], fps=10, phase_s=0.0)
-    cam = msgspec.structs.replace(
-        camera(url=main_camera.url(0), analysis_hz=2.0), sub_url=sub_camera.url(0), offline_after_s=2.0
-    )
-    outbox, alerts = Outbox(tmp_path / "outbox"), list[AlertUpsert]()
-    config = NodeConfig(detector=PyTorchDetector(weights="none"))
-    publisher = Publisher(
-        site(cam), cam, outbox=outbox, model=IDENTITY, evidence=config.evidence, listeners=[alerts.append]
-    )
-    pipeline = CameraPipeline(site(cam), cam, config, detect=lambda crops: [[] for _ in crops], publisher=publisher)
-    live = {"live": True, "timeout_s": 1.0, "gap_s": 2.0, "backoff_max_s": 1.0}
-    stop, frames = threading.Event(), list[Frame]()
-    analyse = pipeline.analyse
-    pipeline.analyse = lambda frame: (frames.append(frame), analyse(frame))[1]  # type: ignore[method-assign]
-    sub_stream, main_stream = VideoSource(sub_camera.url(0), **live), VideoSource(main_camera.url(0), **live)
-    runner = threading.Thread(target=pipeline.run, args=(sub_stream, stop), kwargs={"main": main_stream})
-    runner.start()
+    """While both streams run, the main-stream picture of an analysed sub-stream frame shows the square where the
+    sub-stream does; then the main stream goes for good."""
+    live = LiveCamera(tmp_path)
     try:
-        wait_until(lambda: len(frames) >= 6, 60, "six analysed frames")
-        recorder = pipeline.recorder
+        wait_until(lambda: len(live.frames) >= 6, 60, "six analysed frames")
+        recorder = live.pipeline.recorder
         assert recorder is not None
-        frame = wait_until(lambda: recorded(recorder, frames[-1]), 60, "the main stream at analysis")  # it starts later
+        frame = wait_until(lambda: recorded(recorder, live.frames[-1]), 60, "the main stream at analysis")
         shown = recorder.picture(frame.pts_s)
         assert shown is not None and (shown.picture.width, shown.picture.height) == MAIN
-        sub_x = square_left(bgr(frame.picture)) / SUB[0]
-        assert abs(square_left(shown.picture.to_ndarray(format="bgr24")) / MAIN[0] - sub_x) <= 13 / MAIN[0]
-        main_camera.close()
-        wait_until(lambda: any(a.kind is AlertKind.CAMERA_OFFLINE for a in alerts), 60, "the main stream's loss")
-        analysed = len(frames)
-        wait_until(lambda: len(frames) >= analysed + 4, 60, "analysis going on")
+        apart = scene_index(shown.picture.to_ndarray(format="bgr24")) - scene_index(bgr(frame.picture))
+        assert min(apart % 40, -apart % 40) <= LOADED  # frames of the 40-frame loop
+        live.main.close()
+        lost = live.main_stream_lost()
     finally:
-        stop.set()
-        runner.join()
-        sub_camera.close()
-    lost = [a for a in alerts if a.kind is AlertKind.CAMERA_OFFLINE]
+        live.close()
     assert {a.id for a in lost} == {lost[0].id} and MAIN_STREAM in lost[0].summary
+
+
+@pytest.mark.slow
+def test_a_main_stream_that_never_answers_is_an_event(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # closed again: connecting is refused
+    live = LiveCamera(tmp_path, main_url=f"http://127.0.0.1:{port}/main.ts")
+    try:
+        lost = live.main_stream_lost()
+    finally:
+        live.close()
+    assert MAIN_STREAM in lost[0].summary and lost[0].detail["facts"]["measure"] >= 2.0
 
 
 def recorded(recorder: MainStreamRecorder, frame: Frame) -> Frame | None:
@@ -324,7 +357,14 @@ def recorded(recorder: MainStreamRecorder, frame: Frame) -> Frame | None:
     return frame if main_s is not None and (recorder.ring.newest_s or -1.0) >= main_s else None
 
 
-def square_left(image: np.ndarray) -> int:
-    """Where the bright square's left side is, in the picture's own pixels (on the square's middle row)."""
+def scene_index(image: np.ndarray) -> int:
+    """Which picture of ``moving_square`` this is, from where its bright square's left side is."""
     row = image[round(image.shape[0] * 170 / MAIN[1])].mean(axis=1)
-    return int(np.argmax(row > 200))
+    left = int(np.argmax(row > 200)) * MAIN[0] / image.shape[1]
+    return round((left - 20) / 6)
+
+
+# The test's cameras are Python encoders serving the picture of the moment (by the wall clock) with the count of
+# pictures sent as timestamps; on a loaded machine an encoder falls behind and its timestamps drift from the
+# pictures by a frame or two, which no alignment can undo: hence three frames of slack.
+LOADED = 3
