@@ -184,5 +184,6 @@ def main_stream_lost(candidate: AlertCandidate) -> AlertCandidate:
     """The camera-offline candidate of a silent main stream: an incident of its own, and a warning, not critical,
     since analysis goes on from the sub-stream (only the evidence falls back on it)."""
     key = msgspec.structs.replace(candidate.key, zone=MAIN_STREAM)
+    facts = msgspec.structs.replace(candidate.facts, suspends_rules=False)  # the sub-stream's rules go on
     summary = "主码流中断：分析照常（子码流），告警证据暂取自子码流"
-    return msgspec.structs.replace(candidate, key=key, severity=Severity.WARNING, summary=summary)
+    return msgspec.structs.replace(candidate, key=key, facts=facts, severity=Severity.WARNING, summary=summary)
