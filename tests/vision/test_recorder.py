@@ -1,4 +1,4 @@
-"""A camera analysed on its sub-stream, its evidence from its main stream (子码流分析，主码流取证).
+"""``vision.recorder``: a camera analysed on its sub-stream, its evidence from its main stream (子码流分析，主码流取证).
 
 The two streams are encoded in the test from the same rendered pictures, as a camera's two encoders do: the
 main stream at 640×360, the sub-stream at CIF 352×288 (another shape, as real sub-streams often have).
@@ -187,6 +187,7 @@ def assert_camera_own_packets(clip: bytes, recording: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_main_stream(
     tmp_path: Path, covered_lens: tuple[Path, Path]
 ) -> None:
@@ -206,6 +207,7 @@ def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_ma
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_camera_with_one_stream_is_analysed_and_recorded_on_it_as_before(
     tmp_path: Path, covered_lens: tuple[Path, Path]
 ) -> None:
@@ -227,6 +229,8 @@ def test_a_node_opens_the_sub_stream_for_analysis_and_the_main_stream_for_eviden
     assert evidence is not None and evidence.url == "rtsp://10.0.0.1/main" and evidence.live
 
 
+@pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_main_stream_that_stops_is_reported_and_analysis_goes_on(tmp_path: Path) -> None:
     """The main stream sends nothing from 3 s to 7 s (offline after 2 s); the sub-stream goes on throughout."""
     main, sub = tmp_path / "main.mp4", tmp_path / "sub.mp4"
@@ -318,6 +322,7 @@ class LiveCamera:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed_on(tmp_path: Path) -> None:
     """While both streams run, the main-stream picture of an analysed sub-stream frame shows the square where the
     sub-stream does; then the main stream goes for good."""
@@ -339,6 +344,7 @@ def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_main_stream_that_never_answers_is_an_event(tmp_path: Path) -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
