@@ -431,31 +431,32 @@ def render(world: World, t_s: float) -> tuple[np.ndarray, list[tuple[str, tuple[
     return _sensor(image, world, t_s, gain, noise), _visible(world, boxes, t_s)
 
 
-def _through_lens(world: World, t_s: float, points: np.ndarray) -> np.ndarray:
-    """Where scene points land in the frame: carried along a knock, then bent by the lens distortion."""
-    w, h = world.camera.width, world.camera.height
+def _through_lens(world: World, t_s: float, box: tuple[float, ...]) -> tuple[int, int, int, int] | None:
+    """Where a scene box lands in the frame: carried along a knock, then bent by the lens distortion.
+
+    The frame's pixels whose lens map samples the box: exact, where inverting the distortion is not (a
+    barrel lens has no inverse at the edge of its view: the fixed-point inversion diverged there and made a
+    truck entering the frame a box across most of it)."""
+    x1, y1, x2, y2 = box
+    corners = np.array([(x1, y1), (x2, y1), (x1, y2), (x2, y2)], np.float64)
     if (matrix := _knock(world, t_s)) is not None:
-        points = np.c_[points, np.ones(len(points))] @ matrix.T
-    # Only what falls on the sensor is mapped: far outside it the inversion below does not converge.
-    points = np.clip(points, (0.0, 0.0), (float(w), float(h)))
-    normal = (points - (w / 2, h / 2)) / (w / 2)
-    bent = normal.copy()
-    for _ in range(5):  # invert the remap's n_in = n_out (1 + k1 |n_out|²) by fixed-point iteration
-        bent = normal / (1 + world.camera.distortion * (bent**2).sum(axis=1, keepdims=True))
-    return bent * (w / 2) + (w / 2, h / 2)
+        corners = np.c_[corners, np.ones(len(corners))] @ matrix.T
+    (x1, y1), (x2, y2) = corners.min(axis=0), corners.max(axis=0)
+    camera = world.camera
+    map_x, map_y, _ = _lens_maps(camera.width, camera.height, camera.distortion, camera.vignette)
+    rows, columns = np.nonzero((map_x >= x1) & (map_x <= x2) & (map_y >= y1) & (map_y <= y2))
+    if rows.size == 0:
+        return None
+    return int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1
 
 
 def _visible(world: World, boxes: list[tuple[str, tuple[float, ...]]], t_s: float) -> list:
     """Boxes the camera still shows: none through a cover or a dead illuminator, carried along a knock."""
     if world.active("covered", t_s) or world.active("ir_failure", t_s):
         return []
-    w, h = world.camera.width, world.camera.height
     kept = []
-    for kind, (x1, y1, x2, y2) in boxes:
-        corners = _through_lens(world, t_s, np.array([(x1, y1), (x2, y1), (x1, y2), (x2, y2)], np.float64))
-        x1, y1 = corners.min(axis=0)
-        x2, y2 = corners.max(axis=0)
-        cx1, cy1, cx2, cy2 = max(0.0, x1), max(0.0, y1), min(w, x2), min(h, y2)
-        if cx2 - cx1 > 4 and cy2 - cy1 > 4:
-            kept.append((kind, (cx1, cy1, cx2, cy2)))
+    for kind, box in boxes:
+        seen = _through_lens(world, t_s, box)
+        if seen is not None and seen[2] - seen[0] > 4 and seen[3] - seen[1] > 4:
+            kept.append((kind, seen))
     return kept
