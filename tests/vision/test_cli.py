@@ -12,7 +12,7 @@ from tests.vision.helpers import encode
 from vision.cli import app
 from vision.synth import scenarios
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # the whole pipeline at work, not a unit (docs/testing.md)
 
 
 @pytest.fixture(scope="module")

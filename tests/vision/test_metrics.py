@@ -21,7 +21,7 @@ from vision.config import MetricsConfig, NodeConfig, OutboxConfig, PyTorchDetect
 from vision.node import Node
 from vision.synth import scenarios
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # the whole pipeline at work, not a unit (docs/testing.md)
 
 
 def sample(text: str, name: str, labels: str = "") -> float | None:

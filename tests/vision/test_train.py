@@ -26,6 +26,7 @@ def test_a_data_set_with_other_class_names_is_refused_with_the_fix(tmp_path: Pat
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work, not a unit (docs/testing.md)
 def test_fine_tuning_writes_weights_and_a_card_a_node_can_load(tmp_path: Path) -> None:
     site = tmp_path / "site-footage"
     summary = write_dataset(site, images=10, seed=5, width=320, height=192)

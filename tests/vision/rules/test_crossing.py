@@ -103,7 +103,7 @@ def test_ends_of_a_step_are_of_one_class() -> None:
 
 def test_a_truck_boxed_twice_under_two_ids_crosses_once() -> None:
     """The real model boxed one truck as a whole and again by its cab; the tracker kept both IDs apart (IoU
-    0.46) and the truck was counted 3/1 against the true 2/1 (tests/vision/test_default_model.py)."""
+    0.46) and the truck was counted 3/1 against the true 2/1 (tests/vision/test_analyze_default_model.py)."""
     counter = LineCounter(camera(LINE), LINE, closed=True, lost_s=5)
     whole = [make_track(3, TRUCK, x, 0.6, size=0.24) for x in (0.40, 0.45, 0.56)]
     cab = [make_track(2, TRUCK, x, 0.6, size=0.14) for x in (0.44, 0.52, 0.60)]

@@ -22,7 +22,7 @@ from vision.events import Outbox, Publisher
 from vision.pipeline import CameraPipeline
 from vision.sources import VideoSource
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # the whole pipeline at work, not a unit (docs/testing.md)
 
 
 def transport_stream(seconds: float, fps: int = 25) -> bytes:

@@ -24,7 +24,7 @@ from vision.events import Outbox
 from vision.synth import scenarios
 from vision.synth.expectations import Scenario
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # the whole pipeline at work, not a unit (docs/testing.md)
 CONFIG = NodeConfig(detector=PyTorchDetector(weights="ground-truth"))
 NIGHT = ProhibitedHours(start=dt.time(22), end=dt.time(6))
 

@@ -57,6 +57,7 @@ def _found(box: Box, classes: np.ndarray, xyxy: np.ndarray) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work, not a unit (docs/testing.md)
 def test_committed_model_finds_actors_in_fresh_scenes() -> None:
     os.environ.setdefault("YOLO_OFFLINE", "1")
     os.environ.setdefault("YOLO_AUTOINSTALL", "false")
@@ -80,6 +81,7 @@ def test_committed_model_finds_actors_in_fresh_scenes() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work, not a unit (docs/testing.md)
 @pytest.mark.parametrize("photo", ["bus.jpg", "zidane.jpg"])
 def test_no_machinery_on_the_two_real_photographs(photo: str) -> None:
     """The held-out check: the two photographs ultralytics ships (people, a bus) were never trained on. The

@@ -14,7 +14,7 @@ from tests.vision.fleet_world import wait_until
 from tests.vision.streams import LoopingCameras
 from vision.sources import Silence, VideoSource
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # the whole pipeline at work, not a unit (docs/testing.md)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from vision.synth import scenarios
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.integration,  # the whole pipeline at work, not a unit (docs/testing.md)
     pytest.mark.skipif(not DEFAULT_WEIGHTS.exists(), reason="the default model is not in this checkout"),
 ]
 SIZE = {"width": 960, "height": 540}

@@ -39,6 +39,7 @@ def _check(scenes: list[EvalScene]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work, not a unit (docs/testing.md)
 def test_every_kind_is_recalled_and_quiet_footage_stays_quiet() -> None:
     _check([_small(scene) for scene in suite(seeds=1, quiet_s=60.0, tamper_s=105.0)])
 
