@@ -66,6 +66,7 @@ def watch(case: str, *, seed: int = 2, until_s: float = 80.0) -> dict[float, set
     return run(frames, 1.0)
 
 
+@pytest.mark.slow  # 80–100 rendered frames a case: 3–5 s each
 @pytest.mark.parametrize(
     ("case", "kind"),
     [
@@ -85,6 +86,7 @@ def test_each_tamper_is_told_apart_by_kind(case: str, kind: AlertKind) -> None:
     assert all(t >= scenes.SETTLE_S for t, kinds in found.items() if kinds)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("condition", ["night", "dusk", "rain"])
 def test_lamps_light_and_weather_are_not_tamper(condition: str) -> None:
     """Headlights sweeping a dark site (the old check raised camera_moved for the whole clip), dusk into
