@@ -54,17 +54,16 @@ class MainStreamRecorder:
         self._ended = False  # the reading thread is done (a recording's end, or stopped)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._record, name="recorder", daemon=True)
-        self.started_at = dt.datetime.now(dt.UTC)
 
     def start(self) -> MainStreamRecorder:
-        self.started_at = dt.datetime.now(dt.UTC)
         self._thread.start()
         return self
 
     @property
     def origin(self) -> dt.datetime:
-        """Wall time of the main stream's time 0 (of its silences): when the recorder started, until it connects."""
-        return self.source.origin or self.started_at
+        """Wall time of the main stream's time 0 (of its silences; one that never connected: its first attempt)."""
+        assert self.source.origin is not None, "asked before the main stream was reached or found silent"
+        return self.source.origin
 
     def close(self) -> None:
         """Stop reading and close the stream, by the reading thread itself if a network read still blocks it
@@ -144,7 +143,7 @@ class MainStreamRecorder:
             for item in self.source.packets():
                 if isinstance(item, Silence):
                     self._quiet = True
-                    self._silences.put(self._since_start(item))
+                    self._silences.put(item)
                 else:
                     self._keep(item)
                 if self._stop.is_set():
@@ -157,12 +156,6 @@ class MainStreamRecorder:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()  # whoever waits for packets: none are coming
-
-    def _since_start(self, silence: Silence) -> Silence:
-        """A stream that never connected has been silent since the recorder started (its source cannot say)."""
-        if self.source.origin is not None:
-            return silence
-        return Silence(0.0, (silence.at - self.started_at).total_seconds(), silence.at)
 
     def _keep(self, packet: Packet) -> None:
         self._quiet = False

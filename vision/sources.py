@@ -245,8 +245,11 @@ class VideoSource:
 
     def _silence(self, since: float) -> Silence:
         now = self._now()
-        origin = self.origin or now
-        return Silence(since, (now - origin).total_seconds(), now)
+        if self.origin is None:
+            # Never connected: stream time starts at the first silence (just after the first failed attempt), so
+            # the silence grows and the camera is reported offline (a connection later goes on from there).
+            self.origin = now
+        return Silence(since, (now - self.origin).total_seconds(), now)
 
 
 def _planes(picture: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -9,6 +9,7 @@ is FFmpeg's segmenter writing a live playlist that the same server serves.
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,14 @@ import av
 import numpy as np
 
 FORMATS = {"ts": "mpegts", "flv": "flv"}
+
+
+def refused_url(name: str) -> str:
+    """An HTTP stream URL on a port nothing listens on: every connection is refused (a camera that never answers)."""
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{name}"
 
 
 class LoopingCameras:

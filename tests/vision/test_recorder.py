@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import fractions
 import io
-import socket
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from mobile_contract.sites import CameraConfig, DomainClass
 from tests.vision.fleet_world import wait_until
 from tests.vision.groundtruth import IDENTITY
 from tests.vision.helpers import camera, site
-from tests.vision.streams import LoopingCameras
+from tests.vision.streams import LoopingCameras, refused_url
 from vision.config import NodeConfig, PyTorchDetector, TamperConfig
 from vision.events import Outbox, Publisher
 from vision.events.evidence import snapshot_jpeg
@@ -346,10 +345,7 @@ def test_a_live_main_stream_that_goes_is_an_event_and_the_sub_stream_is_analysed
 @pytest.mark.slow
 @pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
 def test_a_main_stream_that_never_answers_is_an_event(tmp_path: Path) -> None:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]  # closed again: connecting is refused
-    live = LiveCamera(tmp_path, main_url=f"http://127.0.0.1:{port}/main.ts")
+    live = LiveCamera(tmp_path, main_url=refused_url("main.ts"))
     try:
         lost = live.main_stream_lost()
     finally:

@@ -9,6 +9,7 @@ import av
 import numpy as np
 import pytest
 
+from tests.vision.streams import refused_url
 from vision.ringbuffer import PacketRing
 from vision.sources import Silence, VideoSource
 from vision.types import Packet
@@ -108,3 +109,17 @@ def test_a_live_stream_is_placed_in_time_by_its_least_delayed_packet(tmp_path: P
             break
     assert source.origin == dt.datetime.fromtimestamp(1_000_002.0, dt.UTC)
     assert source.capture_origin == dt.datetime.fromtimestamp(1_000_000.0, dt.UTC)
+
+
+def test_a_live_stream_that_never_answers_is_silent_from_the_first_attempt() -> None:
+    """Its silence grows (so the camera is reported offline) instead of starting afresh at every report."""
+    source = VideoSource(refused_url("sub.ts"), live=True, timeout_s=1.0, backoff_max_s=1.0)
+    silences = []
+    for item in source.packets():
+        assert isinstance(item, Silence)
+        silences.append(item)
+        if item.until_s >= 2.0 or len(silences) > 20:
+            break
+    assert silences[-1].until_s >= 2.0 and silences[-1].since_s == 0.0
+    assert [s.until_s for s in silences] == sorted(s.until_s for s in silences)
+    assert source.origin is not None and source.origin <= silences[0].at
