@@ -73,6 +73,8 @@ JWT_KEYS = ("SIGNING", "SIGNING_READ", "FILER_SIGNING", "FILER_SIGNING_READ")
 PR_SET_PDEATHSIG = 1
 START_ATTEMPTS = 4  # each with fresh internal ports
 PORT_TAKEN = ("address already in use", "is not available")  # weed's words: at its bind, at its own check
+FOLDER_LOCKED = "resource temporarily unavailable"  # the filer's store is locked by a weed still stopping
+LOCK_WAIT_S = 3.0  # between attempts while it is (an API killed a moment ago: its weed got SIGTERM, not yet gone)
 LOG_LINES = 12  # of weed.log in the error when a start fails
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,7 @@ class WeedStartFailed(RuntimeError):
     def __init__(self, reason: str, said: str) -> None:
         super().__init__(f"{reason}; the end of weed.log:\n{said}")
         self.port_taken = any(words in said for words in PORT_TAKEN)
+        self.folder_locked = FOLDER_LOCKED in said
 
 
 def free_port() -> int:
@@ -165,9 +168,13 @@ def start_s3(data_dir: Path, *, timeout_s: float = 30.0) -> EmbeddedS3:
         try:
             return _started(data_dir, keys, timeout_s)
         except WeedStartFailed as failed:
-            if not failed.port_taken:
+            if failed.folder_locked:
+                log.warning("the S3 data folder is still held by a stopping weed; again in %.0f s", LOCK_WAIT_S)
+                time.sleep(LOCK_WAIT_S)
+            elif not failed.port_taken:
                 raise
-            log.warning("weed mini could not bind a port while starting; again with fresh ports: %s", failed)
+            else:
+                log.warning("weed mini could not bind a port while starting; again with fresh ports: %s", failed)
     return _started(data_dir, keys, timeout_s)
 
 

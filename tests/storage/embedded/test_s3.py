@@ -7,12 +7,14 @@ import os
 import socket
 import stat
 import subprocess
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 from minio import Minio
 
@@ -162,6 +164,26 @@ def test_a_start_that_loses_a_port_starts_again_on_fresh_ports(tmp_path: Path, m
         s3.stop()
     assert len(chosen) == 2
     assert "bind: address already in use" in (tmp_path / "s3" / "weed.log").read_text()
+
+
+def test_a_start_waits_for_a_stopping_weed_to_let_go_of_the_folder(tmp_path: Path) -> None:
+    """An API killed and started again at once: its old weed (sent SIGTERM) still holds the filer's store."""
+    folder = tmp_path / "s3"
+    old = embedded.start_s3(folder)
+    kept = embedded.credentials(folder)
+    moved = msgspec.structs.replace(kept, port=weed.free_port())  # the old one's port is not the question here
+    (folder / "s3_credentials").write_text(msgspec.json.encode(moved).decode())
+    stopping = threading.Timer(1.0, old.stop)  # still running when the new one first opens the store
+    stopping.start()
+    try:
+        new = embedded.start_s3(folder)
+    finally:
+        stopping.join()
+    try:
+        assert stored(new).get_object(BUCKET, KEY).read() == CONTENT
+    finally:
+        new.stop()
+    assert weed.FOLDER_LOCKED in (folder / "weed.log").read_text(), "the new weed met the lock (else no test)"
 
 
 def test_a_port_another_program_holds_fails_the_start_with_weeds_reason(
