@@ -27,6 +27,7 @@ import cv2
 import msgspec
 import numpy as np
 
+from mobile_contract.stream_urls import redacted
 from vision.motion.gate import local_contrast
 from vision.ringbuffer import as_av_packet
 from vision.types import Frame, Packet
@@ -145,7 +146,8 @@ class VideoSource:
             except (av.error.FFmpegError, OSError) as exc:
                 if not self.live:
                     raise
-                log.warning("camera %s: %s", self.url, exc)
+                # FFmpeg's message ends with the URL it opened, password and all: name the camera without them
+                log.warning("camera %s: %s", redacted(self.url), exc.strerror or type(exc).__name__)
             if not self.live:
                 return
             yield from self._reconnect_wait()

@@ -3,7 +3,8 @@
 Every camera loops the same rendered scene with its own phase on the wall clock, so whichever node
 connects (and reconnects after a hand-over) sees the picture the camera shows at that moment, as with a
 real camera. Each HTTP connection encodes its own stream (PyAV, x264), like an HTTP-FLV/TS gateway; HLS
-is FFmpeg's segmenter writing a live playlist that the same server serves.
+is FFmpeg's segmenter writing a live playlist that the same server serves; a camera can also push its
+stream to a media server over RTMP (``publish``, tests/vision/media_servers.py).
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ import numpy as np
 FORMATS = {"ts": "mpegts", "flv": "flv"}
 
 
-def refused_url(name: str) -> str:
-    """An HTTP stream URL on a port nothing listens on: every connection is refused (a camera that never answers)."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    return f"http://127.0.0.1:{port}/{name}"
+        return int(unused.getsockname()[1])
+
+
+def refused_url(name: str) -> str:
+    """An HTTP stream URL on a port nothing listens on: every connection is refused (a camera that never answers)."""
+    return f"http://127.0.0.1:{free_port()}/{name}"
 
 
 class LoopingCameras:
@@ -75,8 +80,12 @@ class LoopingCameras:
         self.hls_dir = folder
         playlist = folder / "index.m3u8"
         options = {"hls_time": "1", "hls_list_size": "6", "hls_flags": "delete_segments"}
-        threading.Thread(target=self._segment, args=(playlist, number, options), daemon=True).start()
+        self._send(str(playlist), number, "hls", options)
         return f"http://127.0.0.1:{self.server.server_address[1]}/hls/index.m3u8"
+
+    def publish(self, url: str, number: int) -> None:
+        """Push camera ``number`` to a media server (``rtmp://…``, FLV) until the cameras close or it hangs up."""
+        self._send(url, number, "flv", {})
 
     def serve(self, out: object, number: int, muxer: str = "mpegts", options: dict[str, str] | None = None) -> None:
         """Encode camera ``number``'s picture into ``out`` until the viewer goes or the cameras close."""
@@ -97,9 +106,12 @@ class LoopingCameras:
                 sent += 1
                 time.sleep(max(0.0, began + sent / self.fps - time.monotonic()))
 
-    def _segment(self, playlist: Path, number: int, options: dict[str, str]) -> None:
-        with contextlib.suppress(av.error.FFmpegError):
-            self.serve(str(playlist), number, "hls", options)
+    def _send(self, out: str, number: int, muxer: str, options: dict[str, str]) -> None:
+        def send() -> None:
+            with contextlib.suppress(av.error.FFmpegError, OSError):
+                self.serve(out, number, muxer, options)
+
+        threading.Thread(target=send, daemon=True).start()
 
     def close(self) -> None:
         self.closed.set()
