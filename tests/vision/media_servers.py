@@ -60,6 +60,7 @@ class RtmpServer(MediaServer):
     """node-media-server: RTMP in and out, HTTP-FLV out; no admin console, nothing recorded."""
 
     def __init__(self, folder: Path) -> None:
+        assert NODE_MEDIA_SERVER.exists(), "not fetched: bash scripts/assets tests/vision/media_server"
         self.http_port = free_port()
         config = {
             "bind": "127.0.0.1",
