@@ -73,14 +73,34 @@ class ModelIdentity(msgspec.Struct, frozen=True):
     version: str = ""  # the model card's version, beside the weights' hash
 
 
-class AlertMedia(msgspec.Struct, frozen=True):
-    """A snapshot or clip already stored in the evidence bucket."""
+class EvidenceStream(enum.StrEnum):
+    """Which of the camera's streams a snapshot or clip came from (取证码流)."""
+
+    MAIN = "main"  # 主码流：摄像头的全分辨率码流（只有一路码流的摄像头即此路）
+    SUB = "sub"  # 子码流：主码流中断时，证据退用分析所用的子码流画面
+
+
+PictureSide = Annotated[int, Meta(ge=1, le=16384, description="画面尺寸，像素 / picture side in pixels")]
+
+
+class AlertMedia(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A snapshot or clip already stored in the evidence bucket.
+
+    The stream and its picture size are left out of the canonical JSON when not given (``omit_defaults``), so a
+    revision sent by a node older than these fields keeps the digest it was stored with.
+    """
 
     kind: Annotated[str, Meta(pattern=r"^(snapshot|clip)$")]
     object_key: str
     sha256: Sha256Hex
     size: Annotated[int, Meta(ge=0)]
     media_type: str
+    stream: Annotated[
+        EvidenceStream | None,
+        Meta(description="取证码流：main 主码流、sub 子码流（主码流中断时退用）/ the stream the picture came from"),
+    ] = None
+    width: PictureSide | None = None
+    height: PictureSide | None = None
 
 
 class AlertUpsert(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -129,6 +149,7 @@ class AlertAction(enum.StrEnum):
     DISPATCHED = "dispatched"  # 派遣执法人员
     CLOSED = "closed"  # 反馈办结
     RESULT_REPORTED = "result_reported"  # 执法人员反馈核查结果
+    HANDED_OVER = "handed_over"  # 摄像头易主：原分析节点失联，平台结束其未结束的事件
 
 
 Note = Annotated[str, Meta(max_length=2000, description="备注 / note")]
@@ -173,6 +194,11 @@ class AlertMediaRead(msgspec.Struct, kw_only=True):
     verified: Annotated[bool, Meta(description="仅当服务端核验 SHA-256 一致时为真 / true only after the check")]
     checked_at: dt.datetime
     revision: Annotated[int, Meta(description="首次出现的事件更新序号 / revision that first listed it")]
+    stream: Annotated[
+        EvidenceStream | None, Meta(description="取证码流：main 主码流、sub 子码流；空：节点未申报 / None: not stated")
+    ] = None
+    width: PictureSide | None = None
+    height: PictureSide | None = None
 
 
 class AlertRevisionRead(msgspec.Struct, kw_only=True):
@@ -185,6 +211,21 @@ class AlertRevisionRead(msgspec.Struct, kw_only=True):
     received_by: Annotated[
         uuid.UUID | None, Meta(description="上报的节点账号；空：由 API 自行发出（无人分析）/ None: raised by the API")
     ]
+
+
+class AlertHandover(msgspec.Struct, kw_only=True):
+    """平台因摄像头易主而结束的事件 / an incident the API ended because its camera changed hands.
+
+    Its node was lost (killed) while the incident was open, and a later lease generation took the camera over.
+    """
+
+    reason: Annotated[str, Meta(description="结束原因（中文）/ why, in Chinese")]
+    ended_at: Annotated[dt.datetime, Meta(description="平台结束事件的时间 / when the API ended it")]
+    previous_node: Annotated[str | None, Meta(description="原分析节点 / the node that raised it")]
+    previous_generation: Annotated[int, Meta(description="原租约代次 / the lease generation it was raised under")]
+    node: Annotated[str, Meta(description="接管节点 / the node that took the camera over")]
+    generation: Annotated[int, Meta(description="接管后的租约代次 / the lease generation that took over")]
+    taken_over_at: Annotated[dt.datetime, Meta(description="接管时间 / when that generation took the lease")]
 
 
 class AlertRead(msgspec.Struct, kw_only=True):
@@ -219,6 +260,10 @@ class AlertRead(msgspec.Struct, kw_only=True):
     feedback: Annotated[str | None, Meta(description="处置反馈 / handling feedback")] = None
     task_id: Annotated[uuid.UUID | None, Meta(description="派遣生成的任务 / the task of the current dispatch")] = None
     result: Annotated[TaskResult | None, Meta(description="执法人员反馈的核查结果 / the inspector's result")] = None
+    handover: Annotated[
+        AlertHandover | None,
+        Meta(description="摄像头易主时由平台结束：原因与接管的租约代次 / ended by the API at a hand-over"),
+    ] = None
 
 
 class AlertDetail(AlertRead, kw_only=True):

@@ -15,9 +15,11 @@ ALERT_COLUMNS = (
     "id, department_id, site_id, camera_id, revision, kind, severity, started_at, last_seen_at, ended_at,"
     " summary, detail, model, state, created_at, updated_at, acknowledged_at, acknowledged_by, acknowledge_note,"
     " dispatched_at, dispatched_by, inspector_id, dispatch_note, closed_at, closed_by, outcome, feedback, task_id,"
-    " result"
+    " result, handover"
 )
-MEDIA_COLUMNS = "id, kind, object_key, sha256, size, media_type, verification, checked_at, revision"
+MEDIA_COLUMNS = (
+    "id, kind, object_key, sha256, size, media_type, verification, checked_at, revision, stream, width, height"
+)
 HANDLING_COLUMNS = frozenset(
     {
         "acknowledged_at",
@@ -85,7 +87,8 @@ async def upsert_current(conn: Connection, *, department_id: uuid.UUID, alert: A
     """Make ``alert`` (an AlertUpsert) the current state unless a higher revision is stored.
 
     Returns True when the alert was created, False when updated, None when the
-    stored revision is higher (a late delivery: kept in history only).
+    stored revision is higher or the API ended the alert at a hand-over (a late
+    delivery: kept in history only, never reopening it).
     """
     value: bool | None = await conn.fetchval(
         "INSERT INTO alerts (id, department_id, site_id, camera_id, revision, kind, severity, started_at,"
@@ -96,6 +99,7 @@ async def upsert_current(conn: Connection, *, department_id: uuid.UUID, alert: A
         " started_at = EXCLUDED.started_at, last_seen_at = EXCLUDED.last_seen_at, ended_at = EXCLUDED.ended_at,"
         " summary = EXCLUDED.summary, detail = EXCLUDED.detail, model = EXCLUDED.model, updated_at = now()"
         " WHERE alerts.revision < EXCLUDED.revision AND alerts.department_id = EXCLUDED.department_id"
+        " AND alerts.handover IS NULL"
         " RETURNING (xmax = 0)",  # xmax is 0 on a freshly inserted row, set on an updated one
         alert.id,
         department_id,
@@ -282,15 +286,53 @@ async def record_media(
     now = dt.datetime.now(dt.UTC)
     await conn.executemany(
         "INSERT INTO alert_media (alert_id, object_key, kind, sha256, size, media_type, verification, checked_at,"
-        " revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " revision, stream, width, height) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (alert_id, object_key) DO UPDATE SET kind = EXCLUDED.kind, sha256 = EXCLUDED.sha256,"
         " size = EXCLUDED.size, media_type = EXCLUDED.media_type, verification = EXCLUDED.verification,"
-        " checked_at = EXCLUDED.checked_at WHERE alert_media.verification <> 'verified'",
+        " checked_at = EXCLUDED.checked_at, stream = EXCLUDED.stream, width = EXCLUDED.width,"
+        " height = EXCLUDED.height WHERE alert_media.verification <> 'verified'",
         [
-            (alert_id, m.object_key, m.kind, m.sha256, m.size, m.media_type, verification, now, revision)
+            (alert_id, m.object_key, m.kind, m.sha256, m.size, m.media_type, verification, now, revision, *picture)
             for m, verification in checked
+            for picture in [(m.stream, m.width, m.height)]
         ],
     )
+
+
+async def open_after_handover(
+    conn: Connection, *, department_id: uuid.UUID | None, grace_s: float
+) -> list[asyncpg.Record]:
+    """Open vision incidents whose camera a later lease generation took over, not seen since (locked).
+
+    The incident's own generation is the one its node ran it under (``detail.lease_generation``); alerts of
+    cameras run without leases, and the API's own ``camera_unwatched``, have none. The take-over must be older
+    than ``grace_s``, so a node that handed the camera back has that long to deliver its own ending.
+    """
+    return await conn.fetch(
+        f"SELECT {', '.join(f'a.{c.strip()}' for c in ALERT_COLUMNS.split(','))},"  # noqa: S608
+        " l.node AS new_node, l.generation AS new_generation, l.acquired_at AS taken_over_at, now() AS now"
+        " FROM alerts a JOIN camera_leases l ON l.site_id = a.site_id AND l.camera_id = a.camera_id"
+        " WHERE a.ended_at IS NULL AND a.handover IS NULL AND a.detail ? 'lease_generation'"
+        " AND jsonb_typeof(a.detail -> 'lease_generation') = 'number'"
+        " AND (a.detail ->> 'lease_generation')::bigint < l.generation AND a.last_seen_at < l.acquired_at"
+        " AND l.node IS NOT NULL AND l.expires_at > now() AND l.acquired_at < now() - make_interval(secs => $2)"
+        " AND ($1::uuid IS NULL OR a.department_id = $1) ORDER BY a.created_at, a.id FOR UPDATE OF a SKIP LOCKED",
+        department_id,
+        grace_s,
+    )
+
+
+async def end_at_handover(conn: Connection, *, id: uuid.UUID, ended_at: dt.datetime, handover: Any) -> asyncpg.Record:
+    """End the alert for the API (its node lost the camera); the caller holds the row locked."""
+    row = await conn.fetchrow(
+        f"UPDATE alerts SET ended_at = $2, handover = $3, updated_at = now() WHERE id = $1"  # noqa: S608
+        f" RETURNING {ALERT_COLUMNS}",
+        id,
+        ended_at,
+        handover,
+    )
+    assert row is not None  # locked by open_after_handover
+    return row
 
 
 async def append_event(

@@ -6,6 +6,9 @@ for longer than its ``offline_after_s`` — a dead node, a crashed pipeline, a l
 raises a ``camera_unwatched`` alert (revision 1, critical); the first report after it ends the alert
 (revision 2, ``ended_at`` = when reporting resumed), as does deactivating the site. The API is the
 alert's author: its revisions have no delivering user, its audit entries the role ``watchdog``.
+
+The same sweep ends the vision incidents a lost node left open once a later lease generation took their
+camera over (api.alerts.handover), one lease period after the take-over.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import msgspec
 import uuid_utils
 
 from api.alerts.flows import publish
+from api.alerts.handover import end_handed_over
 from api.alerts.service import to_read
 from api.audit.trail import Actor
 from api.background import background
@@ -45,13 +49,16 @@ def overdue(row: Any) -> bool:
     return (row["now"] - row["watched_since"]).total_seconds() > threshold
 
 
-async def sweep(conn: Connection, *, department_id: uuid.UUID | None = None) -> int:
-    """One round (of one department, for tests); the alerts raised or ended (0: another process sweeps)."""
+async def sweep(conn: Connection, *, department_id: uuid.UUID | None = None, handover_grace_s: float = 0.0) -> int:
+    """One round (of one department, for tests); the alerts raised or ended (0: another process sweeps).
+
+    ``handover_grace_s``: how long after a take-over the incidents left open under the earlier lease are ended
+    (the API passes one lease period)."""
     if not await camera_watch.take_sweep(conn):
         return 0
     await camera_watch.forget_inactive(conn)
     await camera_watch.know_cameras(conn, department_id=department_id)
-    changed = 0
+    changed = await end_handed_over(conn, WATCHDOG, department_id=department_id, grace_s=handover_grace_s)
     for row in await camera_watch.judged(conn, department_id=department_id):
         if overdue(row) and row["alert_id"] is None:
             await _store(conn, row, _raised(row))
@@ -118,11 +125,11 @@ def _iso(at: dt.datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-async def watch_periodically(pool: asyncpg.Pool, every_s: float) -> None:
+async def watch_periodically(pool: asyncpg.Pool, every_s: float, lease_s: float) -> None:
     while True:
         try:
             async with transaction(pool) as conn:
-                await sweep(conn)
+                await sweep(conn, handover_grace_s=lease_s)
         except Exception:  # a database outage: try again next round, keep serving
             log.exception("unwatched-camera sweep failed")
         await asyncio.sleep(every_s)
@@ -132,5 +139,6 @@ async def watch_periodically(pool: asyncpg.Pool, every_s: float) -> None:
 async def watching(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[None]:
     """While the app runs, sweep every ``FLEET_WATCH_EVERY_S`` seconds (not at all at 0)."""
     every_s = settings.fleet.watch_every_s
-    async with background(watch_periodically(pool, every_s) if every_s else None):
+    watch = watch_periodically(pool, every_s, settings.fleet.lease_s) if every_s else None
+    async with background(watch):
         yield

@@ -192,10 +192,14 @@ class FleetWorld:
         assert answer.status_code == 200, answer.text
         return answer.json()["items"]
 
-    def revisions(self, alert_id: str) -> list[int]:
+    def alert(self, alert_id: str) -> dict:
+        """The alert with its media and every revision received."""
         answer = httpx.get(f"{self.api.url}/alerts/{alert_id}", headers=self.admin)
         assert answer.status_code == 200, answer.text
-        return [r["revision"] for r in answer.json()["revisions"]]
+        return dict(answer.json())
+
+    def revisions(self, alert_id: str) -> list[int]:
+        return [r["revision"] for r in self.alert(alert_id)["revisions"]]
 
     def close(self, nodes: list[VisionNode]) -> None:
         for node in nodes:

@@ -76,7 +76,17 @@ def test_a_killed_nodes_cameras_are_taken_over_and_nothing_is_lost_or_doubled(wo
     wait_until(lambda: not victim.pending(), STARTUP_S, "node-a's outbox delivered after its restart")
     for alert_id, revision in pending:
         assert world.revisions(alert_id).count(revision) == 1
+    ended = wait_until(lambda: _all_ended(world, {a for a, _ in pending}), 60, "node-a's incidents ended")
+    by_api = [a["handover"] for a in ended if a["handover"]]
+    print(f"{len(ended)} incidents of the killed node delivered after its restart, all ended; {len(by_api)} by the API")
+    assert all(h["previous_node"] == "node-a" and h["generation"] > h["previous_generation"] for h in by_api)
     _no_camera_run_twice_longer_than_a_lease(nodes)
+
+
+def _all_ended(world: FleetWorld, alert_ids: set[str]) -> list[dict] | None:
+    """Every incident the killed node left (its own ending, or the API's once its camera changed hands)."""
+    alerts = [world.alert(alert_id) for alert_id in sorted(alert_ids)]
+    return alerts if all(a["ended_at"] for a in alerts) else None
 
 
 def test_a_new_node_gets_cameras_until_loads_are_even(world) -> None:
