@@ -19,10 +19,12 @@ from collections.abc import Callable
 import cv2
 import msgspec
 
+from mobile_contract.alerts import EvidenceStream
 from mobile_contract.sites import CameraConfig, SiteConfig
 from vision.config import NodeConfig
 from vision.detect.base import Crop
 from vision.events import Incident, IncidentBook, Publisher, Reason, Revision
+from vision.events.evidence import Picture
 from vision.events.publisher import SNAPSHOT_REASONS
 from vision.motion import MotionGate, plan_regions
 from vision.reader import AHEAD, FrameReader
@@ -115,24 +117,26 @@ class CameraPipeline:
         self._publish(self.book.observe(candidates, silence.at), None)
         self._publish(self.book.expire(silence.at), None)
 
-    def evidence_frame(self, frame: Frame) -> Frame:
-        """The frame a snapshot shows: the main stream's picture nearest the analysed one, where there is one.
+    def evidence_frame(self, frame: Frame) -> tuple[Frame, EvidenceStream]:
+        """The frame a snapshot shows: the main stream's picture nearest the analysed one, where there is one;
+        and which stream it is (a camera with one stream is analysed on its main stream).
 
         Its time becomes that picture's (within half a frame when both streams run at one rate); boxes and zones
         are normalised, so they are drawn where they belong on the larger picture.
         """
         if self.recorder is None:
-            return frame
+            return frame, EvidenceStream.MAIN
         with self.stats.timed("evidence"):
             found = self.recorder.picture(frame.pts_s)
-        if found is None:
-            return frame  # the main stream has nothing for that moment: the analysed picture is the evidence
+        if found is None:  # the main stream has nothing for that moment: the analysed picture is the evidence
+            return frame, EvidenceStream.SUB
         moved = dt.timedelta(seconds=found.pts_s - frame.pts_s)
         picture = found.picture
         size = {"width": picture.width, "height": picture.height}
-        return msgspec.structs.replace(
+        shown = msgspec.structs.replace(
             frame, picture=picture, **size, pts_s=found.pts_s, at=frame.at + moved, whole=None
         )
+        return shown, EvidenceStream.MAIN
 
     def analyse(self, frame: Frame) -> list[Track]:
         """Everything after decoding, for one frame chosen by the sampler."""
@@ -266,20 +270,35 @@ class CameraPipeline:
             return  # frames fed in memory: there is no compressed stream to cut from
         evidence = self.config.evidence
         start_s = end_s - evidence.clip_post_s - evidence.clip_pre_s
-        data = self.recorder.clip(start_s, end_s) if self.recorder is not None else b""
-        data = data or self.reader.clip(start_s, end_s)  # no main stream for that time: the analysed stream's
+        data, picture = self._clip_bytes(self.reader, start_s, end_s)
         if data:
-            media = self.publisher.clip_media(incident, data)
+            media = self.publisher.clip_media(incident, data, picture)
             self._publish([self.book.attach(incident, [media], clip=True)], None)
 
+    def _clip_bytes(self, reader: FrameReader, start_s: float, end_s: float) -> tuple[bytes, Picture | None]:
+        """The main stream's packets for the time, else (none kept for it) the analysed stream's, and which."""
+        if self.recorder is not None and (recorded := self.recorder.clip(start_s, end_s)):
+            return recorded, picture_of(self.recorder.source, EvidenceStream.MAIN)
+        analysed = EvidenceStream.SUB if self.recorder is not None else EvidenceStream.MAIN
+        return reader.clip(start_s, end_s), picture_of(reader.source, analysed)
+
     def _publish(self, revisions: list[Revision], frame: Frame | None) -> None:
+        stream = None
         if frame is not None and any(r.reason in SNAPSHOT_REASONS for r in revisions):
-            frame = self.evidence_frame(frame)
+            frame, stream = self.evidence_frame(frame)
         for revision in revisions:
             self.stats.revisions += 1
-            self.publisher.publish(revision, frame)
+            self.publisher.publish(revision, frame, stream)
             if revision.reason is Reason.OPENED:
                 self.awaiting_clip.append(revision.incident)
+
+
+def picture_of(source: VideoSource, stream: EvidenceStream) -> Picture | None:
+    """The stream's picture size as its decoder reports it (None before it ever connected)."""
+    if source.stream is None:
+        return None
+    info = source.info()
+    return Picture(stream, info.width, info.height)
 
 
 def _due(last: dt.datetime | None, every_s: float, at: dt.datetime) -> bool:

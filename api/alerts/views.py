@@ -141,4 +141,6 @@ async def _history_entry(names: NameBook, row: Any) -> HistoryEntry:
         note = f"{label(payload.get('outcome'))}：{note}"
     if action == "dispatched":
         note = f"派遣 {await names.name(payload.get('inspector_id'))}" + (f"：{note}" if note else "")
+    if action == "handed_over":
+        who, note = "平台", payload["handover"]["reason"]
     return HistoryEntry(action=action, at=row["occurred_at"], who=who, note=note)

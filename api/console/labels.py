@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.alerts.flows import STATE_NAMES
-from mobile_contract.alerts import AlertAction, AlertKind, AlertOutcome, MediaCheck, Severity
+from mobile_contract.alerts import AlertAction, AlertKind, AlertOutcome, EvidenceStream, MediaCheck, Severity
 from mobile_contract.auth import Role
 from mobile_contract.cameras import CameraStatus
 from mobile_contract.sites import SiteKind
@@ -26,6 +26,9 @@ NAMES: dict[object, str] = {
     **STATE_NAMES,
     AlertAction.CREATED: "新预警",
     AlertAction.UPDATED: "视频节点更新",
+    AlertAction.HANDED_OVER: "平台结束（摄像头易主）",
+    EvidenceStream.MAIN: "主码流",
+    EvidenceStream.SUB: "子码流",
     AlertOutcome.VIOLATION_CONFIRMED: "违法行为属实",
     AlertOutcome.NO_VIOLATION: "未发现违法",
     AlertOutcome.FALSE_ALARM: "误报",

@@ -9,6 +9,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from mobile_contract.auth import Role
+from tests.api.alerts.test_handover import killed, swept
+from tests.api.cameras.test_leases import lease
 from tests.conftest import TEST_PASSWORD
 from tests.console.conftest import clip_mp4, deliver, scene_jpeg, screenshot, sign_in, wait_until_shown
 from tests.console.proxy import CuttableProxy
@@ -258,3 +260,28 @@ async def test_a_dispatched_inspector_opens_the_alert_on_a_handheld(
     await expect(page.locator("#alert-state")).to_have_text("已派遣")
     await expect(page.locator("#dispatch-form")).to_have_count(0)  # inspectors read; operators handle
     await wait_until_shown(page.locator(".scene img").first)
+
+
+async def test_the_detail_page_says_which_stream_each_medium_came_from_and_why_the_api_ended_it(
+    client, pool, make_monitoring, make_user, put_evidence, signed_in
+) -> None:
+    monitoring = await make_monitoring()
+    [held] = (await lease(client, monitoring.node, "node-a", []))["cameras"]
+    clip = put_evidence(clip_mp4(), kind="clip", key=monitoring.media_key("clip.mp4"))
+    clip |= {"media_type": "video/mp4", "stream": "main", "width": 1920, "height": 1080}
+    sub = put_evidence(scene_jpeg(352, 288), key=monitoring.media_key()) | {
+        "stream": "sub",
+        "width": 352,
+        "height": 288,
+    }
+    lineage = {"node": "node-a", "lease_generation": held["generation"]}
+    alert_id = await deliver(client, monitoring, put_evidence, media=[sub, clip], detail=lineage)
+    await killed(pool, "node-a")
+    other = await make_user(Role.VISION_NODE, monitoring.department, device_id=None)
+    await lease(client, other, "node-b", [])
+    assert await swept(pool, monitoring) == 1
+
+    page = await signed_in(monitoring.operator, "desktop", f"/console/alerts/{alert_id}")
+    await expect(page.locator("td.stream")).to_have_text(["子码流 352×288", "主码流 1920×1080"])
+    await expect(page.locator("dd.handover")).to_contain_text("分析节点 node-a 失联")
+    await expect(page.locator("dd.handover")).to_contain_text("已由节点 node-b 接管（租约第 2 代）")

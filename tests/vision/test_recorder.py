@@ -126,14 +126,18 @@ def test_two_recordings_are_aligned_by_when_each_began(tmp_path: Path) -> None:
     assert np.array_equal(found.picture.to_ndarray(format="bgr24"), pictures(main)[1.0])
 
 
-@pytest.fixture(scope="module")
-def covered_lens(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def record_covered(folder: Path, *, main_lost: range = range(0)) -> tuple[Path, Path]:
     """The quarry camera covered from 10 s to 20 s, as a main stream and a sub-stream (10 frames a second)."""
     script = scenarios.camera_tamper("covered", duration_s=20.0, width=MAIN[0], height=MAIN[1], fps=10).script
-    folder = tmp_path_factory.mktemp("covered")
     main, sub = folder / "main.mp4", folder / "sub.mp4"
-    encode((f.image for f in clips.iter_frames(script)), [Stream(main, MAIN), Stream(sub, SUB)], fps=10)
+    streams = [Stream(main, MAIN, lost=main_lost), Stream(sub, SUB)]
+    encode((f.image for f in clips.iter_frames(script)), streams, fps=10)
     return main, sub
+
+
+@pytest.fixture(scope="module")
+def covered_lens(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return record_covered(tmp_path_factory.mktemp("covered"))
 
 
 class Watched(msgspec.Struct):
@@ -176,6 +180,12 @@ def evidence_of(watched: Watched, kind: AlertKind) -> tuple[bytes, bytes]:
     return snapshot, clip
 
 
+def streams_of(watched: Watched, kind: AlertKind) -> dict[str, tuple[str | None, int | None, int | None]]:
+    """What the alert's last revision says of each medium: the stream it came from and that stream's size."""
+    alert = [a for a in watched.alerts if a.kind is kind][-1]
+    return {m.kind: (m.stream, m.width, m.height) for m in alert.media}
+
+
 def assert_camera_own_packets(clip: bytes, recording: Path) -> None:
     """The clip's packets are a run of the recording's own, byte for byte, from a key frame."""
     cut, original = payloads(clip), payloads(recording)
@@ -203,6 +213,20 @@ def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_ma
         seconds = float(stream.duration * stream.time_base)
     assert 9.0 <= seconds <= 11.0  # clip_pre_s + clip_post_s, from the key frame before
     assert_camera_own_packets(clip, main)
+    assert streams_of(watched, AlertKind.CAMERA_COVERED) == {"snapshot": ("main", *MAIN), "clip": ("main", *MAIN)}
+
+
+@pytest.mark.slow
+@pytest.mark.integration  # the whole pipeline at work (docs/testing.md)
+def test_with_the_main_stream_lost_the_evidence_is_the_sub_streams_and_says_so(tmp_path: Path) -> None:
+    """The main stream sends nothing from 3 s to 19 s: the lens covered at 10 s is shown by the sub-stream."""
+    main, sub = record_covered(tmp_path, main_lost=range(30, 190))
+    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
+    watched = watch(tmp_path, cam, VideoSource(str(sub), live=False), VideoSource(str(main), live=False))
+    snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
+    assert cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR).shape[:2] == (SUB[1], SUB[0])
+    assert_camera_own_packets(clip, sub)
+    assert streams_of(watched, AlertKind.CAMERA_COVERED) == {"snapshot": ("sub", *SUB), "clip": ("sub", *SUB)}
 
 
 @pytest.mark.slow
@@ -219,6 +243,7 @@ def test_a_camera_with_one_stream_is_analysed_and_recorded_on_it_as_before(
     snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
     assert cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR).shape[:2] == (MAIN[1], MAIN[0])
     assert_camera_own_packets(clip, main)
+    assert streams_of(watched, AlertKind.CAMERA_COVERED) == {"snapshot": ("main", *MAIN), "clip": ("main", *MAIN)}
 
 
 def test_a_node_opens_the_sub_stream_for_analysis_and_the_main_stream_for_evidence() -> None:
@@ -261,7 +286,7 @@ def test_boxes_found_on_the_sub_stream_are_drawn_on_the_object_in_the_main_strea
         frame = make_frame(cam.id, picture, seq=1, pts_s=2.0, at=START + dt.timedelta(seconds=2), width=320)
     try:
         pipeline.recorder.reached(2.0)
-        shown = pipeline.evidence_frame(frame)
+        shown, stream = pipeline.evidence_frame(frame)
     finally:
         pipeline.recorder.close()
     box = Box(320 / 640, 140 / 360, 380 / 640, 200 / 360)
@@ -270,6 +295,7 @@ def test_boxes_found_on_the_sub_stream_are_drawn_on_the_object_in_the_main_strea
     candidate = AlertCandidate(
         IncidentKey(cam.id, AlertKind.FORBIDDEN_ZONE), Severity.CRITICAL, frame.at, "", facts, [truck]
     )
+    assert stream == "main"
     jpeg = snapshot_jpeg(shown, candidate, cam, width=1920, quality=95, zone=dt.UTC)
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).astype(int)
     red = (image[:, :, 2] > 180) & (image[:, :, 1] < 90) & (image[:, :, 0] < 90)

@@ -12,11 +12,12 @@ import functools
 import uuid
 
 import cv2
+import msgspec
 import numpy as np
 import pylopdf_fonts_zh_cn
 from PIL import Image, ImageDraw, ImageFont
 
-from mobile_contract.alerts import KIND_NAMES, AlertMedia
+from mobile_contract.alerts import KIND_NAMES, AlertMedia, EvidenceStream
 from mobile_contract.sites import CLASS_NAMES, CameraConfig, CountLine
 from vision.events.outbox import Outbox
 from vision.sources import bgr
@@ -30,11 +31,28 @@ def object_key(site_id: str, camera_id: str, alert_id: uuid.UUID, name: str) -> 
     return f"alerts/{site_id}/{camera_id}/{alert_id}/{name}"
 
 
+class Picture(msgspec.Struct, frozen=True):
+    """Which of the camera's streams a snapshot or clip shows, and that stream's picture size (取证码流)."""
+
+    stream: EvidenceStream
+    width: int
+    height: int
+
+
 def store_media(
-    outbox: Outbox, *, kind: str, key: str, alert_id: uuid.UUID, data: bytes, media_type: str
+    outbox: Outbox,
+    *,
+    kind: str,
+    key: str,
+    alert_id: uuid.UUID,
+    data: bytes,
+    media_type: str,
+    picture: Picture | None = None,
 ) -> AlertMedia:
+    """Keep the bytes in the outbox; the media's record says which stream they came from (None: not known)."""
     digest = outbox.put_media(alert_id, data)
-    return AlertMedia(kind=kind, object_key=key, sha256=digest, size=len(data), media_type=media_type)
+    shown = msgspec.structs.asdict(picture) if picture else {}
+    return AlertMedia(kind=kind, object_key=key, sha256=digest, size=len(data), media_type=media_type, **shown)
 
 
 def snapshot_jpeg(

@@ -9,10 +9,10 @@ from typing import Any
 
 import msgspec
 
-from mobile_contract.alerts import AlertMedia, AlertUpsert, ModelIdentity
+from mobile_contract.alerts import AlertMedia, AlertUpsert, EvidenceStream, ModelIdentity
 from mobile_contract.sites import CameraConfig, SiteConfig
 from vision.config import EvidenceConfig
-from vision.events.evidence import object_key, snapshot_jpeg, store_media
+from vision.events.evidence import Picture, object_key, snapshot_jpeg, store_media
 from vision.events.incidents import Incident, Reason, Revision
 from vision.events.outbox import Outbox
 from vision.types import Frame
@@ -49,11 +49,14 @@ class Publisher:
         self.listeners = listeners or []
         self._media: dict[uuid.UUID, dict[str, bytes]] = {}
 
-    def publish(self, revision: Revision, frame: Frame | None = None) -> AlertUpsert:
-        """Queue the revision; opening and material changes carry a snapshot of ``frame``."""
+    def publish(
+        self, revision: Revision, frame: Frame | None = None, stream: EvidenceStream | None = None
+    ) -> AlertUpsert:
+        """Queue the revision; opening and material changes carry a snapshot of ``frame``, taken from ``stream``."""
         incident = revision.incident
         if frame is not None and revision.reason in SNAPSHOT_REASONS:
-            incident.media = [*incident.media, self._snapshot(incident, frame)]
+            picture = Picture(stream, frame.width, frame.height) if stream else None
+            incident.media = [*incident.media, self._snapshot(incident, frame, picture)]
         upsert = self._upsert(revision)
         kept = self._media.get(incident.id, {})
         for media in upsert.media:
@@ -67,16 +70,20 @@ class Publisher:
         """Forget the media bytes of incidents that will issue no more revisions."""
         self._media = {alert_id: media for alert_id, media in self._media.items() if alert_id in alert_ids}
 
-    def clip_media(self, incident: Incident, data: bytes) -> AlertMedia:
+    def clip_media(self, incident: Incident, data: bytes, picture: Picture | None = None) -> AlertMedia:
         key = object_key(self.site.id, self.camera.id, incident.id, "clip.mp4")
-        return self._keep(incident, kind="clip", key=key, data=data, media_type="video/mp4")
+        return self._keep(incident, kind="clip", key=key, data=data, media_type="video/mp4", picture=picture)
 
-    def _keep(self, incident: Incident, *, kind: str, key: str, data: bytes, media_type: str) -> AlertMedia:
-        media = store_media(self.outbox, kind=kind, key=key, alert_id=incident.id, data=data, media_type=media_type)
+    def _keep(
+        self, incident: Incident, *, kind: str, key: str, data: bytes, media_type: str, picture: Picture | None
+    ) -> AlertMedia:
+        media = store_media(
+            self.outbox, kind=kind, key=key, alert_id=incident.id, data=data, media_type=media_type, picture=picture
+        )
         self._media.setdefault(incident.id, {})[media.sha256] = data
         return media
 
-    def _snapshot(self, incident: Incident, frame: Frame) -> AlertMedia:
+    def _snapshot(self, incident: Incident, frame: Frame, picture: Picture | None) -> AlertMedia:
         data = snapshot_jpeg(
             frame,
             incident.latest,
@@ -86,7 +93,7 @@ class Publisher:
             zone=zoneinfo.ZoneInfo(self.site.timezone),
         )
         key = object_key(self.site.id, self.camera.id, incident.id, f"snapshot-r{incident.revision}.jpg")
-        return self._keep(incident, kind="snapshot", key=key, data=data, media_type="image/jpeg")
+        return self._keep(incident, kind="snapshot", key=key, data=data, media_type="image/jpeg", picture=picture)
 
     def _upsert(self, revision: Revision) -> AlertUpsert:
         incident = revision.incident

@@ -144,3 +144,35 @@ async def test_a_key_climbing_out_of_the_prefix_is_refused(client: AsyncTestClie
     body = monitoring.alert(media=[media])
     answer = await client.put(f"/alerts/{body['id']}", json=body, headers=monitoring.node.headers)
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "media[0].object_key"
+
+
+async def test_each_medium_keeps_the_stream_it_came_from_and_its_picture_size(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence
+) -> None:
+    """A sub-stream camera whose main stream was lost: the snapshot is the sub-stream's, the clip the main's."""
+    snapshot = put_evidence(SNAPSHOT, key=monitoring.media_key()) | {"stream": "sub", "width": 352, "height": 288}
+    clip = put_evidence(SNAPSHOT + b"clip", kind="clip", key=monitoring.media_key())
+    clip |= {"stream": "main", "width": 1920, "height": 1080}
+    unstated = put_evidence(SNAPSHOT + b"old node", key=monitoring.media_key())  # a node older than the field
+    body = monitoring.alert(media=[snapshot, clip, unstated])
+    receipt = await deliver(client, monitoring, body)
+    assert [(m["stream"], m["width"], m["height"]) for m in receipt["media"]] == [
+        ("sub", 352, 288),
+        ("main", 1920, 1080),
+        (None, None, None),
+    ]
+    detail = (await client.get(f"/alerts/{body['id']}", headers=monitoring.operator.headers)).json()
+    assert [m["stream"] for m in detail["media"]] == ["sub", "main", None]
+    assert "stream" not in detail["revisions"][0]["content"]["media"][2]  # as the node sent it
+    assert (await deliver(client, monitoring, body))["outcome"] == "replayed"
+
+
+async def test_a_stream_that_is_neither_main_nor_sub_is_refused_naming_the_field(
+    client: AsyncTestClient, monitoring: Monitoring, put_evidence
+) -> None:
+    snapshot = put_evidence(SNAPSHOT, key=monitoring.media_key()) | {"stream": "third"}
+    answer = await client.put(
+        f"/alerts/{uuid.uuid4()}", json=monitoring.alert(media=[snapshot]), headers=monitoring.node.headers
+    )
+    assert answer.status_code in (400, 422), answer.text
+    assert "media[0].stream" in answer.text
