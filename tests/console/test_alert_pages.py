@@ -262,7 +262,7 @@ async def test_a_dispatched_inspector_opens_the_alert_on_a_handheld(
     await wait_until_shown(page.locator(".scene img").first)
 
 
-async def test_the_detail_page_says_which_stream_each_medium_came_from_and_why_the_api_ended_it(
+async def test_the_wall_and_the_detail_page_say_why_the_api_ended_an_alert_and_which_stream_is_evidence(
     client, pool, make_monitoring, make_user, put_evidence, signed_in
 ) -> None:
     monitoring = await make_monitoring()
@@ -276,10 +276,15 @@ async def test_the_detail_page_says_which_stream_each_medium_came_from_and_why_t
     }
     lineage = {"node": "node-a", "lease_generation": held["generation"]}
     alert_id = await deliver(client, monitoring, put_evidence, media=[sub, clip], detail=lineage)
+    wall = await signed_in(monitoring.operator, "desktop", "/console/alerts")
+    await expect(wall.locator("#stream-status")).to_have_attribute("data-state", "open")
+    await expect(card(wall, alert_id).locator(".ended")).to_have_count(0)
     await killed(pool, "node-a")
     other = await make_user(Role.VISION_NODE, monitoring.department, device_id=None)
     await lease(client, other, "node-b", [])
     assert await swept(pool, monitoring) == 1
+    await expect(card(wall, alert_id).locator(".ended")).to_contain_text("结束")  # live, without reload
+    await expect(card(wall, alert_id).locator(".handover")).to_contain_text("已由节点 node-b 接管")
 
     page = await signed_in(monitoring.operator, "desktop", f"/console/alerts/{alert_id}")
     await expect(page.locator("td.stream")).to_have_text(["子码流 352×288", "主码流 1920×1080"])

@@ -6,7 +6,7 @@
 // `?after=` the last id seen, after a growing pause. An id not above the last one seen is ignored, so
 // a resumed stream never delivers an event twice.
 
-const ACTIONS = ["created", "updated", "acknowledged", "dispatched", "closed"];
+const ACTIONS = ["created", "updated", "acknowledged", "dispatched", "closed", "handed_over"];
 
 export function followAlerts({ after, onEvent, onState, url = "/alerts/stream" }) {
   let last = Number(after) || 0;
