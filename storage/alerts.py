@@ -37,6 +37,13 @@ HANDLING_COLUMNS = frozenset(
     }
 )
 EVENTS_LOCK_KEY = 0x616C6576  # "alev": makes alert_events ids visible in commit order
+# the lease generation a node raised the alert under; NULL unless a whole number (a node's detail is free-form,
+# and one bad value must not break the sweep: CASE decides before the cast is tried)
+RAISED_UNDER = (
+    "(CASE WHEN jsonb_typeof(a.detail -> 'lease_generation') = 'number'"
+    " AND (a.detail ->> 'lease_generation')::numeric = trunc((a.detail ->> 'lease_generation')::numeric)"
+    " THEN (a.detail ->> 'lease_generation')::numeric END)"
+)
 
 
 async def department_of(conn: Connection, *, id: uuid.UUID) -> uuid.UUID | None:
@@ -310,12 +317,12 @@ async def open_after_handover(
     """
     return await conn.fetch(
         f"SELECT {', '.join(f'a.{c.strip()}' for c in ALERT_COLUMNS.split(','))},"  # noqa: S608
+        f" {RAISED_UNDER}::bigint AS previous_generation,"
         " l.node AS new_node, l.generation AS new_generation, l.acquired_at AS taken_over_at, now() AS now"
         " FROM alerts a JOIN camera_leases l ON l.site_id = a.site_id AND l.camera_id = a.camera_id"
-        " WHERE a.ended_at IS NULL AND a.handover IS NULL AND a.detail ? 'lease_generation'"
-        " AND jsonb_typeof(a.detail -> 'lease_generation') = 'number'"
-        " AND (a.detail ->> 'lease_generation')::bigint < l.generation AND a.last_seen_at < l.acquired_at"
-        " AND l.node IS NOT NULL AND l.expires_at > now() AND l.acquired_at < now() - make_interval(secs => $2)"
+        f" WHERE a.ended_at IS NULL AND a.handover IS NULL AND {RAISED_UNDER} BETWEEN 0 AND l.generation - 1"
+        " AND a.last_seen_at < l.acquired_at AND l.node IS NOT NULL AND l.expires_at > now()"
+        " AND l.acquired_at < now() - make_interval(secs => $2)"
         " AND ($1::uuid IS NULL OR a.department_id = $1) ORDER BY a.created_at, a.id FOR UPDATE OF a SKIP LOCKED",
         department_id,
         grace_s,

@@ -39,13 +39,13 @@ async def end_handed_over(conn: Connection, actor: Actor, *, department_id: uuid
 
 def handover_of(row: Any) -> AlertHandover:
     """Why the API ended the incident, and which lease generation took the camera over."""
-    previous_node, previous = row["detail"].get("node"), row["detail"]["lease_generation"]
-    lost = f"分析节点 {previous_node} " if previous_node else "原分析节点"
+    previous_node, previous = row["detail"].get("node"), row["previous_generation"]
+    lost = f"分析节点 {previous_node} " if isinstance(previous_node, str) else "原分析节点"
     return AlertHandover(
         reason=f"{lost}失联（租约第 {previous} 代），摄像头已由节点 {row['new_node']} 接管"
         f"（租约第 {row['new_generation']} 代），原节点未能结束此事件，由平台结束",
         ended_at=row["now"],
-        previous_node=previous_node,
+        previous_node=previous_node if isinstance(previous_node, str) else None,
         previous_generation=previous,
         node=row["new_node"],
         generation=row["new_generation"],

@@ -94,3 +94,13 @@ async def test_a_late_revision_from_the_killed_node_is_kept_but_does_not_reopen(
     assert alert["revision"] == 2 and alert["ended_at"] is not None and alert["handover"]["generation"] == 2
     assert [r["revision"] for r in alert["revisions"]] == [1, 2, 3]
     assert await swept(pool, monitoring) == 0
+
+
+async def test_a_lease_generation_that_is_no_whole_number_neither_ends_the_alert_nor_stops_the_sweep(
+    client, pool, monitoring, taken_over
+) -> None:
+    odd = [uuid.uuid4() for _ in range(3)]
+    for alert_id, generation in zip(odd, ("1", 1.5, -1e30), strict=True):
+        await deliver(client, monitoring, monitoring.alert(alert_id, detail={"lease_generation": generation}))
+    assert await swept(pool, monitoring) == 2  # the two of taken_over, none of these
+    assert [(await alert_of(client, monitoring, str(a)))["ended_at"] for a in odd] == [None, None, None]
