@@ -85,7 +85,7 @@ class TamperMonitor:
         """
         picture = measure(grey, contrast)
         ignore = picture.lamps if moving is None else picture.lamps | moving
-        readings = self.read(picture, grey, contrast, ignore, self._earlier(at))
+        readings = self.read(picture, grey, contrast, ignore, self._earlier(at), dt_s)
         if not self._history or (at - self._history[-1][0]).total_seconds() >= FROZEN_GAP_S / 2:
             self._history.append((at, grey))
         tripped = readings.tripped(self.config)
@@ -104,18 +104,20 @@ class TamperMonitor:
         contrast: np.ndarray,
         ignore: np.ndarray,
         earlier: np.ndarray | None,
+        dt_s: float,
     ) -> Readings:
-        ratio, blurred = self._sharpness(picture)
+        unchanged = self._unchanged(picture)
+        ratio, blurred = self._sharpness(picture, unchanged)
         return Readings(
             uniformity=picture.uniformity,
-            blind_fraction=self._blind(picture),
+            blind_fraction=self._blind(picture, unchanged),
             sharpness_ratio=ratio,
             blurred_fraction=blurred,
-            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches),
+            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches, dt_s),
             difference=_difference(grey, earlier, picture.lamps),
         )
 
-    def _blind(self, picture: Picture) -> float:
+    def _blind(self, picture: Picture, unchanged: np.ndarray) -> float:
         """Share of the healthy view's textured cells that lost their detail *and* their broad shapes.
 
         Detail is lost when the texture fell below ``blind_ratio`` of the cell's own, or the sharpness below
@@ -130,7 +132,7 @@ class TamperMonitor:
             faded = (picture.texture < c.blind_ratio * self.texture) | (
                 np.nan_to_num(picture.sharpness, nan=0.0) < c.defocus_ratio * self.cell_sharpness
             )
-        blind = textured & faded & ~self._unchanged(picture) & np.isfinite(picture.texture)
+        blind = textured & faded & ~unchanged & np.isfinite(picture.texture)
         return float(blind.sum() / textured.sum()) if textured.any() else 0.0
 
     def _unchanged(self, picture: Picture) -> np.ndarray:
@@ -154,10 +156,10 @@ class TamperMonitor:
         with np.errstate(invalid="ignore", divide="ignore"):
             return picture.sharpness / np.where(self.cell_sharpness > 0, self.cell_sharpness, np.nan)
 
-    def _sharpness(self, picture: Picture) -> tuple[float, float]:
+    def _sharpness(self, picture: Picture, unchanged: np.ndarray) -> tuple[float, float]:
         """Median sharpness ratio and share of blurred cells, over the cells whose broad shapes are still the
         view's: a cover or a knock changes some cells' shapes, and those say nothing about focus."""
-        ratios = self._ratios(picture)[self._unchanged(picture)]
+        ratios = self._ratios(picture)[unchanged]
         ratios = ratios[np.isfinite(ratios)]
         if ratios.size == 0:
             return 1.0, 0.0
