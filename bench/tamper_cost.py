@@ -1,0 +1,128 @@
+"""What the tamper monitor costs per analysed frame (摄像头状态监测开销), by part, against decoding in the same run.
+
+The monitor runs on every analysed frame of every camera, on the 320-px analysis images whichever stream is
+decoded, so its cost is a floor under what a sub-stream can save (``bench.substream``). The two scenes of that
+benchmark, their sub-streams (640×360) sampled at their analysis rates (quiet quarry 1 Hz, busy road 2 Hz):
+
+- the monitor's CPU per analysed frame (this thread's), and of it the frame statistics (``picture.measure``)
+  and the view's comparison with the background (``ViewAligner.align``); best of three rounds;
+- the limit it is compared with: demuxing and decoding the same sub-stream alone, per sampled frame (best of
+  three), and the main stream's (1080p) for scale.
+
+Run with ``bash bench/run tamper`` (a few seconds once the clips exist). Results: a table on stdout and
+``bench/out/tamper_cost.json``.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import msgspec
+from rich.table import Table
+
+from bench.substream import Scene, decode_alone_ms, scenes
+from bench.vision_throughput import OUT, arguments, console, machine
+from vision.config import NodeConfig, TamperConfig
+from vision.reader import FrameReader
+from vision.rules.tamper import alignment, monitor
+from vision.sampler import Sampler
+from vision.sources import VideoSource
+from vision.stats import PipelineStats
+from vision.types import Frame
+
+PARTS = {"frame statistics": (monitor, "measure"), "view alignment": (alignment.ViewAligner, "align")}
+
+
+class Figures(msgspec.Struct):
+    machine: dict[str, object]
+    scenes: dict[str, dict[str, float]]  # scene → ms per analysed frame of the monitor, its parts, decoding
+
+
+@contextmanager
+def timing(spent: collections.Counter[str]) -> Iterator[None]:
+    """Each part's thread CPU added up while the block runs (the parts are wrapped, then restored)."""
+    originals = {label: getattr(owner, name) for label, (owner, name) in PARTS.items()}
+
+    def timed(label: str, function: Callable[..., object]) -> Callable[..., object]:
+        @functools.wraps(function)
+        def run(*args: object, **kwargs: object) -> object:
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.thread_time() - started
+
+        return run
+
+    for label, (owner, name) in PARTS.items():
+        setattr(owner, name, timed(label, originals[label]))
+    try:
+        yield
+    finally:
+        for label, (owner, name) in PARTS.items():
+            setattr(owner, name, originals[label])
+
+
+def frames(scene: Scene) -> list[Frame]:
+    """The sub-stream's analysed frames, as the pipeline's reader makes them."""
+    hz, width = scene.site.cameras[0].analysis_hz, NodeConfig().motion.width
+    source = VideoSource(str(scene.sub), live=False)
+    reader = FrameReader("bench", source, Sampler(hz), ring_s=10.0, width=width, stats=PipelineStats())
+    found = [item for item in reader.frames() if isinstance(item, Frame)]
+    source.close()
+    return found
+
+
+def monitor_ms(analysed: list[Frame]) -> dict[str, float]:
+    """One camera's monitor over the frames, best of three rounds: ms of CPU per frame, in all and by part."""
+    rounds = []
+    for _ in range(3):
+        spent: collections.Counter[str] = collections.Counter()
+        watch, earlier = monitor.TamperMonitor("bench", TamperConfig()), analysed[0].at
+        with timing(spent):
+            started = time.thread_time()
+            for frame in analysed:
+                watch.evaluate(frame.grey, frame.contrast, frame.at, (frame.at - earlier).total_seconds())
+                earlier = frame.at
+            spent["tamper monitor"] = time.thread_time() - started
+        rounds.append({label: seconds / len(analysed) * 1000 for label, seconds in spent.items()})
+    return min(rounds, key=lambda r: r["tamper monitor"])
+
+
+def measured(scene: Scene) -> dict[str, float]:
+    hz = scene.site.cameras[0].analysis_hz
+    figures = monitor_ms(frames(scene))
+    figures["sub-stream decode alone"] = decode_alone_ms(scene.sub, hz)
+    figures["main stream decode alone"] = decode_alone_ms(scene.main, hz)
+    figures["monitor ÷ sub-stream decode"] = figures["tamper monitor"] / figures["sub-stream decode alone"]
+    return figures
+
+
+def table(f: Figures) -> Table:
+    t = Table(title="tamper monitor, CPU per analysed frame (320-px analysis images, one camera)")
+    t.add_column("figure")
+    for name in f.scenes:
+        t.add_column(name)
+    for label in ("tamper monitor", *PARTS, "sub-stream decode alone", "main stream decode alone"):
+        t.add_row(label, *(f"{s.get(label, 0.0):.2f} ms" for s in f.scenes.values()))
+    t.add_row("monitor ÷ sub-stream decode", *(f"{s['monitor ÷ sub-stream decode']:.2f}×" for s in f.scenes.values()))
+    t.caption = f"load average {f.machine['load_average_1m']:.1f}; benchmark took {f.machine['benchmark_wall_s']} s"
+    return t
+
+
+def main() -> None:
+    args = arguments(__doc__ or "").parse_args()
+    began = time.perf_counter()
+    found = scenes(args.seconds, 1, 1)
+    results = {f"{name} ({s.site.cameras[0].analysis_hz:g} Hz)": measured(s) for name, s in found.items()}
+    figures = Figures(machine=machine(time.perf_counter() - began), scenes=results)
+    (OUT / "tamper_cost.json").write_bytes(msgspec.json.format(msgspec.json.encode(figures), indent=2))
+    console.print(table(figures))
+
+
+if __name__ == "__main__":
+    main()
