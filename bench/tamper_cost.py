@@ -15,26 +15,14 @@ Run with ``bash bench/run tamper`` (a few seconds once the clips exist). Results
 
 from __future__ import annotations
 
-import collections
-import functools
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import msgspec
 from rich.table import Table
 
-from bench.substream import Scene, decode_alone_ms, scenes
+from bench.substream import Scene, scenes
+from bench.vision_parts import PARTS, analysed_frames, decode_alone_ms, tamper_alone_ms
 from bench.vision_throughput import OUT, arguments, console, machine
-from vision.config import NodeConfig, TamperConfig
-from vision.reader import FrameReader
-from vision.rules.tamper import alignment, monitor
-from vision.sampler import Sampler
-from vision.sources import VideoSource
-from vision.stats import PipelineStats
-from vision.types import Frame
-
-PARTS = {"frame statistics": (monitor, "measure"), "view alignment": (alignment.ViewAligner, "align")}
 
 
 class Figures(msgspec.Struct):
@@ -42,60 +30,9 @@ class Figures(msgspec.Struct):
     scenes: dict[str, dict[str, float]]  # scene → ms per analysed frame of the monitor, its parts, decoding
 
 
-@contextmanager
-def timing(spent: collections.Counter[str]) -> Iterator[None]:
-    """Each part's thread CPU added up while the block runs (the parts are wrapped, then restored)."""
-    originals = {label: getattr(owner, name) for label, (owner, name) in PARTS.items()}
-
-    def timed(label: str, function: Callable[..., object]) -> Callable[..., object]:
-        @functools.wraps(function)
-        def run(*args: object, **kwargs: object) -> object:
-            started = time.thread_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[label] += time.thread_time() - started
-
-        return run
-
-    for label, (owner, name) in PARTS.items():
-        setattr(owner, name, timed(label, originals[label]))
-    try:
-        yield
-    finally:
-        for label, (owner, name) in PARTS.items():
-            setattr(owner, name, originals[label])
-
-
-def frames(scene: Scene) -> list[Frame]:
-    """The sub-stream's analysed frames, as the pipeline's reader makes them."""
-    hz, width = scene.site.cameras[0].analysis_hz, NodeConfig().motion.width
-    source = VideoSource(str(scene.sub), live=False)
-    reader = FrameReader("bench", source, Sampler(hz), ring_s=10.0, width=width, stats=PipelineStats())
-    found = [item for item in reader.frames() if isinstance(item, Frame)]
-    source.close()
-    return found
-
-
-def monitor_ms(analysed: list[Frame]) -> dict[str, float]:
-    """One camera's monitor over the frames, best of three rounds: ms of CPU per frame, in all and by part."""
-    rounds = []
-    for _ in range(3):
-        spent: collections.Counter[str] = collections.Counter()
-        watch, earlier = monitor.TamperMonitor("bench", TamperConfig()), analysed[0].at
-        with timing(spent):
-            started = time.thread_time()
-            for frame in analysed:
-                watch.evaluate(frame.grey, frame.contrast, frame.at, (frame.at - earlier).total_seconds())
-                earlier = frame.at
-            spent["tamper monitor"] = time.thread_time() - started
-        rounds.append({label: seconds / len(analysed) * 1000 for label, seconds in spent.items()})
-    return min(rounds, key=lambda r: r["tamper monitor"])
-
-
 def measured(scene: Scene) -> dict[str, float]:
     hz = scene.site.cameras[0].analysis_hz
-    figures = monitor_ms(frames(scene))
+    figures = tamper_alone_ms(analysed_frames(scene.sub, hz))
     figures["sub-stream decode alone"] = decode_alone_ms(scene.sub, hz)
     figures["main stream decode alone"] = decode_alone_ms(scene.main, hz)
     figures["monitor ÷ sub-stream decode"] = figures["tamper monitor"] / figures["sub-stream decode alone"]
