@@ -1,5 +1,7 @@
 """Camera tamper on frames rendered by vision.synth; a day-to-night change must not fire."""
 
+import itertools
+
 import msgspec
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from vision.evaluation import scenes
 from vision.evaluation.world import CameraModel, render
 from vision.rules.tamper import TamperMonitor
 from vision.synth.scenarios import camera_tamper, day_to_night, quiet_night_quarry
+from vision.types import TamperKind
 
 KINDS = {
     "covered": AlertKind.CAMERA_COVERED,
@@ -39,6 +42,22 @@ def test_each_tamper_fires_after_it_persists_and_only_then(kind: str) -> None:
     assert others == set()
     if kind != "moved":  # the others end at 20 s
         assert fired[-1] < 20.0 + TamperConfig().clear_s + 1
+
+
+@pytest.mark.parametrize("hz", [1.0, 5.0])
+def test_the_checks_run_every_few_seconds_whatever_the_analysis_rate_and_hold_between(hz: float) -> None:
+    """A camera analysed at 5 Hz (a truck near a count line) is checked no more often than one at 1 Hz; between
+    two checks the last answer stands, so a covered lens stays reported on every frame."""
+    every_s = TamperConfig().every_s
+    scenario = camera_tamper("covered", width=640, height=360)
+    frames = rendered(scenario.script, np.arange(0.0, 20.0, 1 / hz))
+    monitor, answers = TamperMonitor("cam-1", TamperConfig()), []
+    for frame in frames:
+        answers.append(monitor.evaluate(frame.grey, frame.contrast, frame.at, 1 / hz))
+    checks = sum(1 for earlier, later in itertools.pairwise(answers) if later is not earlier)
+    assert checks <= len(frames) / (every_s * hz) + 1
+    covered = [frame.pts_s for frame, kinds in zip(frames, answers, strict=True) if TamperKind.COVERED in kinds]
+    assert covered and covered == [t for t in (f.pts_s for f in frames) if covered[0] <= t < 20.0]
 
 
 def test_day_to_night_is_not_tamper() -> None:

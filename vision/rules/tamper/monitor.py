@@ -8,6 +8,11 @@ usual, so a lens drifting out of focus over minutes cannot drag its own yardstic
 Each condition must hold for ``persist_s`` (a truck passing close to the lens is not tamper) and ends
 once absent for ``clear_s`` (a key frame that re-encodes a frozen picture with fresh noise is not
 recovery).
+
+The checks run every ``every_s`` of stream time, not on every analysed frame, and their answer holds in
+between: a camera analysed at 2 or 5 Hz needs its tamper checked no more often than a quiet one at 1 Hz, a
+condition must persist for seconds anyway, and the checks cost more than the rest of a quiet camera's
+analysis (``bash bench/run tamper``).
 """
 
 from __future__ import annotations
@@ -75,27 +80,35 @@ class TamperMonitor:
         self._history: collections.deque[tuple[dt.datetime, np.ndarray]] = collections.deque()  # for frozen
         self._since: dict[TamperKind, dt.datetime] = {}
         self._seen: dict[TamperKind, dt.datetime] = {}
+        self._held: dict[TamperKind, tuple[TamperFacts, dt.datetime]] | None = None  # the last check's answer
+        self._due_s = 0.0  # stream time since the last check
 
     def evaluate(
         self, grey: np.ndarray, contrast: np.ndarray, at: dt.datetime, dt_s: float, moving: np.ndarray | None = None
     ) -> dict[TamperKind, tuple[TamperFacts, dt.datetime]]:
         """The conditions that have held for ``persist_s``, each with its facts and since when.
 
-        ``moving`` (the motion gate's mask) is left out of the alignment, with the lamps.
+        ``moving`` (the motion gate's mask) is left out of the alignment, with the lamps. Between two checks
+        (``every_s``, to within half a frame) the last answer holds.
         """
+        self._due_s += max(dt_s, 0.0)
+        if self._held is not None and self._due_s + max(dt_s, 0.0) / 2 < self.config.every_s:
+            return self._held
+        dt_s, self._due_s = self._due_s, 0.0
         picture = measure(grey, contrast)
         ignore = picture.lamps if moving is None else picture.lamps | moving
-        readings = self.read(picture, grey, contrast, ignore, self._earlier(at), dt_s)
+        readings = self.read(picture, grey, contrast, ignore, self._earlier(at))
         if not self._history or (at - self._history[-1][0]).total_seconds() >= FROZEN_GAP_S / 2:
             self._history.append((at, grey))
         tripped = readings.tripped(self.config)
         self._learn(picture, contrast, ignore, readings, tripped, dt_s)
         self._remember(tripped, at)
-        return {
+        self._held = {
             kind: (facts, self._since[kind])
             for kind, facts in tripped.items()
             if (at - self._since[kind]).total_seconds() >= self.config.persist_s
         }
+        return self._held
 
     def read(
         self,
@@ -104,7 +117,6 @@ class TamperMonitor:
         contrast: np.ndarray,
         ignore: np.ndarray,
         earlier: np.ndarray | None,
-        dt_s: float,
     ) -> Readings:
         unchanged = self._unchanged(picture)
         ratio, blurred = self._sharpness(picture, unchanged)
@@ -113,7 +125,7 @@ class TamperMonitor:
             blind_fraction=self._blind(picture, unchanged),
             sharpness_ratio=ratio,
             blurred_fraction=blurred,
-            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches, dt_s),
+            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches),
             difference=_difference(grey, earlier, picture.lamps),
         )
 
