@@ -25,9 +25,11 @@ import math
 import queue
 import threading
 
+import av
 import msgspec
 
 from mobile_contract.alerts import Severity
+from mobile_contract.stream_urls import redacted
 from vision.ringbuffer import PacketRing, Picture, nearest_picture
 from vision.sources import Silence, VideoSource
 from vision.types import AlertCandidate, Packet
@@ -148,8 +150,11 @@ class MainStreamRecorder:
                     self._keep(item)
                 if self._stop.is_set():
                     break
-        except Exception:  # a recording that cannot be read: evidence falls back on the analysed stream
-            log.exception("main stream %s cannot be read", self.source.url)
+        except av.error.FFmpegError as exc:  # evidence falls back on the analysed stream
+            # FFmpeg's message ends with the URL it opened, password and all: name the stream without them
+            log.error("main stream %s cannot be read: %s", redacted(self.source.url), exc.strerror)
+        except Exception:  # a fault of ours, not the camera's: its traceback, still without the password
+            log.exception("main stream %s cannot be read", redacted(self.source.url))
         finally:
             if self._stop.is_set():
                 self.source.close()

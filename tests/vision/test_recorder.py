@@ -379,6 +379,18 @@ def test_a_main_stream_that_never_answers_is_an_event(tmp_path: Path) -> None:
     assert MAIN_STREAM in lost[0].summary and lost[0].detail["facts"]["measure"] >= 2.0
 
 
+def test_a_main_stream_that_cannot_be_read_is_logged_without_its_password(caplog, tmp_path: Path) -> None:
+    """FFmpeg names the URL it failed to open, credentials and all; the log an operator reads must not."""
+    url = refused_url("main.ts").replace("http://", "http://admin:s3cret-pw@")
+    analysed = VideoSource(str(tmp_path / "sub.mp4"), live=False)
+    recorder = MainStreamRecorder(VideoSource(url, live=False), analysed, ring_s=5.0).start()
+    try:
+        wait_until(lambda: "cannot be read" in caplog.text, 10, "the failure logged")
+    finally:
+        recorder.close()
+    assert "s3cret-pw" not in caplog.text and "127.0.0.1" in caplog.text
+
+
 def recorded(recorder: MainStreamRecorder, frame: Frame) -> Frame | None:
     """The frame, once the main stream's recording has reached its moment."""
     main_s = recorder.main_s(frame.pts_s)
