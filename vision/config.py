@@ -103,7 +103,7 @@ class RegionConfig(_Frozen, frozen=True):
 class TamperConfig(_Frozen, frozen=True):
     """Thresholds on frame statistics for a blinded camera (摄像头遮挡/失焦/移位/冻结), see ``vision.rules.tamper``."""
 
-    every_s: Annotated[float, Meta(ge=0, le=10)] = 2.0  # the checks run this often; between, their answer holds
+    every_s: Annotated[float, Meta(ge=0, le=10)] = 1.0  # the checks run this often; between, their answer holds
     persist_s: Seconds = 5.0  # a condition must hold this long
     clear_s: Seconds = 2.5  # and is forgotten only after being absent this long (one odd frame is not recovery)
     covered_contrast: Annotated[float, Meta(ge=0, le=1)] = 0.04  # grey std / mean below this: a uniform picture

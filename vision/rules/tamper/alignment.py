@@ -13,9 +13,12 @@ shift, so a 4° roll read 3–4 px; OpenCV's sub-pixel peak on the 45-row view a
 (2 px at 320) to every reading; and the view went on learning from any frame no check tripped, so a
 move that did not trip at once became the healthy view.
 
-``FEATURES`` is what the evaluation suite's smallest moves, rolls and night scenes need with a margin: at 300
-their displacements read as at 500, with 30 or more agreeing matches against the 12 needed, and matching
-costs about half as much (bench/tamper_cost.py, "view alignment").
+The comparison is the tamper monitor's dearest check (feature matching), so it is made at most every
+``ALIGN_EVERY_S`` of stream time and its answer holds in between: a view does not move back and forth within
+seconds, and a move must persist for ``persist_s`` anyway (the evaluation suite's moves are alerted 6 s after
+they happen instead of 5). ``FEATURES`` is what its smallest moves, rolls and night scenes need with a margin:
+at 300 their displacements read as at 500, with 30 or more agreeing matches against the 12 needed, and
+matching costs about half as much (``bash bench/run tamper``, "view alignment").
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import msgspec
 import numpy as np
 
 FEATURES = 300
+ALIGN_EVERY_S = 2.0  # stream time between two comparisons with the background
 REFRESH_S = 10.0  # the learnt background's features are taken again this often
 _orb = cv2.ORB.create(nfeatures=FEATURES, scaleFactor=1.3, nlevels=3, edgeThreshold=11, patchSize=11, fastThreshold=5)
 _matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True)
@@ -58,9 +62,22 @@ class ViewAligner:
         self.background: np.ndarray | None = None
         self._known: tuple[Sequence[cv2.KeyPoint], np.ndarray | None] = ([], None)
         self._since_refresh_s = math.inf
+        self._since_aligned_s = math.inf
+        self._last: Alignment | None = None
 
-    def align(self, contrast: np.ndarray, ignore: np.ndarray, min_matches: int) -> Alignment | None:
-        """The view's motion against the background; None without a background or with too few matches."""
+    def align(self, contrast: np.ndarray, ignore: np.ndarray, min_matches: int, dt_s: float) -> Alignment | None:
+        """The view's motion against the background; None without a background or with too few matches.
+
+        The last answer while it is younger than ``ALIGN_EVERY_S`` (to within half of ``dt_s``).
+        """
+        self._since_aligned_s += max(dt_s, 0.0)
+        if self._since_aligned_s + max(dt_s, 0.0) / 2 < ALIGN_EVERY_S:  # to within half a step: frames jitter
+            return self._last
+        self._since_aligned_s = 0.0
+        self._last = self._compare(contrast, ignore, min_matches)
+        return self._last
+
+    def _compare(self, contrast: np.ndarray, ignore: np.ndarray, min_matches: int) -> Alignment | None:
         if self.background is None or self.background.shape != contrast.shape:
             return None
         if self._since_refresh_s >= REFRESH_S:
@@ -93,7 +110,8 @@ class ViewAligner:
     def reset(self, contrast: np.ndarray) -> None:
         """Start again from this frame (the first one, or after the view could not be compared for long)."""
         self.background = contrast.astype(np.float32, copy=True)
-        self._since_refresh_s = math.inf
+        self._since_refresh_s = self._since_aligned_s = math.inf
+        self._last = None
 
 
 def _alignment(matrix: np.ndarray, shape: tuple[int, ...], matches: int) -> Alignment:

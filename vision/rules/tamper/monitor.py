@@ -9,10 +9,11 @@ Each condition must hold for ``persist_s`` (a truck passing close to the lens is
 once absent for ``clear_s`` (a key frame that re-encodes a frozen picture with fresh noise is not
 recovery).
 
-The checks run every ``every_s`` of stream time, not on every analysed frame, and their answer holds in
-between: a camera analysed at 2 or 5 Hz needs its tamper checked no more often than a quiet one at 1 Hz, a
-condition must persist for seconds anyway, and the checks cost more than the rest of a quiet camera's
-analysis (``bash bench/run tamper``).
+The checks run every ``every_s`` (1 s) of stream time, not on every analysed frame, and their answer holds
+in between: a camera analysed at 2 or 5 Hz (a truck near a count line) needs its tamper checked no more
+often than a quiet one at 1 Hz, and the checks cost more than the rest of a quiet camera's analysis
+(``bash bench/run tamper``). Not rarer: a freeze is seen only once the encoder has settled on the still
+picture, a few seconds in, and a check every 2 s then missed a 10-s freeze that a check a second raised.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class TamperMonitor:
         dt_s, self._due_s = self._due_s, 0.0
         picture = measure(grey, contrast)
         ignore = picture.lamps if moving is None else picture.lamps | moving
-        readings = self.read(picture, grey, contrast, ignore, self._earlier(at))
+        readings = self.read(picture, grey, contrast, ignore, self._earlier(at), dt_s)
         if not self._history or (at - self._history[-1][0]).total_seconds() >= FROZEN_GAP_S / 2:
             self._history.append((at, grey))
         tripped = readings.tripped(self.config)
@@ -117,6 +118,7 @@ class TamperMonitor:
         contrast: np.ndarray,
         ignore: np.ndarray,
         earlier: np.ndarray | None,
+        dt_s: float,
     ) -> Readings:
         unchanged = self._unchanged(picture)
         ratio, blurred = self._sharpness(picture, unchanged)
@@ -125,7 +127,7 @@ class TamperMonitor:
             blind_fraction=self._blind(picture, unchanged),
             sharpness_ratio=ratio,
             blurred_fraction=blurred,
-            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches),
+            alignment=self.aligner.align(contrast, ignore, self.config.moved_min_matches, dt_s),
             difference=_difference(grey, earlier, picture.lamps),
         )
 
