@@ -56,6 +56,7 @@ from vision.sampler import Sampler
 from vision.sources import VideoSource
 from vision.stats import PipelineStats
 from vision.synth import scenarios
+from vision.types import Frame
 
 SUB_X264 = "keyint=25:min-keyint=25:scenecut=0:vbv-maxrate=512:vbv-bufsize=512"
 GOALS = {"quiet": 2.0, "busy": 1.3}
@@ -170,8 +171,9 @@ def decoding_only(scene: Scene, main: Path | None) -> float:
         source = VideoSource(str(scene.sub if main is not None else scene.main), live=False)
         reader = FrameReader("bench", source, Sampler(hz), ring_s=10.0, width=width, stats=PipelineStats())
         recorder = MainStreamRecorder(VideoSource(str(main), live=False), source, ring_s=10.0).start() if main else None
-        for _ in reader.ahead():
-            pass
+        for item in reader.ahead():
+            if recorder is not None and isinstance(item, Frame):
+                recorder.reached(item.pts_s)  # as the pipeline does: the recording reads on with the analysis
         if recorder is not None:
             recorder.close()
         source.close()
