@@ -51,6 +51,10 @@ def test_the_examples_are_accepted_as_they_are() -> None:
     examples = Path(__file__).parents[2] / "examples"
     node = load_node_config(examples / "node.yaml", env={})
     assert node.detector.weights == str(DEFAULT_WEIGHTS) and node.api.url is None
+    # "Every field below shows its default": every section is there, and says what the default is
+    shown = msgspec.yaml.decode((examples / "node.yaml").read_bytes())
+    assert set(shown) == set(NodeConfig.__struct_fields__)
+    assert msgspec.structs.replace(node, sites=[]) == NodeConfig()
     site = load_site_config((examples / "site.yaml").read_bytes(), format="yaml")
     assert site.location is not None and site.location.coordinate_system == "gcj02"
     assert [str(h.start) for h in site.prohibited_hours] == ["22:00:00"], "22:00 is a time of day, not 1320"
