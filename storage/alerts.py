@@ -299,9 +299,21 @@ async def record_media(
         " checked_at = EXCLUDED.checked_at, stream = EXCLUDED.stream, width = EXCLUDED.width,"
         " height = EXCLUDED.height WHERE alert_media.verification <> 'verified'",
         [
-            (alert_id, m.object_key, m.kind, m.sha256, m.size, m.media_type, verification, now, revision, *picture)
+            (
+                alert_id,
+                m.object_key,
+                m.kind,
+                m.sha256,
+                m.size,
+                m.media_type,
+                verification,
+                now,
+                revision,
+                m.stream,
+                m.width,
+                m.height,
+            )
             for m, verification in checked
-            for picture in [(m.stream, m.width, m.height)]
         ],
     )
 

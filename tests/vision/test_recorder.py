@@ -172,6 +172,12 @@ def watch(tmp_path: Path, cam: CameraConfig, source: VideoSource, main: VideoSou
     return Watched(alerts, media, analysed)
 
 
+def watch_sub_stream_camera(tmp_path: Path, main: Path, sub: Path) -> Watched:
+    """A camera with both streams recorded: analysed on ``sub``, its evidence from ``main``."""
+    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
+    return watch(tmp_path, cam, VideoSource(str(sub), live=False), VideoSource(str(main), live=False))
+
+
 def evidence_of(watched: Watched, kind: AlertKind) -> tuple[bytes, bytes]:
     """The snapshot JPEG and the clip MP4 of the alert's last revision."""
     alert = [a for a in watched.alerts if a.kind is kind][-1]
@@ -201,8 +207,7 @@ def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_ma
     tmp_path: Path, covered_lens: tuple[Path, Path]
 ) -> None:
     main, sub = covered_lens
-    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
-    watched = watch(tmp_path, cam, VideoSource(str(sub), live=False), VideoSource(str(main), live=False))
+    watched = watch_sub_stream_camera(tmp_path, main, sub)
     assert watched.sizes == {SUB}
     snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
     image = cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR)
@@ -221,8 +226,7 @@ def test_a_camera_with_a_sub_stream_is_analysed_on_it_and_its_evidence_is_the_ma
 def test_with_the_main_stream_lost_the_evidence_is_the_sub_streams_and_says_so(tmp_path: Path) -> None:
     """The main stream sends nothing from 3 s to 19 s: the lens covered at 10 s is shown by the sub-stream."""
     main, sub = record_covered(tmp_path, main_lost=range(30, 190))
-    cam = msgspec.structs.replace(camera(url=str(main)), sub_url=str(sub))
-    watched = watch(tmp_path, cam, VideoSource(str(sub), live=False), VideoSource(str(main), live=False))
+    watched = watch_sub_stream_camera(tmp_path, main, sub)
     snapshot, clip = evidence_of(watched, AlertKind.CAMERA_COVERED)
     assert cv2.imdecode(np.frombuffer(snapshot, np.uint8), cv2.IMREAD_COLOR).shape[:2] == (SUB[1], SUB[0])
     assert_camera_own_packets(clip, sub)
